@@ -1,0 +1,91 @@
+import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyInstance } from "fastify";
+import { type Database, openDatabase } from "./db/client.js";
+import type { Env } from "./env.js";
+import { createGraphQL } from "./graphql/server.js";
+import { createLifecycle } from "./lifecycle/index.js";
+import { createMetrics } from "./metrics.js";
+import { installHttpErrors } from "./rest/errors.js";
+import { restRoutes } from "./rest/index.js";
+import { createServices, type Services } from "./services/index.js";
+
+export interface AppOptions {
+  env: Env;
+  /** An already open database (tests share one); otherwise opened from `env` and migrated. */
+  database?: Database;
+}
+
+export interface App {
+  http: FastifyInstance;
+  services: Services;
+  database: Database;
+  /** Listens on env.HOST:env.PORT; resolves to the base URL. */
+  start(): Promise<string>;
+  /** Stops taking work, hands back what is in flight, closes sockets and the database. */
+  stop(): Promise<void>;
+}
+
+export async function buildApp({ env, database: given }: AppOptions): Promise<App> {
+  const database =
+    given ??
+    (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, migrate: true }));
+  const { prisma } = database;
+  const lifecycle = createLifecycle({
+    prisma,
+    provisionDelayMs: env.SIMULATED_PROVISION_DELAY_MS,
+    idleTimeoutMinutes: env.IDLE_TIMEOUT_MINUTES,
+    redisUrl: env.REDIS_URL,
+  });
+  const services = createServices({
+    prisma,
+    gpuKinds: env.GPU_KINDS,
+    observer: lifecycle.observer,
+  });
+
+  const http = Fastify({
+    logger: env.LOG_LEVEL === "silent" ? false : { level: env.LOG_LEVEL },
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
+  installHttpErrors(http);
+  const metrics = createMetrics(http);
+  const graphql = createGraphQL({ services, prisma, events: lifecycle.events, env });
+
+  http.get("/healthz", async () => ({ status: "ok" }));
+  http.get("/readyz", async (_request, reply) => {
+    try {
+      await prisma.$queryRaw`SELECT 1`;
+      return { status: "ready" };
+    } catch {
+      return reply.code(503).send({ status: "unavailable" });
+    }
+  });
+  http.get("/metrics", async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.render()),
+  );
+  await http.register(graphql.routes);
+  await http.register(restRoutes, { services });
+
+  let started = false;
+  return {
+    http,
+    services,
+    database,
+    async start() {
+      await http.listen({ port: env.PORT, host: env.HOST });
+      graphql.attachWebSocket(http.server);
+      await lifecycle.start();
+      started = true;
+      const { port } = http.server.address() as AddressInfo;
+      const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
+      return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    },
+    async stop() {
+      if (started) await lifecycle.stop();
+      await graphql.close();
+      await http.close();
+      if (!given) await database.close();
+    },
+  };
+}

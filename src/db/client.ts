@@ -1,0 +1,128 @@
+import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client.js";
+import { migratePglite, migratePostgres } from "./migrate.js";
+
+export type { PrismaClient } from "../generated/prisma/client.js";
+
+/** The database the services run on: PostgreSQL when a URL is given, otherwise embedded PGlite. */
+export interface Database {
+  readonly prisma: PrismaClient;
+  readonly kind: "postgres" | "embedded";
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<{ applied: string[] }>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A postgresql:// URL; unset means the embedded database under `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** Apply pending migrations before returning. */
+  migrate?: boolean;
+  /** Receives every SQL statement Prisma runs (tests pin query counts with it). */
+  onQuery?: (sql: string) => void;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export class DataDirLockedError extends Error {}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const url = options.databaseUrl;
+    if (options.migrate) await migratePostgres(url);
+    const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
+    const prisma = createPrismaClient(adapter, options.onQuery);
+    return {
+      prisma,
+      kind: "postgres",
+      migrate: () => migratePostgres(url),
+      close: () => prisma.$disconnect(),
+    };
+  }
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const releaseLock = lockDataDir(dataDir);
+  try {
+    const pglite = await PGlite.create(join(dataDir, "pgdata"));
+    const database = await wrapPglite(pglite, options);
+    return {
+      ...database,
+      async close() {
+        await database.close();
+        await pglite.close();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+/** Prisma on an already open PGlite (tests share one in-memory instance per worker). */
+export async function wrapPglite(
+  pglite: PGlite,
+  options: Pick<OpenDatabaseOptions, "migrate" | "onQuery"> = {},
+): Promise<Database> {
+  if (options.migrate) await migratePglite(pglite);
+  const prisma = createPrismaClient(new PrismaPGlite(pglite), options.onQuery);
+  return {
+    prisma,
+    kind: "embedded",
+    migrate: () => migratePglite(pglite),
+    close: () => prisma.$disconnect(),
+  };
+}
+
+function createPrismaClient(
+  adapter: PrismaPg | PrismaPGlite,
+  onQuery?: (sql: string) => void,
+): PrismaClient {
+  if (!onQuery) return new PrismaClient({ adapter });
+  const prisma = new PrismaClient({
+    adapter,
+    log: [{ emit: "event", level: "query" }] as const,
+  });
+  prisma.$on("query", (event) => onQuery(event.query));
+  return prisma as unknown as PrismaClient;
+}
+
+/**
+ * PGlite has no lock between processes, and two on one directory corrupt it. A lock file holds
+ * the owner's pid; a lock left by a dead process (kill -9) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, "gateway.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number.parseInt(readFileSync(path, "utf8"), 10);
+      if (Number.isInteger(owner) && isAlive(owner)) {
+        throw new DataDirLockedError(
+          `DATA_DIR ${dataDir} is in use by another workspace-gateway process (pid ${owner}); stop it or set another DATA_DIR`,
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new DataDirLockedError(`DATA_DIR ${dataDir} is locked (${path})`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,55 @@
+import type { FieldIssue } from "./hardware-policy.js";
+import type { WorkspaceStatus } from "../generated/prisma/enums.js";
+
+/** Expected failures are values: both front doors map them, REST to a status, GraphQL to a union member. */
+export type ServiceError =
+  | { code: "INVALID_INPUT"; message: string; issues: FieldIssue[] }
+  | { code: "INVALID_HARDWARE"; message: string; issues: FieldIssue[] }
+  | { code: "PROJECT_NOT_FOUND"; message: string }
+  | { code: "WORKSPACE_NOT_FOUND"; message: string }
+  | { code: "USER_NOT_FOUND"; message: string }
+  | { code: "TOKEN_NOT_FOUND"; message: string }
+  | { code: "INVALID_TRANSITION"; message: string; status: WorkspaceStatus }
+  | { code: "IDEMPOTENCY_KEY_REUSED"; message: string }
+  | { code: "IDEMPOTENCY_IN_FLIGHT"; message: string };
+
+export type Result<T, E extends ServiceError = ServiceError> =
+  | { ok: true; value: T }
+  | { ok: false; error: E };
+
+export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+export const fail = <E extends ServiceError>(error: E): { ok: false; error: E } => ({
+  ok: false,
+  error,
+});
+
+/** Every user-facing error message lives here, once. */
+export const errors = {
+  invalidInput: (issues: FieldIssue[]) =>
+    ({ code: "INVALID_INPUT", message: "invalid request body", issues }) as const,
+  invalidHardware: (issues: FieldIssue[]) =>
+    ({ code: "INVALID_HARDWARE", message: "invalid hardware configuration", issues }) as const,
+  projectNotFound: () => ({ code: "PROJECT_NOT_FOUND", message: "project not found" }) as const,
+  workspaceNotFound: () =>
+    ({ code: "WORKSPACE_NOT_FOUND", message: "workspace not found" }) as const,
+  userNotFound: () => ({ code: "USER_NOT_FOUND", message: "user not found" }) as const,
+  tokenNotFound: () => ({ code: "TOKEN_NOT_FOUND", message: "token not found" }) as const,
+  invalidTransition: (action: string, status: WorkspaceStatus) =>
+    ({
+      code: "INVALID_TRANSITION",
+      message: `cannot ${action} a workspace that is ${status.replace("_", " ")}`,
+      status,
+    }) as const,
+  idempotencyKeyReused: () =>
+    ({
+      code: "IDEMPOTENCY_KEY_REUSED",
+      message: "Idempotency-Key was already used with a different request",
+    }) as const,
+  idempotencyInFlight: () =>
+    ({
+      code: "IDEMPOTENCY_IN_FLIGHT",
+      message: "a request with this Idempotency-Key is still in progress",
+    }) as const,
+};
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

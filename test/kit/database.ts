@@ -1,0 +1,39 @@
+import { PGlite } from "@electric-sql/pglite";
+import { type Database, openDatabase, wrapPglite } from "../../src/db/client.js";
+
+/** TEST_DATABASE_URL: a PostgreSQL database the suites may write to (CI always sets it). */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
+
+let embedded: Promise<Database> | undefined;
+let postgres: Promise<Database> | undefined;
+
+/** One migrated in-memory PGlite per worker, shared by every file that runs there. */
+export function embeddedDatabase(): Promise<Database> {
+  embedded ??= PGlite.create().then((pglite) => wrapPglite(pglite, { migrate: true }));
+  return embedded;
+}
+
+/** One migrated PostgreSQL connection pool per worker on TEST_DATABASE_URL. */
+export function postgresDatabase(): Promise<Database> {
+  if (!TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is not set");
+  postgres ??= openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "", migrate: true });
+  return postgres;
+}
+
+export interface DatabaseTarget {
+  name: "embedded" | "postgres";
+  open(): Promise<Database>;
+  /** Why the target is skipped here, if it is. */
+  skip?: string;
+}
+
+/** The databases a suite runs against: always the embedded one, PostgreSQL when configured. */
+export const databaseTargets: DatabaseTarget[] = [
+  { name: "embedded", open: embeddedDatabase },
+  {
+    name: "postgres",
+    open: postgresDatabase,
+    ...(TEST_DATABASE_URL ? {} : { skip: "TEST_DATABASE_URL is not set" }),
+  },
+];

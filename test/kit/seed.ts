@@ -1,0 +1,19 @@
+import { randomUUID } from "node:crypto";
+import type { Project, User } from "../../src/generated/prisma/client.js";
+import type { Services } from "../../src/services/index.js";
+
+export interface SeededUser {
+  user: User;
+  token: string;
+  project: Project;
+}
+
+/** A new user with a token and a project; emails are unique so suites never collide. */
+export async function seedUser(services: Services, label = "user"): Promise<SeededUser> {
+  const created = await services.users.create(`${label}-${randomUUID()}@example.com`);
+  if (!created.ok) throw new Error(created.error.message);
+  const { token } = await services.tokens.issue(created.value.id);
+  const project = await services.projects.create(created.value.id, { name: `${label} project` });
+  if (!project.ok) throw new Error(project.error.message);
+  return { user: created.value, token, project: project.value };
+}
