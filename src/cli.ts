@@ -12,7 +12,7 @@ const program = new Command("workspace-gateway")
   .description("GraphQL gateway and REST shim for cloud development workspaces")
   .showSuggestionAfterError()
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.trim().split("\n")[0] + "\n") });
+  .configureOutput({ outputError: (text, write) => write(`${text.trim().split("\n")[0]}\n`) });
 
 program
   .command("serve")
@@ -47,7 +47,9 @@ program
     await withServices(async (services) => {
       const user = unwrap(await services.users.create(options.email));
       const { token } = await services.tokens.issue(user.id);
-      const project = unwrap(await services.projects.create(user.id, { name: options.projectName }));
+      const project = unwrap(
+        await services.projects.create(user.id, { name: options.projectName }),
+      );
       print(
         options,
         {
@@ -74,7 +76,11 @@ user
   .action(async (options: { email: string; json?: boolean }) => {
     await withServices(async (services) => {
       const created = unwrap(await services.users.create(options.email));
-      print(options, { id: created.id, email: created.email }, () => `user ${created.id} ${created.email}`);
+      print(
+        options,
+        { id: created.id, email: created.email },
+        () => `user ${created.id} ${created.email}`,
+      );
     });
   });
 
