@@ -1,6 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // One graphql instance: Node loads graphql's CommonJS build for Pothos and yoga, so the
+    // sources must get that one too, not the ESM build Vite would pick (two GraphQLError classes).
+    alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     pool: "forks",

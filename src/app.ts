@@ -1,5 +1,7 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
+import { listenAdminSocket } from "./admin.js";
 import { type Database, openDatabase } from "./db/client.js";
 import type { Env } from "./env.js";
 import { createGraphQL } from "./graphql/server.js";
@@ -30,23 +32,25 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     given ??
     (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, migrate: true }));
   const { prisma } = database;
+  const http = Fastify({
+    logger: env.LOG_LEVEL === "silent" ? false : { level: env.LOG_LEVEL },
+    bodyLimit: 1024 * 1024,
+    // Ids of any length reach the handlers, which answer a non-UUID with the resource's own 404.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
   const lifecycle = createLifecycle({
     prisma,
     provisionDelayMs: env.SIMULATED_PROVISION_DELAY_MS,
     idleTimeoutMinutes: env.IDLE_TIMEOUT_MINUTES,
     redisUrl: env.REDIS_URL,
+    logger: http.log,
   });
   const services = createServices({
     prisma,
     gpuKinds: env.GPU_KINDS,
     observer: lifecycle.observer,
-  });
-
-  const http = Fastify({
-    logger: env.LOG_LEVEL === "silent" ? false : { level: env.LOG_LEVEL },
-    bodyLimit: 1024 * 1024,
-    forceCloseConnections: true,
-    return503OnClosing: true,
   });
   installHttpErrors(http);
   const metrics = createMetrics(http);
@@ -68,6 +72,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
   await http.register(restRoutes, { services });
 
   let started = false;
+  let adminSocket: Server | undefined;
   return {
     http,
     services,
@@ -77,11 +82,16 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       graphql.attachWebSocket(http.server);
       await lifecycle.start();
       started = true;
+      // Only the server may open the embedded database; the CLI reaches it through this.
+      if (!given && database.kind === "embedded") {
+        adminSocket = await listenAdminSocket(env.DATA_DIR, services);
+      }
       const { port } = http.server.address() as AddressInfo;
       const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
       return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     },
     async stop() {
+      adminSocket?.close();
       if (started) await lifecycle.stop();
       await graphql.close();
       await http.close();

@@ -19,7 +19,24 @@ export function canTransition(from: WorkspaceStatus, to: WorkspaceStatus): boole
 }
 
 /** The statuses a step is still in progress in: the engine owes them a next step. */
-export const TRANSITIONAL: readonly WorkspaceStatus[] = ["creating", "starting", "stopping"];
+export const TRANSITIONAL = [
+  "creating",
+  "starting",
+  "stopping",
+] as const satisfies readonly WorkspaceStatus[];
+
+export type TransitionalStatus = (typeof TRANSITIONAL)[number];
+
+export function isTransitional(status: WorkspaceStatus): status is TransitionalStatus {
+  return (TRANSITIONAL as readonly WorkspaceStatus[]).includes(status);
+}
+
+/** Where the engine's step for each in-progress status leads: on success, and on failure. */
+export const STEP_OUTCOMES = {
+  creating: { done: "starting", failed: "error" },
+  starting: { done: "running", failed: "error" },
+  stopping: { done: "stopped", failed: "stop_failed" },
+} as const satisfies Record<TransitionalStatus, { done: WorkspaceStatus; failed: WorkspaceStatus }>;
 
 /** What a user's start/stop asks of the state machine: from which statuses, into which. */
 export const USER_ACTIONS = {

@@ -1,4 +1,4 @@
-import type { Project } from "../generated/prisma/client.js";
+import type { Prisma, Project } from "../generated/prisma/client.js";
 import type { ServiceDeps } from "./deps.js";
 import { errors, fail, ok, type Result, UUID_PATTERN } from "./result.js";
 
@@ -29,11 +29,17 @@ export class ProjectService {
 
   /**
    * The project if `userId` may use it. Someone else's project and a missing one give the same
-   * answer, so that ids cannot be probed.
+   * answer, so that ids cannot be probed. `query` loads relations with the row (GraphQL passes
+   * the selection it planned).
    */
-  async getForUser(userId: string, projectId: string): Promise<Result<Project>> {
+  async getForUser(
+    userId: string,
+    projectId: string,
+    query: { include?: Prisma.ProjectInclude } = {},
+  ): Promise<Result<Project>> {
     if (!UUID_PATTERN.test(projectId)) return fail(errors.projectNotFound());
     const project = await this.deps.prisma.project.findFirst({
+      ...query,
       where: { id: projectId, ownerId: userId },
     });
     return project ? ok(project) : fail(errors.projectNotFound());

@@ -1,5 +1,5 @@
-import type { FieldIssue } from "./hardware-policy.js";
 import type { WorkspaceStatus } from "../generated/prisma/enums.js";
+import type { FieldIssue } from "./hardware-policy.js";
 
 /** Expected failures are values: both front doors map them, REST to a status, GraphQL to a union member. */
 export type ServiceError =

@@ -1,7 +1,12 @@
 import type { User } from "../generated/prisma/client.js";
 import type { ServiceDeps } from "./deps.js";
 import { errors, fail, ok, type Result } from "./result.js";
-import { generateToken, hashToken, isWellFormedToken, VISIBLE_PREFIX_LENGTH } from "./token-format.js";
+import {
+  generateToken,
+  hashToken,
+  isWellFormedToken,
+  VISIBLE_PREFIX_LENGTH,
+} from "./token-format.js";
 
 /** Who is calling: the user behind a valid token. */
 export interface Principal {

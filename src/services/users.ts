@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { User } from "../generated/prisma/client.js";
+import type { Prisma, User } from "../generated/prisma/client.js";
 import type { ServiceDeps } from "./deps.js";
 import {
   type Hardware,
@@ -43,10 +43,10 @@ export class UserService {
     return ok(user);
   }
 
-  /** A user by id or email. */
-  async find(ref: string): Promise<Result<User>> {
+  /** A user by id or email. `query` loads relations with the row (GraphQL's planned selection). */
+  async find(ref: string, query: { include?: Prisma.UserInclude } = {}): Promise<Result<User>> {
     const where = UUID_PATTERN.test(ref) ? { id: ref } : { email: ref.toLowerCase() };
-    const user = await this.deps.prisma.user.findUnique({ where });
+    const user = await this.deps.prisma.user.findUnique({ ...query, where });
     return user ? ok(user) : fail(errors.userNotFound());
   }
 

@@ -22,6 +22,17 @@ export interface CreateWorkspaceInput {
   idempotencyKey?: string | null | undefined;
 }
 
+/** The workspaces users see: one marked for deletion is already gone for them. */
+export const VISIBLE_WORKSPACES = {
+  desiredState: { not: "deleted" },
+} as const satisfies Prisma.WorkspaceWhereInput;
+
+/** Newest first; the id breaks ties between equal timestamps so that pages are stable. */
+export const NEWEST_FIRST = [{ createdAt: "desc" }, { id: "desc" }] as const satisfies [
+  Prisma.WorkspaceOrderByWithRelationInput,
+  Prisma.WorkspaceOrderByWithRelationInput,
+];
+
 /** API calls on a workspace count as activity; recorded at most this often. */
 const ACTIVITY_RESOLUTION_MS = 30_000;
 
@@ -108,11 +119,19 @@ export class WorkspaceService {
     }
   }
 
-  /** A workspace the user may see; anything else (including one being deleted) is not found. */
-  async get(userId: string, workspaceId: string): Promise<Result<Workspace>> {
+  /**
+   * A workspace the user may see; anything else (including one being deleted) is not found.
+   * `query` loads relations with the row (GraphQL passes the selection it planned).
+   */
+  async get(
+    userId: string,
+    workspaceId: string,
+    query: { include?: Prisma.WorkspaceInclude } = {},
+  ): Promise<Result<Workspace>> {
     if (!UUID_PATTERN.test(workspaceId)) return fail(errors.workspaceNotFound());
     const workspace = await this.deps.prisma.workspace.findFirst({
-      where: { id: workspaceId, desiredState: { not: "deleted" }, project: { ownerId: userId } },
+      ...query,
+      where: { id: workspaceId, ...VISIBLE_WORKSPACES, project: { ownerId: userId } },
     });
     if (!workspace) return fail(errors.workspaceNotFound());
     await this.recordActivity(workspace);
@@ -125,10 +144,7 @@ export class WorkspaceService {
     const project = await this.deps.prisma.project.findFirst({
       where: { id: projectId, ownerId: userId },
       select: {
-        workspaces: {
-          where: { desiredState: { not: "deleted" } },
-          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-        },
+        workspaces: { where: VISIBLE_WORKSPACES, orderBy: [...NEWEST_FIRST] },
       },
     });
     return project ? ok(project.workspaces) : fail(errors.projectNotFound());

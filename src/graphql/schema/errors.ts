@@ -1,0 +1,157 @@
+/**
+ * Expected failures as result-union members. Services return `{ ok: false, error }`; `unwrap`
+ * throws the matching class below, and @pothos/plugin-errors turns it into the union member when
+ * the field lists that class. Anything else stays a GraphQL error (and is masked if unexpected).
+ */
+import { GraphQLError } from "graphql";
+import type { WorkspaceStatus as Status } from "../../generated/prisma/enums.js";
+import type { FieldIssue } from "../../services/hardware-policy.js";
+import type { Result, ServiceError } from "../../services/result.js";
+import { builder } from "../builder.js";
+import { WorkspaceStatus } from "./enums.js";
+
+export class InvalidHardwareError extends Error {
+  constructor(
+    message: string,
+    readonly issues: readonly FieldIssue[],
+  ) {
+    super(message);
+  }
+}
+
+export class ProjectNotFoundError extends Error {}
+
+export class WorkspaceNotFoundError extends Error {}
+
+export class InvalidTransitionError extends Error {
+  constructor(
+    message: string,
+    readonly status: Status,
+  ) {
+    super(message);
+  }
+}
+
+export class IdempotencyConflictError extends Error {
+  constructor(
+    message: string,
+    readonly inProgress: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Input the service refused that has no union member on the field (say, an idempotency key of
+ * 300 characters): a GraphQLError, so it reaches the client as BAD_USER_INPUT, unmasked.
+ */
+export class InvalidInputError extends GraphQLError {
+  constructor(
+    message: string,
+    readonly issues: readonly FieldIssue[],
+  ) {
+    super(message, { extensions: { code: "BAD_USER_INPUT", issues } });
+  }
+}
+
+/** A service's expected failure as the error the schema knows. */
+export function resultError(error: ServiceError): Error {
+  switch (error.code) {
+    case "INVALID_HARDWARE":
+      return new InvalidHardwareError(error.message, error.issues);
+    case "INVALID_INPUT":
+      return new InvalidInputError(error.message, error.issues);
+    case "PROJECT_NOT_FOUND":
+      return new ProjectNotFoundError(error.message);
+    case "WORKSPACE_NOT_FOUND":
+      return new WorkspaceNotFoundError(error.message);
+    case "INVALID_TRANSITION":
+      return new InvalidTransitionError(error.message, error.status);
+    case "IDEMPOTENCY_KEY_REUSED":
+      return new IdempotencyConflictError(error.message, false);
+    case "IDEMPOTENCY_IN_FLIGHT":
+      return new IdempotencyConflictError(error.message, true);
+    case "USER_NOT_FOUND":
+    case "TOKEN_NOT_FOUND":
+      return new Error(`unexpected ${error.code} in GraphQL: ${error.message}`);
+  }
+}
+
+/** The value of a service result, or its error thrown for the field's result union. */
+export function unwrap<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  throw resultError(result.error);
+}
+
+export const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
+  description: "An expected failure; each kind is a type of its own with the details it has.",
+  fields: (t) => ({ message: t.exposeString("message") }),
+});
+
+export const HardwareIssue = builder.objectRef<FieldIssue>("HardwareIssue").implement({
+  description:
+    'One failed hardware rule: the field (as REST names it, e.g. "hardware.cpus") and what is allowed.',
+  fields: (t) => ({
+    field: t.exposeString("field"),
+    message: t.exposeString("message"),
+  }),
+});
+
+export const InputIssue = builder.objectRef<FieldIssue>("InputIssue").implement({
+  description: "One problem with the input: the field it is about and what is allowed.",
+  fields: (t) => ({
+    field: t.exposeString("field"),
+    message: t.exposeString("message"),
+  }),
+});
+
+builder.objectType(InvalidHardwareError, {
+  name: "InvalidHardwareError",
+  description: "The hardware (after filling in defaults) breaks one or more rules.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    issues: t.field({ type: [HardwareIssue], resolve: (error) => [...error.issues] }),
+  }),
+});
+
+builder.objectType(ProjectNotFoundError, {
+  name: "ProjectNotFoundError",
+  description: "No such project, or not yours: the same answer either way.",
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(WorkspaceNotFoundError, {
+  name: "WorkspaceNotFoundError",
+  description: "No such workspace, or not yours: the same answer either way.",
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(InvalidTransitionError, {
+  name: "InvalidTransitionError",
+  description: "The workspace is not in a state that allows this action.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    status: t.field({ type: WorkspaceStatus, resolve: (error) => error.status }),
+  }),
+});
+
+builder.objectType(IdempotencyConflictError, {
+  name: "IdempotencyConflictError",
+  description:
+    "The idempotency key was used with a different request, or its first request is still in progress.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    inProgress: t.exposeBoolean("inProgress", {
+      description: "true: the first request with this key is still running; retry shortly.",
+    }),
+  }),
+});
+
+builder.objectType(InvalidInputError, {
+  name: "InvalidInputError",
+  description: "The input breaks one or more rules.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    issues: t.field({ type: [InputIssue], resolve: (error) => [...error.issues] }),
+  }),
+});

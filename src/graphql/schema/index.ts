@@ -1,0 +1,11 @@
+import { builder } from "../builder.js";
+import "./scalars.js";
+import "./enums.js";
+import "./errors.js";
+import "./hardware.js";
+import "./workspace.js";
+import "./project.js";
+import "./user.js";
+
+/** The GraphQL schema (CONTRACT §3); printed to schema.graphql by `npm run codegen`. */
+export const schema = builder.toSchema();

@@ -1,0 +1,67 @@
+import { effectiveDefaultHardware } from "../../services/users.js";
+import { builder } from "../builder.js";
+import { requireViewer } from "../context.js";
+import { InvalidHardwareError, unwrap } from "./errors.js";
+import { Hardware, HardwareInput, hardwareRequest } from "./hardware.js";
+import { Project } from "./project.js";
+
+const PROJECTS_NEWEST_FIRST = [{ createdAt: "desc" }, { id: "desc" }] as const;
+
+export const User = builder.prismaObject("User", {
+  description: "A user: you, as `viewer`.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    email: t.exposeString("email"),
+    defaultHardware: t.field({
+      type: Hardware,
+      description: "Your default hardware settings over the system default.",
+      resolve: effectiveDefaultHardware,
+    }),
+    projects: t.relatedConnection(
+      "projects",
+      {
+        description: "Newest first.",
+        type: Project,
+        cursor: "id",
+        totalCount: true,
+        query: { orderBy: [...PROJECTS_NEWEST_FIRST] },
+      },
+      { name: "ProjectConnection" },
+      { name: "ProjectEdge" },
+    ),
+  }),
+});
+
+builder.queryField("viewer", (t) =>
+  t.prismaField({
+    type: User,
+    description: "You: the user behind the Bearer token.",
+    resolve: async (query, _root, _args, context) => {
+      const viewer = requireViewer(context);
+      const found = await context.services.users.find(viewer.id, query);
+      // The user was deleted after the token was checked: as if the token were revoked.
+      return found.ok ? found.value : requireViewer({ ...context, viewer: null });
+    },
+  }),
+);
+
+builder.mutationField("updateDefaultHardware", (t) =>
+  t.field({
+    type: User,
+    description:
+      "Changes the fields given and keeps the others; the result must be a valid configuration.",
+    args: { input: t.arg({ type: HardwareInput, required: true }) },
+    errors: {
+      types: [InvalidHardwareError],
+      union: { name: "UpdateDefaultHardwareResult" },
+      result: { name: "UpdateDefaultHardwareSuccess" },
+      dataField: { name: "user" },
+    },
+    resolve: async (_root, { input }, context) => {
+      const viewer = requireViewer(context);
+      // Issues are named as REST's PUT /user/settings names them: default_hardware.cpus.
+      const request = unwrap(hardwareRequest(input, "default_hardware"));
+      return unwrap(await context.services.users.updateDefaultHardware(viewer, request));
+    },
+  }),
+);

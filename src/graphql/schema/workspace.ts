@@ -1,0 +1,181 @@
+import { GraphQLError } from "graphql";
+import { USER_ACTIONS, type UserAction } from "../../lifecycle/state-machine.js";
+import { builder } from "../builder.js";
+import { requireViewer } from "../context.js";
+import { WorkspaceStatus } from "./enums.js";
+import {
+  IdempotencyConflictError,
+  InvalidHardwareError,
+  InvalidTransitionError,
+  ProjectNotFoundError,
+  unwrap,
+  WorkspaceNotFoundError,
+} from "./errors.js";
+import { Hardware, HardwareInput, hardwareOf, hardwareRequest } from "./hardware.js";
+import { DateTime } from "./scalars.js";
+
+export const Workspace = builder.prismaObject("Workspace", {
+  description: "A cloud development workspace: a machine for a project, with its lifecycle status.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    projectId: t.exposeID("projectId"),
+    project: t.relation("project"),
+    status: t.expose("status", { type: WorkspaceStatus }),
+    hardware: t.field({ type: Hardware, resolve: hardwareOf }),
+    keepActive: t.exposeBoolean("keepActive", {
+      description: "false: stopped automatically after the idle timeout",
+    }),
+    machineId: t.exposeString("machineId", { nullable: true }),
+    privateIp: t.exposeString("privateIp", { nullable: true }),
+    gitRef: t.exposeString("gitRef", { nullable: true }),
+    previewToken: t.exposeString("previewToken"),
+    errorMessage: t.exposeString("errorMessage", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: DateTime }),
+    updatedAt: t.expose("updatedAt", { type: DateTime }),
+  }),
+});
+
+builder.queryField("workspace", (t) =>
+  t.prismaField({
+    type: Workspace,
+    nullable: true,
+    description: "A workspace of yours; null when there is none with this id (or it is not yours).",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, { id }, context) => {
+      const viewer = requireViewer(context);
+      // Copied here: the service skips the lookup (and so the query) for an id that is no UUID.
+      const found = await context.services.workspaces.get(viewer.id, id, { ...query });
+      return found.ok ? found.value : null;
+    },
+  }),
+);
+
+const CreateWorkspaceInput = builder.inputType("CreateWorkspaceInput", {
+  fields: (t) => ({
+    projectId: t.id({ required: true }),
+    hardware: t.field({
+      type: HardwareInput,
+      description: "Left out or null: your default hardware",
+    }),
+    keepActive: t.boolean({ description: "Default false: stopped after the idle timeout" }),
+    idempotencyKey: t.string({
+      description:
+        "Up to 255 characters. The same key with the same input returns the first result; " +
+        "with different input, IdempotencyConflictError. Kept for at least 24 hours.",
+    }),
+  }),
+});
+
+builder.mutationField("createWorkspace", (t) =>
+  t.field({
+    type: Workspace,
+    description: "Creates a workspace (status CREATING); the lifecycle engine starts it.",
+    args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
+    errors: {
+      types: [InvalidHardwareError, ProjectNotFoundError, IdempotencyConflictError],
+      union: { name: "CreateWorkspaceResult" },
+      result: { name: "CreateWorkspaceSuccess" },
+      dataField: { name: "workspace" },
+    },
+    resolve: async (_root, { input }, context) => {
+      const viewer = requireViewer(context);
+      const hardware = input.hardware && unwrap(hardwareRequest(input.hardware, "hardware"));
+      const created = await context.services.workspaces.create(viewer, {
+        projectId: input.projectId,
+        hardware,
+        keepActive: input.keepActive,
+        idempotencyKey: input.idempotencyKey,
+      });
+      return unwrap(created).workspace;
+    },
+  }),
+);
+
+const ACTIONS = {
+  start: { field: "startWorkspace", typePrefix: "StartWorkspace", verb: "Starts" },
+  stop: { field: "stopWorkspace", typePrefix: "StopWorkspace", verb: "Stops" },
+} as const satisfies Record<UserAction, { field: string; typePrefix: string; verb: string }>;
+
+/** "Starts a workspace that is STOPPED or ERROR (it is STARTING then)", from the state machine. */
+function actionDescription(action: UserAction): string {
+  const { from, to } = USER_ACTIONS[action];
+  const statuses = from.map((status) => status.toUpperCase()).join(" or ");
+  return `${ACTIONS[action].verb} a workspace that is ${statuses} (it is ${to.toUpperCase()} then).`;
+}
+
+for (const action of Object.keys(ACTIONS) as UserAction[]) {
+  const { field, typePrefix } = ACTIONS[action];
+  builder.mutationField(field, (t) =>
+    t.field({
+      type: Workspace,
+      description: actionDescription(action),
+      args: { id: t.arg.id({ required: true }) },
+      errors: {
+        types: [WorkspaceNotFoundError, InvalidTransitionError],
+        union: { name: `${typePrefix}Result` },
+        result: { name: `${typePrefix}Success` },
+        dataField: { name: "workspace" },
+      },
+      resolve: async (_root, { id }, context) =>
+        unwrap(await context.services.workspaces.act(requireViewer(context).id, id, action)),
+    }),
+  );
+}
+
+builder.mutationField("deleteWorkspace", (t) =>
+  t.id({
+    description:
+      "Deletes a workspace: gone for you at once; its machine is destroyed in the background.",
+    args: { id: t.arg.id({ required: true }) },
+    errors: {
+      types: [WorkspaceNotFoundError, InvalidTransitionError],
+      union: { name: "DeleteWorkspaceResult" },
+      result: { name: "DeleteWorkspaceSuccess" },
+      dataField: { name: "deletedWorkspaceId" },
+    },
+    resolve: async (_root, { id }, context) =>
+      unwrap(await context.services.workspaces.delete(requireViewer(context).id, id)).id,
+  }),
+);
+
+builder.subscriptionField("workspaceStatus", (t) =>
+  t.field({
+    type: Workspace,
+    description:
+      "The workspace as it is now, then every change in order; ends when the workspace is deleted.",
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: async (_root, { id }, context) => {
+      // Checked before streaming: someone else's workspace and a missing one read the same.
+      const found = await context.services.workspaces.get(requireViewer(context).id, id);
+      if (!found.ok) {
+        throw new GraphQLError(found.error.message, { extensions: { code: "NOT_FOUND" } });
+      }
+      return abortOnReturn((signal) => context.events.watch(found.value.id, signal));
+    },
+    resolve: (workspace) => workspace,
+  }),
+);
+
+/**
+ * An iterable over `source(signal)` that aborts `signal` as soon as the consumer stops (client
+ * gone, socket closed). An async generator would only see its `return()` after the next event.
+ */
+function abortOnReturn<T>(
+  source: (signal: AbortSignal) => AsyncIterable<T>,
+): AsyncIterableIterator<T> {
+  const controller = new AbortController();
+  const iterator = source(controller.signal)[Symbol.asyncIterator]();
+  const stop = async (): Promise<IteratorResult<T>> => {
+    controller.abort();
+    await iterator.return?.();
+    return { done: true, value: undefined };
+  };
+  return {
+    next: () => iterator.next(),
+    return: stop,
+    throw: stop,
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from "fastify";
+import type { z } from "zod";
+import { issuesFromZodError } from "../services/hardware-policy.js";
+import { errors } from "../services/result.js";
+import { HttpError, unsupportedContentType } from "./errors.js";
+
+/** A body that is not JSON; answered by the route (a parser error would close the connection). */
+const MALFORMED = Symbol("malformed JSON");
+
+/**
+ * Routes with a body take JSON and nothing else (other types → 415). An empty body means `{}`,
+ * whatever its Content-Type (fetch labels an empty string text/plain).
+ */
+export function acceptJsonBodies(http: FastifyInstance): void {
+  http.removeAllContentTypeParsers();
+  http.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, {});
+    done(new HttpError(415, unsupportedContentType(request.headers["content-type"])), undefined);
+  });
+  http.addContentTypeParser("application/json", { parseAs: "string" }, (_request, text, done) => {
+    if ((text as string).trim() === "") return done(null, {});
+    try {
+      done(null, JSON.parse(text as string));
+    } catch {
+      done(null, MALFORMED);
+    }
+  });
+}
+
+/** Routes without a body ignore whatever is sent (still within the body limit). */
+export function ignoreBodies(http: FastifyInstance): void {
+  http.removeAllContentTypeParsers();
+  http.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) =>
+    done(null, undefined),
+  );
+}
+
+/** The body checked against the route's schema; unknown keys and wrong types → 400 with details. */
+export function parseBody<Schema extends z.ZodType>(
+  schema: Schema,
+  body: unknown,
+): z.output<Schema> {
+  if (body === MALFORMED) throw new HttpError(400, "the request body is not valid JSON");
+  const parsed = schema.safeParse(body === undefined ? {} : body);
+  if (parsed.success) return parsed.data;
+  const { message, issues } = errors.invalidInput(issuesFromZodError(parsed.error));
+  throw new HttpError(400, message, issues);
+}

@@ -1,0 +1,223 @@
+/**
+ * The documented routes, each: parse, call the service, map the result. The same table mounts the
+ * routes (index.ts) and describes them (openapi.ts).
+ */
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { Services } from "../services/index.js";
+import type { Principal } from "../services/tokens.js";
+import { HttpError, type Outcome, serviceFailure } from "./errors.js";
+import {
+  createWorkspaceRequestSchema,
+  idempotencyKeySchema,
+  settingsSchema,
+  updateSettingsRequestSchema,
+  workspaceListSchema,
+  workspaceSchema,
+} from "./schemas.js";
+import { serializeSettings, serializeWorkspace } from "./serialize.js";
+
+export interface RouteContext<Body> {
+  services: Services;
+  principal: Principal;
+  params: Record<string, string>;
+  body: Body;
+  request: FastifyRequest;
+}
+
+export interface HeaderDoc {
+  description: string;
+  schema: z.ZodType<string>;
+  /** Always sent (response) or always needed (request). */
+  required?: boolean;
+}
+
+export interface ResponseDoc {
+  description: string;
+  schema?: z.ZodType;
+  headers?: Record<string, HeaderDoc>;
+}
+
+export interface RestRoute<Body = unknown> {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Fastify's path syntax: /workspaces/:id */
+  url: string;
+  operationId: string;
+  summary: string;
+  /** The JSON body; a route without one ignores any body it is sent. */
+  body?: z.ZodType<Body>;
+  /** Request headers the route reads. */
+  headers?: Record<string, HeaderDoc>;
+  /** The answers of this route; the ones every route shares are added by openapi.ts. */
+  responses: Record<number, ResponseDoc>;
+  handle(context: RouteContext<Body>): Promise<Outcome>;
+}
+
+const route = <Body>(definition: RestRoute<Body>): RestRoute => definition;
+
+const IDEMPOTENCY_KEY = "Idempotency-Key";
+
+/** A request header checked against its schema; a bad value → 400 naming the header. */
+function readHeader(request: FastifyRequest, name: string, schema: z.ZodType<string>) {
+  const value = request.headers[name.toLowerCase()];
+  if (value === undefined) return undefined;
+  const parsed = schema.safeParse(Array.isArray(value) ? value.join(", ") : value);
+  if (parsed.success) return parsed.data;
+  throw new HttpError(400, `invalid ${name} header`, [
+    { field: name, message: parsed.error.issues[0]?.message ?? "invalid value" },
+  ]);
+}
+
+const workspaceResponse = (description: string): ResponseDoc => ({
+  description,
+  schema: workspaceSchema,
+});
+const projectNotFound: ResponseDoc = {
+  description: "Not a UUID, no such project, or another user's: one identical body",
+};
+const workspaceNotFound: ResponseDoc = {
+  description: "Not a UUID, no such workspace, or another user's: one identical body",
+};
+
+export const restRouteTable: readonly RestRoute[] = [
+  route({
+    method: "POST",
+    url: "/projects/:id/workspaces",
+    operationId: "createWorkspace",
+    summary: "Create a workspace in a project",
+    body: createWorkspaceRequestSchema,
+    headers: {
+      [IDEMPOTENCY_KEY]: {
+        description:
+          "Replays the first response for the same key and body (kept at least 24 hours); " +
+          "the same key with another body → 422; while the first request runs → 409.",
+        schema: idempotencyKeySchema,
+      },
+    },
+    responses: {
+      201: {
+        description: "Created (or, for a repeated Idempotency-Key, the first response replayed)",
+        schema: workspaceSchema,
+        headers: {
+          Location: { description: "/workspaces/<id>", schema: z.string(), required: true },
+          "Idempotent-Replayed": {
+            description: "Present on a replayed response",
+            schema: z.literal("true"),
+          },
+        },
+      },
+      400: { description: "Invalid hardware, unknown keys, wrong types, malformed JSON" },
+      404: projectNotFound,
+      409: {
+        description: "A request with this Idempotency-Key is still in progress",
+        headers: { "Retry-After": { description: "Seconds", schema: z.string() } },
+      },
+      422: { description: "This Idempotency-Key was used with a different request" },
+    },
+    async handle({ services, principal, params, body, request }) {
+      const idempotencyKey = readHeader(request, IDEMPOTENCY_KEY, idempotencyKeySchema);
+      const result = await services.workspaces.create(principal.user, {
+        projectId: params.id ?? "",
+        hardware: body.hardware,
+        keepActive: body.keep_active,
+        idempotencyKey,
+      });
+      if (!result.ok) return serviceFailure(result.error);
+      const { workspace, replayed } = result.value;
+      return {
+        status: 201,
+        headers: {
+          location: `/workspaces/${workspace.id}`,
+          ...(replayed ? { "idempotent-replayed": "true" } : {}),
+        },
+        body: serializeWorkspace(workspace),
+      };
+    },
+  }),
+  route({
+    method: "GET",
+    url: "/projects/:id/workspaces",
+    operationId: "listWorkspaces",
+    summary: "The project's workspaces, newest first",
+    responses: {
+      200: { description: "OK", schema: workspaceListSchema },
+      404: projectNotFound,
+    },
+    async handle({ services, principal, params }) {
+      const result = await services.workspaces.listForProject(principal.user.id, params.id ?? "");
+      if (!result.ok) return serviceFailure(result.error);
+      return { status: 200, body: { workspaces: result.value.map(serializeWorkspace) } };
+    },
+  }),
+  route({
+    method: "GET",
+    url: "/workspaces/:id",
+    operationId: "getWorkspace",
+    summary: "A workspace",
+    responses: { 200: workspaceResponse("OK"), 404: workspaceNotFound },
+    async handle({ services, principal, params }) {
+      const result = await services.workspaces.get(principal.user.id, params.id ?? "");
+      if (!result.ok) return serviceFailure(result.error);
+      return { status: 200, body: serializeWorkspace(result.value) };
+    },
+  }),
+  ...(["stop", "start"] as const).map((action) =>
+    route({
+      method: "POST",
+      url: `/workspaces/:id/${action}`,
+      operationId: `${action}Workspace`,
+      summary: `${action === "stop" ? "Stop" : "Start"} a workspace`,
+      responses: {
+        200: workspaceResponse(`Accepted: the workspace as it is now (${action}ing)`),
+        400: { description: `The workspace is not in a state that can ${action}` },
+        404: workspaceNotFound,
+      },
+      async handle({ services, principal, params }) {
+        const result = await services.workspaces.act(principal.user.id, params.id ?? "", action);
+        if (!result.ok) return serviceFailure(result.error);
+        return { status: 200, body: serializeWorkspace(result.value) };
+      },
+    }),
+  ),
+  route({
+    method: "DELETE",
+    url: "/workspaces/:id",
+    operationId: "deleteWorkspace",
+    summary: "Delete a workspace (its machine is destroyed in the background)",
+    responses: { 204: { description: "Deleted" }, 404: workspaceNotFound },
+    async handle({ services, principal, params }) {
+      const result = await services.workspaces.delete(principal.user.id, params.id ?? "");
+      if (!result.ok) return serviceFailure(result.error);
+      return { status: 204 };
+    },
+  }),
+  route({
+    method: "GET",
+    url: "/user/settings",
+    operationId: "getSettings",
+    summary: "Your settings: default_hardware, over the system default",
+    responses: { 200: { description: "OK", schema: settingsSchema } },
+    async handle({ principal }) {
+      return { status: 200, body: serializeSettings(principal.user) };
+    },
+  }),
+  route({
+    method: "PUT",
+    url: "/user/settings",
+    operationId: "updateSettings",
+    summary: "Change default_hardware; the merged result must be a valid configuration",
+    body: updateSettingsRequestSchema,
+    responses: {
+      200: { description: "The new settings", schema: settingsSchema },
+      400: { description: "Invalid hardware, unknown keys, wrong types, malformed JSON" },
+    },
+    async handle({ services, principal, body }) {
+      const result = await services.users.updateDefaultHardware(
+        principal.user,
+        body.default_hardware,
+      );
+      if (!result.ok) return serviceFailure(result.error);
+      return { status: 200, body: serializeSettings(result.value) };
+    },
+  }),
+];

@@ -1,0 +1,101 @@
+/**
+ * The REST wire format, once: the routes validate requests with these schemas, the serializer is
+ * typed by them, and /openapi.json is generated from them.
+ */
+import { z } from "zod";
+import { CpuKind, WorkspaceStatus } from "../generated/prisma/enums.js";
+import { hardwareRequestSchema } from "../services/hardware-policy.js";
+import { IDEMPOTENCY_KEY_MAX } from "../services/idempotency.js";
+
+/** How a JSON value reads in a message: "an array", "null", "a string". */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+const bodyObject = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? undefined
+        : `the request body must be a JSON object (got ${kindOf(issue.input)})`,
+  });
+
+const booleanField = (field: string) =>
+  z.boolean({ error: (issue) => `${field} must be true or false (got ${kindOf(issue.input)})` });
+
+export const createWorkspaceRequestSchema = bodyObject({
+  hardware: hardwareRequestSchema
+    .nullable()
+    .optional()
+    .describe("Hardware configuration; omitted or null: your default_hardware."),
+  keep_active: booleanField("keep_active")
+    .optional()
+    .describe("Whether the workspace stays running when idle. Default: false."),
+}).describe("An empty body means {}: default hardware, keep_active false.");
+
+export const updateSettingsRequestSchema = bodyObject({
+  default_hardware: hardwareRequestSchema,
+}).describe("default_hardware: the fields to change; the others keep their current value.");
+
+export const hardwareSchema = z.strictObject({
+  cpu_kind: z.enum(CpuKind),
+  cpus: z.int(),
+  memory_mb: z.int(),
+  volume_size_gb: z.int(),
+  gpu_kind: z.string().nullable(),
+});
+
+export const workspaceSchema = z.strictObject({
+  id: z.uuid(),
+  project_id: z.uuid(),
+  status: z.enum(WorkspaceStatus),
+  hardware: hardwareSchema,
+  keep_active: z.boolean(),
+  machine_id: z.string().nullable().describe("null until provisioned"),
+  private_ip: z.string().nullable().describe("null until provisioned"),
+  git_ref: z.string().nullable(),
+  preview_token: z.string().describe("ptk_ followed by at least 128 random bits"),
+  error_message: z.string().nullable(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+
+export const workspaceListSchema = z.strictObject({ workspaces: z.array(workspaceSchema) });
+
+export const settingsSchema = z.strictObject({
+  default_hardware: hardwareSchema.describe("Your settings over the system default."),
+});
+
+export const errorSchema = z.strictObject({
+  error: z.string(),
+  details: z
+    .array(z.strictObject({ field: z.string(), message: z.string() }))
+    .optional()
+    .describe("400 only: one entry per problem, with the field it is about."),
+});
+
+export const idempotencyKeySchema = z
+  .string()
+  .min(1, { error: `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters long` })
+  .max(IDEMPOTENCY_KEY_MAX, {
+    error: (issue) =>
+      `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters long (got ${String(issue.input).length})`,
+  });
+
+export type WorkspaceJson = z.output<typeof workspaceSchema>;
+export type SettingsJson = z.output<typeof settingsSchema>;
+export type ErrorJson = z.output<typeof errorSchema>;
+
+/** Named schemas of the OpenAPI document (components/schemas). */
+export const components = {
+  CreateWorkspaceRequest: createWorkspaceRequestSchema,
+  UpdateSettingsRequest: updateSettingsRequestSchema,
+  HardwareRequest: hardwareRequestSchema,
+  Hardware: hardwareSchema,
+  Workspace: workspaceSchema,
+  WorkspaceList: workspaceListSchema,
+  Settings: settingsSchema,
+  Error: errorSchema,
+} as const;

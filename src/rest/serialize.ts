@@ -1,0 +1,31 @@
+import type { User, Workspace } from "../generated/prisma/client.js";
+import { effectiveDefaultHardware } from "../services/users.js";
+import type { SettingsJson, WorkspaceJson } from "./schemas.js";
+
+/** The workspace object of the documented API; every route answers with this one shape. */
+export function serializeWorkspace(workspace: Workspace): WorkspaceJson {
+  return {
+    id: workspace.id,
+    project_id: workspace.projectId,
+    status: workspace.status,
+    hardware: {
+      cpu_kind: workspace.cpuKind,
+      cpus: workspace.cpus,
+      memory_mb: workspace.memoryMb,
+      volume_size_gb: workspace.volumeSizeGb,
+      gpu_kind: workspace.gpuKind,
+    },
+    keep_active: workspace.keepActive,
+    machine_id: workspace.machineId,
+    private_ip: workspace.privateIp,
+    git_ref: workspace.gitRef,
+    preview_token: workspace.previewToken,
+    error_message: workspace.errorMessage,
+    created_at: workspace.createdAt.toISOString(),
+    updated_at: workspace.updatedAt.toISOString(),
+  };
+}
+
+export function serializeSettings(user: User): SettingsJson {
+  return { default_hardware: effectiveDefaultHardware(user) };
+}

@@ -1,0 +1,134 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 10) { totalCount edges { node { id name } } }\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  query ProjectById($id: ID!) {\n    project(id: $id) {\n      id\n      name\n      defaultBranch\n      createdAt\n      workspaces(first: 10) { totalCount edges { node { id } } }\n    }\n  }\n": typeof types.ProjectByIdDocument,
+    "\n  query WorkspaceById($id: ID!) {\n    workspace(id: $id) {\n      id\n      projectId\n      project { id name }\n      status\n      hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      keepActive\n      machineId\n      privateIp\n      gitRef\n      previewToken\n      errorMessage\n      createdAt\n      updatedAt\n    }\n  }\n": typeof types.WorkspaceByIdDocument,
+    "\n  mutation CreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess {\n        workspace {\n          id\n          projectId\n          status\n          keepActive\n          previewToken\n          hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n          project { id name }\n        }\n      }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field message } }\n      ... on IdempotencyConflictError { inProgress }\n    }\n  }\n": typeof types.CreateWorkspaceDocument,
+    "\n  mutation CreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name defaultBranch workspaces { totalCount } } }\n      ... on InvalidInputError { message issues { field message } }\n    }\n  }\n": typeof types.CreateProjectDocument,
+    "\n  mutation UpdateDefaultHardware($input: HardwareInput!) {\n    updateDefaultHardware(input: $input) {\n      __typename\n      ... on UpdateDefaultHardwareSuccess {\n        user { defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind } }\n      }\n      ... on InvalidHardwareError { message issues { field message } }\n    }\n  }\n": typeof types.UpdateDefaultHardwareDocument,
+    "\n  mutation StartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { id status } }\n      ... on Error { message }\n      ... on InvalidTransitionError { status }\n    }\n  }\n": typeof types.StartWorkspaceDocument,
+    "\n  mutation StopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { id status } }\n      ... on Error { message }\n      ... on InvalidTransitionError { status }\n    }\n  }\n": typeof types.StopWorkspaceDocument,
+    "\n  mutation DeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on Error { message }\n    }\n  }\n": typeof types.DeleteWorkspaceDocument,
+    "\n  mutation CreateWithHardware($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess {\n        workspace { hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind } }\n      }\n      ... on InvalidHardwareError { issues { field message } }\n    }\n  }\n": typeof types.CreateWithHardwareDocument,
+    "\n  mutation SetDefaultHardware($input: HardwareInput!) {\n    updateDefaultHardware(input: $input) {\n      __typename\n      ... on UpdateDefaultHardwareSuccess {\n        user { defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind } }\n      }\n      ... on InvalidHardwareError { issues { field message } }\n    }\n  }\n": typeof types.SetDefaultHardwareDocument,
+    "\n  query WorkspacePage($project: ID!, $first: Int, $after: String, $status: WorkspaceStatus) {\n    project(id: $project) {\n      workspaces(first: $first, after: $after, status: $status) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { cursor node { id status createdAt } }\n      }\n    }\n  }\n": typeof types.WorkspacePageDocument,
+    "\n  query ProjectPage($first: Int, $after: String) {\n    viewer {\n      projects(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id } }\n      }\n    }\n  }\n": typeof types.ProjectPageDocument,
+    "\n  query ViewerProjectsWorkspaces {\n    viewer {\n      id\n      email\n      defaultHardware { cpus }\n      projects(first: 20) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges {\n          cursor\n          node {\n            id\n            name\n            workspaces(first: 50) {\n              totalCount\n              pageInfo { hasNextPage }\n              edges {\n                node {\n                  id\n                  status\n                  hardware { cpuKind cpus memoryMb }\n                  createdAt\n                  project { id name }\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ViewerProjectsWorkspacesDocument,
+    "\n  query ViewerEmail {\n    viewer { email }\n  }\n": typeof types.ViewerEmailDocument,
+    "\n  subscription WatchWorkspace($id: ID!) {\n    workspaceStatus(id: $id) { id status }\n  }\n": typeof types.WatchWorkspaceDocument,
+    "\n              query ProjectName($id: ID!) {\n                project(id: $id) { name }\n              }\n            ": typeof types.ProjectNameDocument,
+    "\n            query BadCursor($after: String) {\n              viewer { projects(after: $after) { totalCount } }\n            }\n          ": typeof types.BadCursorDocument,
+};
+const documents: Documents = {
+    "\n  query Viewer {\n    viewer {\n      id\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 10) { totalCount edges { node { id name } } }\n    }\n  }\n": types.ViewerDocument,
+    "\n  query ProjectById($id: ID!) {\n    project(id: $id) {\n      id\n      name\n      defaultBranch\n      createdAt\n      workspaces(first: 10) { totalCount edges { node { id } } }\n    }\n  }\n": types.ProjectByIdDocument,
+    "\n  query WorkspaceById($id: ID!) {\n    workspace(id: $id) {\n      id\n      projectId\n      project { id name }\n      status\n      hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      keepActive\n      machineId\n      privateIp\n      gitRef\n      previewToken\n      errorMessage\n      createdAt\n      updatedAt\n    }\n  }\n": types.WorkspaceByIdDocument,
+    "\n  mutation CreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess {\n        workspace {\n          id\n          projectId\n          status\n          keepActive\n          previewToken\n          hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n          project { id name }\n        }\n      }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field message } }\n      ... on IdempotencyConflictError { inProgress }\n    }\n  }\n": types.CreateWorkspaceDocument,
+    "\n  mutation CreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name defaultBranch workspaces { totalCount } } }\n      ... on InvalidInputError { message issues { field message } }\n    }\n  }\n": types.CreateProjectDocument,
+    "\n  mutation UpdateDefaultHardware($input: HardwareInput!) {\n    updateDefaultHardware(input: $input) {\n      __typename\n      ... on UpdateDefaultHardwareSuccess {\n        user { defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind } }\n      }\n      ... on InvalidHardwareError { message issues { field message } }\n    }\n  }\n": types.UpdateDefaultHardwareDocument,
+    "\n  mutation StartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { id status } }\n      ... on Error { message }\n      ... on InvalidTransitionError { status }\n    }\n  }\n": types.StartWorkspaceDocument,
+    "\n  mutation StopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { id status } }\n      ... on Error { message }\n      ... on InvalidTransitionError { status }\n    }\n  }\n": types.StopWorkspaceDocument,
+    "\n  mutation DeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on Error { message }\n    }\n  }\n": types.DeleteWorkspaceDocument,
+    "\n  mutation CreateWithHardware($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess {\n        workspace { hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind } }\n      }\n      ... on InvalidHardwareError { issues { field message } }\n    }\n  }\n": types.CreateWithHardwareDocument,
+    "\n  mutation SetDefaultHardware($input: HardwareInput!) {\n    updateDefaultHardware(input: $input) {\n      __typename\n      ... on UpdateDefaultHardwareSuccess {\n        user { defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind } }\n      }\n      ... on InvalidHardwareError { issues { field message } }\n    }\n  }\n": types.SetDefaultHardwareDocument,
+    "\n  query WorkspacePage($project: ID!, $first: Int, $after: String, $status: WorkspaceStatus) {\n    project(id: $project) {\n      workspaces(first: $first, after: $after, status: $status) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { cursor node { id status createdAt } }\n      }\n    }\n  }\n": types.WorkspacePageDocument,
+    "\n  query ProjectPage($first: Int, $after: String) {\n    viewer {\n      projects(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id } }\n      }\n    }\n  }\n": types.ProjectPageDocument,
+    "\n  query ViewerProjectsWorkspaces {\n    viewer {\n      id\n      email\n      defaultHardware { cpus }\n      projects(first: 20) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges {\n          cursor\n          node {\n            id\n            name\n            workspaces(first: 50) {\n              totalCount\n              pageInfo { hasNextPage }\n              edges {\n                node {\n                  id\n                  status\n                  hardware { cpuKind cpus memoryMb }\n                  createdAt\n                  project { id name }\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ViewerProjectsWorkspacesDocument,
+    "\n  query ViewerEmail {\n    viewer { email }\n  }\n": types.ViewerEmailDocument,
+    "\n  subscription WatchWorkspace($id: ID!) {\n    workspaceStatus(id: $id) { id status }\n  }\n": types.WatchWorkspaceDocument,
+    "\n              query ProjectName($id: ID!) {\n                project(id: $id) { name }\n              }\n            ": types.ProjectNameDocument,
+    "\n            query BadCursor($after: String) {\n              viewer { projects(after: $after) { totalCount } }\n            }\n          ": types.BadCursorDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 10) { totalCount edges { node { id name } } }\n    }\n  }\n"): typeof import('./graphql.js').ViewerDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ProjectById($id: ID!) {\n    project(id: $id) {\n      id\n      name\n      defaultBranch\n      createdAt\n      workspaces(first: 10) { totalCount edges { node { id } } }\n    }\n  }\n"): typeof import('./graphql.js').ProjectByIdDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WorkspaceById($id: ID!) {\n    workspace(id: $id) {\n      id\n      projectId\n      project { id name }\n      status\n      hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      keepActive\n      machineId\n      privateIp\n      gitRef\n      previewToken\n      errorMessage\n      createdAt\n      updatedAt\n    }\n  }\n"): typeof import('./graphql.js').WorkspaceByIdDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess {\n        workspace {\n          id\n          projectId\n          status\n          keepActive\n          previewToken\n          hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n          project { id name }\n        }\n      }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field message } }\n      ... on IdempotencyConflictError { inProgress }\n    }\n  }\n"): typeof import('./graphql.js').CreateWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name defaultBranch workspaces { totalCount } } }\n      ... on InvalidInputError { message issues { field message } }\n    }\n  }\n"): typeof import('./graphql.js').CreateProjectDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateDefaultHardware($input: HardwareInput!) {\n    updateDefaultHardware(input: $input) {\n      __typename\n      ... on UpdateDefaultHardwareSuccess {\n        user { defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind } }\n      }\n      ... on InvalidHardwareError { message issues { field message } }\n    }\n  }\n"): typeof import('./graphql.js').UpdateDefaultHardwareDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { id status } }\n      ... on Error { message }\n      ... on InvalidTransitionError { status }\n    }\n  }\n"): typeof import('./graphql.js').StartWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { id status } }\n      ... on Error { message }\n      ... on InvalidTransitionError { status }\n    }\n  }\n"): typeof import('./graphql.js').StopWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on Error { message }\n    }\n  }\n"): typeof import('./graphql.js').DeleteWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateWithHardware($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess {\n        workspace { hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind } }\n      }\n      ... on InvalidHardwareError { issues { field message } }\n    }\n  }\n"): typeof import('./graphql.js').CreateWithHardwareDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetDefaultHardware($input: HardwareInput!) {\n    updateDefaultHardware(input: $input) {\n      __typename\n      ... on UpdateDefaultHardwareSuccess {\n        user { defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind } }\n      }\n      ... on InvalidHardwareError { issues { field message } }\n    }\n  }\n"): typeof import('./graphql.js').SetDefaultHardwareDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WorkspacePage($project: ID!, $first: Int, $after: String, $status: WorkspaceStatus) {\n    project(id: $project) {\n      workspaces(first: $first, after: $after, status: $status) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { cursor node { id status createdAt } }\n      }\n    }\n  }\n"): typeof import('./graphql.js').WorkspacePageDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ProjectPage($first: Int, $after: String) {\n    viewer {\n      projects(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id } }\n      }\n    }\n  }\n"): typeof import('./graphql.js').ProjectPageDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerProjectsWorkspaces {\n    viewer {\n      id\n      email\n      defaultHardware { cpus }\n      projects(first: 20) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges {\n          cursor\n          node {\n            id\n            name\n            workspaces(first: 50) {\n              totalCount\n              pageInfo { hasNextPage }\n              edges {\n                node {\n                  id\n                  status\n                  hardware { cpuKind cpus memoryMb }\n                  createdAt\n                  project { id name }\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.js').ViewerProjectsWorkspacesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerEmail {\n    viewer { email }\n  }\n"): typeof import('./graphql.js').ViewerEmailDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WatchWorkspace($id: ID!) {\n    workspaceStatus(id: $id) { id status }\n  }\n"): typeof import('./graphql.js').WatchWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n              query ProjectName($id: ID!) {\n                project(id: $id) { name }\n              }\n            "): typeof import('./graphql.js').ProjectNameDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n            query BadCursor($after: String) {\n              viewer { projects(after: $after) { totalCount } }\n            }\n          "): typeof import('./graphql.js').BadCursorDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

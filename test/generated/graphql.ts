@@ -1,0 +1,599 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** shared: burstable CPUs; performance: dedicated CPUs (needed for a GPU) */
+export type CpuKind =
+  | 'PERFORMANCE'
+  | 'SHARED';
+
+export type CreateProjectInput = {
+  /** The git branch workspaces check out; default "main" */
+  defaultBranch?: string | null | undefined;
+  /** 1 to 200 characters */
+  name: string;
+};
+
+export type CreateWorkspaceInput = {
+  /** Left out or null: your default hardware */
+  hardware?: HardwareInput | null | undefined;
+  /** Up to 255 characters. The same key with the same input returns the first result; with different input, IdempotencyConflictError. Kept for at least 24 hours. */
+  idempotencyKey?: string | null | undefined;
+  /** Default false: stopped after the idle timeout */
+  keepActive?: boolean | null | undefined;
+  projectId: string;
+};
+
+/** Fields left out are taken from your default hardware, then from the system default (SHARED, 2 cpus, 2048 MB, 10 GB, no GPU). gpuKind: null asks for no GPU. */
+export type HardwareInput = {
+  cpuKind?: CpuKind | null | undefined;
+  /** 1, 2, 4, 6 or 8 */
+  cpus?: number | null | undefined;
+  /** One of the GPU kinds on offer, or null for none */
+  gpuKind?: string | null | undefined;
+  /** SHARED: a multiple of 256 between 256×cpus and 2048×cpus; PERFORMANCE: a multiple of 1024 between 2048×cpus and 8192×cpus; at most 16384 */
+  memoryMb?: number | null | undefined;
+  /** 1 to 500 */
+  volumeSizeGb?: number | null | undefined;
+};
+
+/** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping */
+export type WorkspaceStatus =
+  | 'CREATING'
+  | 'ERROR'
+  | 'RUNNING'
+  | 'STARTING'
+  | 'STOPPED'
+  | 'STOPPING'
+  | 'STOP_FAILED';
+
+export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerQuery = { viewer: { id: string, email: string, defaultHardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, projects: { totalCount: number, edges: Array<{ node: { id: string, name: string } }> } } };
+
+export type ProjectByIdQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ProjectByIdQuery = { project: { id: string, name: string, defaultBranch: string, createdAt: string, workspaces: { totalCount: number, edges: Array<{ node: { id: string } }> } } | null };
+
+export type WorkspaceByIdQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type WorkspaceByIdQuery = { workspace: { id: string, projectId: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, previewToken: string, errorMessage: string | null, createdAt: string, updatedAt: string, project: { id: string, name: string }, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } | null };
+
+export type CreateWorkspaceMutationVariables = Exact<{
+  input: CreateWorkspaceInput;
+}>;
+
+
+export type CreateWorkspaceMutation = { createWorkspace:
+    | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string, projectId: string, status: WorkspaceStatus, keepActive: boolean, previewToken: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, project: { id: string, name: string } } }
+    | { __typename: 'IdempotencyConflictError', message: string, inProgress: boolean }
+    | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, message: string }> }
+    | { __typename: 'ProjectNotFoundError', message: string }
+   };
+
+export type CreateProjectMutationVariables = Exact<{
+  input: CreateProjectInput;
+}>;
+
+
+export type CreateProjectMutation = { createProject:
+    | { __typename: 'CreateProjectSuccess', project: { id: string, name: string, defaultBranch: string, workspaces: { totalCount: number } } }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
+   };
+
+export type UpdateDefaultHardwareMutationVariables = Exact<{
+  input: HardwareInput;
+}>;
+
+
+export type UpdateDefaultHardwareMutation = { updateDefaultHardware:
+    | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, message: string }> }
+    | { __typename: 'UpdateDefaultHardwareSuccess', user: { defaultHardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+   };
+
+export type StartWorkspaceMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StartWorkspaceMutation = { startWorkspace:
+    | { __typename: 'InvalidTransitionError', message: string, status: WorkspaceStatus }
+    | { __typename: 'StartWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus } }
+    | { __typename: 'WorkspaceNotFoundError', message: string }
+   };
+
+export type StopWorkspaceMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StopWorkspaceMutation = { stopWorkspace:
+    | { __typename: 'InvalidTransitionError', message: string, status: WorkspaceStatus }
+    | { __typename: 'StopWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus } }
+    | { __typename: 'WorkspaceNotFoundError', message: string }
+   };
+
+export type DeleteWorkspaceMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteWorkspaceMutation = { deleteWorkspace:
+    | { __typename: 'DeleteWorkspaceSuccess', deletedWorkspaceId: string }
+    | { __typename: 'InvalidTransitionError', message: string }
+    | { __typename: 'WorkspaceNotFoundError', message: string }
+   };
+
+export type CreateWithHardwareMutationVariables = Exact<{
+  input: CreateWorkspaceInput;
+}>;
+
+
+export type CreateWithHardwareMutation = { createWorkspace:
+    | { __typename: 'CreateWorkspaceSuccess', workspace: { hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+    | { __typename: 'IdempotencyConflictError' }
+    | { __typename: 'InvalidHardwareError', issues: Array<{ field: string, message: string }> }
+    | { __typename: 'ProjectNotFoundError' }
+   };
+
+export type SetDefaultHardwareMutationVariables = Exact<{
+  input: HardwareInput;
+}>;
+
+
+export type SetDefaultHardwareMutation = { updateDefaultHardware:
+    | { __typename: 'InvalidHardwareError', issues: Array<{ field: string, message: string }> }
+    | { __typename: 'UpdateDefaultHardwareSuccess', user: { defaultHardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+   };
+
+export type WorkspacePageQueryVariables = Exact<{
+  project: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  status?: WorkspaceStatus | null | undefined;
+}>;
+
+
+export type WorkspacePageQuery = { project: { workspaces: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, status: WorkspaceStatus, createdAt: string } }> } } | null };
+
+export type ProjectPageQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ProjectPageQuery = { viewer: { projects: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string } }> } } };
+
+export type ViewerProjectsWorkspacesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerProjectsWorkspacesQuery = { viewer: { id: string, email: string, defaultHardware: { cpus: number }, projects: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, workspaces: { totalCount: number, pageInfo: { hasNextPage: boolean }, edges: Array<{ node: { id: string, status: WorkspaceStatus, createdAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number }, project: { id: string, name: string } } }> } } }> } } };
+
+export type ViewerEmailQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerEmailQuery = { viewer: { email: string } };
+
+export type WatchWorkspaceSubscriptionVariables = Exact<{
+  id: string;
+}>;
+
+
+export type WatchWorkspaceSubscription = { workspaceStatus: { id: string, status: WorkspaceStatus } };
+
+export type ProjectNameQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ProjectNameQuery = { project: { name: string } | null };
+
+export type BadCursorQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type BadCursorQuery = { viewer: { projects: { totalCount: number } } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const ViewerDocument = new TypedDocumentString(`
+    query Viewer {
+  viewer {
+    id
+    email
+    defaultHardware {
+      cpuKind
+      cpus
+      memoryMb
+      volumeSizeGb
+      gpuKind
+    }
+    projects(first: 10) {
+      totalCount
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
+export const ProjectByIdDocument = new TypedDocumentString(`
+    query ProjectById($id: ID!) {
+  project(id: $id) {
+    id
+    name
+    defaultBranch
+    createdAt
+    workspaces(first: 10) {
+      totalCount
+      edges {
+        node {
+          id
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ProjectByIdQuery, ProjectByIdQueryVariables>;
+export const WorkspaceByIdDocument = new TypedDocumentString(`
+    query WorkspaceById($id: ID!) {
+  workspace(id: $id) {
+    id
+    projectId
+    project {
+      id
+      name
+    }
+    status
+    hardware {
+      cpuKind
+      cpus
+      memoryMb
+      volumeSizeGb
+      gpuKind
+    }
+    keepActive
+    machineId
+    privateIp
+    gitRef
+    previewToken
+    errorMessage
+    createdAt
+    updatedAt
+  }
+}
+    `) as unknown as TypedDocumentString<WorkspaceByIdQuery, WorkspaceByIdQueryVariables>;
+export const CreateWorkspaceDocument = new TypedDocumentString(`
+    mutation CreateWorkspace($input: CreateWorkspaceInput!) {
+  createWorkspace(input: $input) {
+    __typename
+    ... on CreateWorkspaceSuccess {
+      workspace {
+        id
+        projectId
+        status
+        keepActive
+        previewToken
+        hardware {
+          cpuKind
+          cpus
+          memoryMb
+          volumeSizeGb
+          gpuKind
+        }
+        project {
+          id
+          name
+        }
+      }
+    }
+    ... on Error {
+      message
+    }
+    ... on InvalidHardwareError {
+      issues {
+        field
+        message
+      }
+    }
+    ... on IdempotencyConflictError {
+      inProgress
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateWorkspaceMutation, CreateWorkspaceMutationVariables>;
+export const CreateProjectDocument = new TypedDocumentString(`
+    mutation CreateProject($input: CreateProjectInput!) {
+  createProject(input: $input) {
+    __typename
+    ... on CreateProjectSuccess {
+      project {
+        id
+        name
+        defaultBranch
+        workspaces {
+          totalCount
+        }
+      }
+    }
+    ... on InvalidInputError {
+      message
+      issues {
+        field
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateProjectMutation, CreateProjectMutationVariables>;
+export const UpdateDefaultHardwareDocument = new TypedDocumentString(`
+    mutation UpdateDefaultHardware($input: HardwareInput!) {
+  updateDefaultHardware(input: $input) {
+    __typename
+    ... on UpdateDefaultHardwareSuccess {
+      user {
+        defaultHardware {
+          cpuKind
+          cpus
+          memoryMb
+          volumeSizeGb
+          gpuKind
+        }
+      }
+    }
+    ... on InvalidHardwareError {
+      message
+      issues {
+        field
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateDefaultHardwareMutation, UpdateDefaultHardwareMutationVariables>;
+export const StartWorkspaceDocument = new TypedDocumentString(`
+    mutation StartWorkspace($id: ID!) {
+  startWorkspace(id: $id) {
+    __typename
+    ... on StartWorkspaceSuccess {
+      workspace {
+        id
+        status
+      }
+    }
+    ... on Error {
+      message
+    }
+    ... on InvalidTransitionError {
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StartWorkspaceMutation, StartWorkspaceMutationVariables>;
+export const StopWorkspaceDocument = new TypedDocumentString(`
+    mutation StopWorkspace($id: ID!) {
+  stopWorkspace(id: $id) {
+    __typename
+    ... on StopWorkspaceSuccess {
+      workspace {
+        id
+        status
+      }
+    }
+    ... on Error {
+      message
+    }
+    ... on InvalidTransitionError {
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StopWorkspaceMutation, StopWorkspaceMutationVariables>;
+export const DeleteWorkspaceDocument = new TypedDocumentString(`
+    mutation DeleteWorkspace($id: ID!) {
+  deleteWorkspace(id: $id) {
+    __typename
+    ... on DeleteWorkspaceSuccess {
+      deletedWorkspaceId
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteWorkspaceMutation, DeleteWorkspaceMutationVariables>;
+export const CreateWithHardwareDocument = new TypedDocumentString(`
+    mutation CreateWithHardware($input: CreateWorkspaceInput!) {
+  createWorkspace(input: $input) {
+    __typename
+    ... on CreateWorkspaceSuccess {
+      workspace {
+        hardware {
+          cpuKind
+          cpus
+          memoryMb
+          volumeSizeGb
+          gpuKind
+        }
+      }
+    }
+    ... on InvalidHardwareError {
+      issues {
+        field
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateWithHardwareMutation, CreateWithHardwareMutationVariables>;
+export const SetDefaultHardwareDocument = new TypedDocumentString(`
+    mutation SetDefaultHardware($input: HardwareInput!) {
+  updateDefaultHardware(input: $input) {
+    __typename
+    ... on UpdateDefaultHardwareSuccess {
+      user {
+        defaultHardware {
+          cpuKind
+          cpus
+          memoryMb
+          volumeSizeGb
+          gpuKind
+        }
+      }
+    }
+    ... on InvalidHardwareError {
+      issues {
+        field
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SetDefaultHardwareMutation, SetDefaultHardwareMutationVariables>;
+export const WorkspacePageDocument = new TypedDocumentString(`
+    query WorkspacePage($project: ID!, $first: Int, $after: String, $status: WorkspaceStatus) {
+  project(id: $project) {
+    workspaces(first: $first, after: $after, status: $status) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          status
+          createdAt
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WorkspacePageQuery, WorkspacePageQueryVariables>;
+export const ProjectPageDocument = new TypedDocumentString(`
+    query ProjectPage($first: Int, $after: String) {
+  viewer {
+    projects(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ProjectPageQuery, ProjectPageQueryVariables>;
+export const ViewerProjectsWorkspacesDocument = new TypedDocumentString(`
+    query ViewerProjectsWorkspaces {
+  viewer {
+    id
+    email
+    defaultHardware {
+      cpus
+    }
+    projects(first: 20) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          name
+          workspaces(first: 50) {
+            totalCount
+            pageInfo {
+              hasNextPage
+            }
+            edges {
+              node {
+                id
+                status
+                hardware {
+                  cpuKind
+                  cpus
+                  memoryMb
+                }
+                createdAt
+                project {
+                  id
+                  name
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerProjectsWorkspacesQuery, ViewerProjectsWorkspacesQueryVariables>;
+export const ViewerEmailDocument = new TypedDocumentString(`
+    query ViewerEmail {
+  viewer {
+    email
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerEmailQuery, ViewerEmailQueryVariables>;
+export const WatchWorkspaceDocument = new TypedDocumentString(`
+    subscription WatchWorkspace($id: ID!) {
+  workspaceStatus(id: $id) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<WatchWorkspaceSubscription, WatchWorkspaceSubscriptionVariables>;
+export const ProjectNameDocument = new TypedDocumentString(`
+    query ProjectName($id: ID!) {
+  project(id: $id) {
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<ProjectNameQuery, ProjectNameQueryVariables>;
+export const BadCursorDocument = new TypedDocumentString(`
+    query BadCursor($after: String) {
+  viewer {
+    projects(after: $after) {
+      totalCount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BadCursorQuery, BadCursorQueryVariables>;

@@ -1,0 +1,439 @@
+// The lifecycle engine in-process, with a recording provisioner: every step, its failures,
+// deletion, leases (expiry, hand-back on stop) and two engines sharing one database.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Database, openDatabase } from "../src/db/client.js";
+import type { Workspace } from "../src/generated/prisma/client.js";
+import { createLifecycle, type Lifecycle, type Provisioner } from "../src/lifecycle/index.js";
+import { Leases } from "../src/lifecycle/leases.js";
+import type { ProvisionerStep } from "../src/lifecycle/provisioner.js";
+import {
+  createSimulatedProvisioner,
+  simulatedMachineId,
+  simulatedPrivateIp,
+} from "../src/lifecycle/simulated-provisioner.js";
+import { LocalStatusBus } from "../src/lifecycle/status-bus.js";
+import { createStatusEvents, type StatusEvents } from "../src/lifecycle/status-events.js";
+import { createServices, type Services } from "../src/services/index.js";
+import { embeddedDatabase, TEST_DATABASE_URL } from "./kit/database.js";
+import { scratchPostgres, waitFor } from "./kit/processes.js";
+import { type SeededUser, seedUser } from "./kit/seed.js";
+
+interface Recorder {
+  provisioner: Provisioner;
+  calls: { step: ProvisionerStep; workspaceId: string }[];
+  count(workspaceId: string, step: ProvisionerStep): number;
+  /** Workspaces whose steps hang until the engine aborts them (shutdown). */
+  hold: Set<string>;
+}
+
+function recordingProvisioner(delayMs = 10): Recorder {
+  const inner = createSimulatedProvisioner({ delayMs });
+  const calls: Recorder["calls"] = [];
+  const hold = new Set<string>();
+  const record = async <T>(
+    step: ProvisionerStep,
+    workspaceId: string,
+    signal: AbortSignal,
+    run: () => Promise<T>,
+  ): Promise<T> => {
+    calls.push({ step, workspaceId });
+    if (hold.has(workspaceId)) {
+      await new Promise((_, reject) =>
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+      );
+    }
+    return run();
+  };
+  return {
+    calls,
+    hold,
+    count: (workspaceId, step) =>
+      calls.filter((call) => call.workspaceId === workspaceId && call.step === step).length,
+    provisioner: {
+      createMachine: (spec, signal) =>
+        record("createMachine", spec.workspaceId, signal, () => inner.createMachine(spec, signal)),
+      start: (id, spec, signal) =>
+        record("start", spec.workspaceId, signal, () => inner.start(id, spec, signal)),
+      stop: (id, spec, signal) =>
+        record("stop", spec.workspaceId, signal, () => inner.stop(id, spec, signal)),
+      destroy: (id, spec, signal) =>
+        record("destroy", spec.workspaceId, signal, () => inner.destroy(id, spec, signal)),
+    },
+  };
+}
+
+/** Watches a workspace through `events`, recording what arrives. */
+function collect(events: StatusEvents, id: string) {
+  const controller = new AbortController();
+  const seen: Workspace[] = [];
+  const state = { ended: false };
+  const done = (async () => {
+    for await (const workspace of events.watch(id, controller.signal)) seen.push(workspace);
+    state.ended = true;
+  })();
+  return {
+    seen,
+    state,
+    done,
+    statuses: () => seen.map((workspace) => workspace.status),
+    stop: () => controller.abort(),
+  };
+}
+
+interface Target {
+  name: string;
+  skip?: string;
+  open(): Promise<Database>;
+  close?(): Promise<void>;
+}
+
+let scratch: Awaited<ReturnType<typeof scratchPostgres>> | undefined;
+let scratchDatabase: Database | undefined;
+const targets: Target[] = [
+  { name: "embedded", open: embeddedDatabase },
+  {
+    name: "postgres",
+    ...(TEST_DATABASE_URL ? {} : { skip: "TEST_DATABASE_URL is not set" }),
+    async open() {
+      // A database of its own: engines of other suites' servers would claim these rows.
+      scratch = await scratchPostgres(TEST_DATABASE_URL ?? "", "engine");
+      scratchDatabase = await openDatabase({
+        databaseUrl: scratch.url,
+        dataDir: "",
+        migrate: true,
+      });
+      return scratchDatabase;
+    },
+    async close() {
+      await scratchDatabase?.close();
+      await scratch?.drop();
+    },
+  },
+];
+
+describe.each(targets)("the lifecycle engine [$name]", (target) => {
+  let database: Database;
+  let owner: SeededUser;
+  const lifecycles: Lifecycle[] = [];
+
+  function startEngine(
+    recorder: Recorder,
+    options: Partial<Parameters<typeof createLifecycle>[0]> = {},
+  ): { lifecycle: Lifecycle; services: Services; started: Promise<void> } {
+    const lifecycle = createLifecycle({
+      prisma: database.prisma,
+      provisionDelayMs: 0,
+      idleTimeoutMinutes: 0,
+      provisioner: recorder.provisioner,
+      pollIntervalMs: 100,
+      ...options,
+    });
+    lifecycles.push(lifecycle);
+    const services = createServices({
+      prisma: database.prisma,
+      gpuKinds: [],
+      observer: lifecycle.observer,
+    });
+    return { lifecycle, services, started: lifecycle.start() };
+  }
+
+  async function createWorkspace(services: Services, projectId = owner.project.id) {
+    const created = await services.workspaces.create(owner.user, { projectId });
+    if (!created.ok) throw new Error(created.error.message);
+    return created.value.workspace;
+  }
+
+  async function projectNamed(services: Services, name: string) {
+    const project = await services.projects.create(owner.user.id, { name });
+    if (!project.ok) throw new Error(project.error.message);
+    return project.value;
+  }
+
+  const row = (id: string) => database.prisma.workspace.findUnique({ where: { id } });
+
+  beforeAll(async () => {
+    if (target.skip) return;
+    database = await target.open();
+    const services = createServices({
+      prisma: database.prisma,
+      gpuKinds: [],
+      observer: { workspaceChanged() {}, workspaceDeleted() {} },
+    });
+    owner = await seedUser(services, "engine");
+    await database.prisma.project.update({
+      where: { id: owner.project.id },
+      data: { defaultBranch: "develop" },
+    });
+  });
+
+  afterEach(async () => {
+    await Promise.all(lifecycles.splice(0).map((lifecycle) => lifecycle.stop()));
+  });
+
+  afterAll(async () => {
+    if (target.skip) return;
+    await database.prisma.user.delete({ where: { id: owner.user.id } });
+    await target.close?.();
+  });
+
+  it.skipIf(target.skip)(
+    "takes a new workspace through creating and starting to running, once each",
+    async () => {
+      const recorder = recordingProvisioner();
+      const { lifecycle, services, started } = startEngine(recorder);
+      await started;
+      const workspace = await createWorkspace(services);
+      const watch = collect(lifecycle.events, workspace.id);
+      await waitFor(() => watch.seen.at(-1)?.status === "running", { what: "running" });
+
+      expect(watch.statuses()).toEqual(["creating", "starting", "running"]);
+      const versions = watch.seen.map((seen) => seen.version);
+      expect(versions).toEqual([...versions].sort((a, b) => a - b));
+      expect(watch.seen.at(-1)).toMatchObject({
+        machineId: simulatedMachineId(workspace.id),
+        privateIp: simulatedPrivateIp(workspace.id),
+        gitRef: "develop",
+        errorMessage: null,
+        leaseOwner: null,
+      });
+      expect(recorder.count(workspace.id, "createMachine")).toBe(1);
+      expect(recorder.count(workspace.id, "start")).toBe(1);
+      watch.stop();
+      await watch.done;
+    },
+  );
+
+  it.skipIf(target.skip)(
+    "stops and starts again on the same machine, and deletes: destroy, row gone, stream ended",
+    async () => {
+      const recorder = recordingProvisioner();
+      const { lifecycle, services, started } = startEngine(recorder);
+      await started;
+      const workspace = await createWorkspace(services);
+      const watch = collect(lifecycle.events, workspace.id);
+      await waitFor(() => watch.seen.at(-1)?.status === "running", { what: "running" });
+
+      expect((await services.workspaces.act(owner.user.id, workspace.id, "stop")).ok).toBe(true);
+      await waitFor(() => watch.seen.at(-1)?.status === "stopped", { what: "stopped" });
+      expect((await services.workspaces.act(owner.user.id, workspace.id, "start")).ok).toBe(true);
+      await waitFor(() => watch.seen.at(-1)?.status === "running", { what: "running again" });
+      expect((await services.workspaces.delete(owner.user.id, workspace.id)).ok).toBe(true);
+      await watch.done;
+
+      expect(watch.state.ended).toBe(true);
+      expect(watch.statuses()).toEqual([
+        "creating",
+        "starting",
+        "running",
+        "stopping",
+        "stopped",
+        "starting",
+        "running",
+        // The deletion request itself is a change (desired_state), then the stream ends.
+        "running",
+      ]);
+      expect(watch.seen.at(-1)?.desiredState).toBe("deleted");
+      expect(await row(workspace.id)).toBeNull();
+      expect(recorder.count(workspace.id, "createMachine")).toBe(1);
+      expect(recorder.count(workspace.id, "start")).toBe(2);
+      expect(recorder.count(workspace.id, "stop")).toBe(1);
+      expect(recorder.count(workspace.id, "destroy")).toBe(1);
+    },
+  );
+
+  it.skipIf(target.skip)("ends failed steps in error or stop_failed with the reason", async () => {
+    const recorder = recordingProvisioner();
+    const { services, started } = startEngine(recorder);
+    await started;
+    const failCreate = await projectNamed(services, "broken [fail:create]");
+    const failStart = await projectNamed(services, "broken [fail:start]");
+    const failStop = await projectNamed(services, "broken [fail:stop]");
+    const [a, b, c] = await Promise.all(
+      [failCreate, failStart, failStop].map((project) => createWorkspace(services, project.id)),
+    );
+    if (!a || !b || !c) throw new Error("not created");
+
+    const settled = (id: string, status: string) =>
+      waitFor(async () => ((await row(id))?.status === status ? row(id) : undefined), {
+        what: `${id} ${status}`,
+      });
+    expect(await settled(a.id, "error")).toMatchObject({
+      machineId: null,
+      errorMessage: expect.stringMatching(/^could not create the machine: .*\[fail:create\]/),
+    });
+    expect(await settled(b.id, "error")).toMatchObject({
+      machineId: simulatedMachineId(b.id),
+      errorMessage: expect.stringMatching(/^could not start the machine: /),
+    });
+    await settled(c.id, "running");
+    expect((await services.workspaces.act(owner.user.id, c.id, "stop")).ok).toBe(true);
+    expect(await settled(c.id, "stop_failed")).toMatchObject({
+      errorMessage: expect.stringMatching(/^could not stop the machine: /),
+      leaseOwner: null,
+    });
+
+    // A start after a failed creation makes the machine it never got.
+    expect((await services.workspaces.act(owner.user.id, a.id, "start")).ok).toBe(true);
+    await settled(a.id, "error");
+    expect(recorder.count(a.id, "createMachine")).toBe(2);
+  });
+
+  it.skipIf(target.skip)("carries on a workspace whose lease holder died", async () => {
+    const recorder = recordingProvisioner();
+    const { services, lifecycle } = startEngine(recorder, { leaseTtlMs: 5000 });
+    const workspace = await createWorkspace(services);
+    // A process that claimed the row and died: its lease runs out and nobody renews it.
+    const dead = new Leases(database.prisma, "dead-process", 400);
+    await waitFor(async () => (await dead.claim(100, 0)).includes(workspace.id) || undefined, {
+      what: "the dead process's claim",
+    });
+    await lifecycle.start();
+
+    await waitFor(async () => (await row(workspace.id))?.status === "running", {
+      what: "running after the lease expired",
+    });
+    expect(recorder.count(workspace.id, "createMachine")).toBe(1);
+  });
+
+  it.skipIf(target.skip)("hands back steps in flight on stop, for another engine", async () => {
+    const first = recordingProvisioner();
+    const { lifecycle, services, started } = startEngine(first, { shutdownGraceMs: 50 });
+    await started;
+    const workspace = await createWorkspace(services);
+    first.hold.add(workspace.id);
+    await waitFor(() => first.count(workspace.id, "createMachine") === 1, {
+      what: "the first engine's step",
+    });
+    await lifecycle.stop();
+    expect(await row(workspace.id)).toMatchObject({
+      status: "creating",
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    });
+
+    const second = recordingProvisioner();
+    const next = startEngine(second);
+    await next.started;
+    await waitFor(async () => (await row(workspace.id))?.status === "running", {
+      what: "running on the second engine",
+    });
+    expect(second.count(workspace.id, "createMachine")).toBe(1);
+  });
+
+  it.skipIf(target.skip)("with two engines on one database, runs each step once", async () => {
+    const recorder = recordingProvisioner(30);
+    const a = startEngine(recorder);
+    const b = startEngine(recorder);
+    await Promise.all([a.started, b.started]);
+    const workspaces = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => createWorkspace(i % 2 ? a.services : b.services)),
+    );
+    await waitFor(
+      async () =>
+        (await database.prisma.workspace.count({
+          where: { id: { in: workspaces.map((w) => w.id) }, status: "running" },
+        })) === workspaces.length,
+      { what: "all running" },
+    );
+    for (const workspace of workspaces) {
+      expect(recorder.count(workspace.id, "createMachine")).toBe(1);
+      expect(recorder.count(workspace.id, "start")).toBe(1);
+    }
+  });
+});
+
+describe("status events", () => {
+  let database: Database;
+  let owner: SeededUser;
+
+  beforeAll(async () => {
+    database = await embeddedDatabase();
+    const services = createServices({
+      prisma: database.prisma,
+      gpuKinds: [],
+      observer: { workspaceChanged() {}, workspaceDeleted() {} },
+    });
+    owner = await seedUser(services, "events");
+  });
+
+  afterAll(async () => {
+    await database.prisma.user.delete({ where: { id: owner.user.id } });
+  });
+
+  it("sends the snapshot, then only newer versions, resyncs from the database, ends on deletion", async () => {
+    const bus = new LocalStatusBus();
+    const events = createStatusEvents(database.prisma, bus);
+    const workspace = await database.prisma.workspace.create({
+      data: {
+        projectId: owner.project.id,
+        status: "stopped",
+        desiredState: "stopped",
+        cpuKind: "shared",
+        cpus: 1,
+        memoryMb: 512,
+        volumeSizeGb: 1,
+        previewToken: `ptk_events_${uniqueSuffix()}`,
+        version: 5,
+      },
+    });
+    const watch = collect(events, workspace.id);
+    await waitFor(() => watch.seen.length === 1, { what: "the snapshot" });
+
+    const at = (version: number, status: Workspace["status"]) => ({
+      ...workspace,
+      version,
+      status,
+    });
+    bus.publish({ kind: "changed", workspace: at(4, "error") }); // older: dropped
+    bus.publish({ kind: "changed", workspace: at(5, "error") }); // same: dropped
+    bus.publish({ kind: "changed", workspace: at(7, "starting") });
+    bus.publish({ kind: "changed", workspace: at(6, "error") }); // overtaken: dropped
+    // A change whose message was lost: only a resync finds it.
+    await database.prisma.workspace.update({
+      where: { id: workspace.id },
+      data: { version: 9, status: "running" },
+    });
+    bus.deliver(workspace.id, { kind: "resync" });
+    await waitFor(() => watch.seen.length === 3, { what: "the resynced row" });
+    bus.publish({ kind: "deleted", workspace: at(9, "running") });
+    await watch.done;
+
+    expect(watch.seen.map((seen) => [seen.version, seen.status])).toEqual([
+      [5, "stopped"],
+      [7, "starting"],
+      [9, "running"],
+    ]);
+    expect(watch.state.ended).toBe(true);
+    expect(bus.ids()).toEqual([]);
+  });
+
+  it("ends at once for a workspace that does not exist, and on abort", async () => {
+    const bus = new LocalStatusBus();
+    const events = createStatusEvents(database.prisma, bus);
+    const missing = collect(events, "00000000-0000-4000-8000-000000000000");
+    await missing.done;
+    expect(missing.seen).toEqual([]);
+
+    const workspace = await database.prisma.workspace.create({
+      data: {
+        projectId: owner.project.id,
+        status: "stopped",
+        cpuKind: "shared",
+        cpus: 1,
+        memoryMb: 512,
+        volumeSizeGb: 1,
+        previewToken: `ptk_events_${uniqueSuffix()}`,
+      },
+    });
+    const watch = collect(events, workspace.id);
+    await waitFor(() => watch.seen.length === 1, { what: "the snapshot" });
+    watch.stop();
+    await watch.done;
+    expect(watch.state.ended).toBe(true);
+    expect(bus.ids()).toEqual([]);
+  });
+});
+
+function uniqueSuffix(): string {
+  return Math.random().toString(36).slice(2);
+}

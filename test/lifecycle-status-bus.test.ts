@@ -1,0 +1,125 @@
+// The status bus across replicas: two RedisStatusBus instances stand in for two processes.
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Workspace } from "../src/generated/prisma/client.js";
+import { silentLogger } from "../src/lifecycle/logger.js";
+import { type BusEvent, LocalStatusBus, RedisStatusBus } from "../src/lifecycle/status-bus.js";
+import { TEST_REDIS_URL } from "./kit/database.js";
+import { waitFor } from "./kit/processes.js";
+
+function workspace(id: string, version: number): Workspace {
+  const now = new Date();
+  return {
+    id,
+    projectId: randomUUID(),
+    status: "starting",
+    desiredState: "running",
+    cpuKind: "shared",
+    cpus: 1,
+    memoryMb: 512,
+    volumeSizeGb: 1,
+    gpuKind: null,
+    keepActive: false,
+    machineId: "0123456789abcd",
+    privateIp: null,
+    gitRef: null,
+    previewToken: "ptk_test",
+    errorMessage: null,
+    version,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    lastActivityAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+describe("the in-process status bus", () => {
+  it("delivers a message only to the watchers of its workspace", async () => {
+    const bus = new LocalStatusBus();
+    const [x, y] = [randomUUID(), randomUUID()];
+    const got: [string, BusEvent][] = [];
+    const offX = await bus.subscribe(x, (event) => got.push([x, event]));
+    const offY = await bus.subscribe(y, (event) => got.push([y, event]));
+    bus.publish({ kind: "changed", workspace: workspace(x, 2) });
+    expect(got.map(([id]) => id)).toEqual([x]);
+    offX();
+    offY();
+    expect(bus.ids()).toEqual([]);
+  });
+});
+
+describe.skipIf(!TEST_REDIS_URL)("the Redis status bus (skipped without TEST_REDIS_URL)", () => {
+  const buses: RedisStatusBus[] = [];
+  const open = async () => {
+    const bus = new RedisStatusBus({ url: TEST_REDIS_URL ?? "", logger: silentLogger });
+    buses.push(bus);
+    await bus.connect();
+    return bus;
+  };
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((bus) => bus.close()));
+  });
+
+  it("carries a change to watchers on another replica, and to local watchers once", async () => {
+    const [a, b] = [await open(), await open()];
+    const id = randomUUID();
+    const onA: BusEvent[] = [];
+    const onB: BusEvent[] = [];
+    await a.subscribe(id, (event) => onA.push(event));
+    await b.subscribe(id, (event) => onB.push(event));
+
+    const sent = workspace(id, 3);
+    a.publish({ kind: "changed", workspace: sent });
+    a.publish({ kind: "deleted", workspace: sent });
+    await waitFor(() => onB.length === 2, { what: "both messages on B" });
+
+    expect(onB.map((event) => event.kind)).toEqual(["changed", "deleted"]);
+    const [changed] = onB;
+    expect(changed?.kind === "changed" && changed.workspace.updatedAt).toBeInstanceOf(Date);
+    expect(changed).toEqual({ kind: "changed", workspace: sent });
+    // Its own messages reach A directly, not a second time through Redis.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(onA.map((event) => event.kind)).toEqual(["changed", "deleted"]);
+  });
+
+  it("tells every watcher to resync after its subscriber connection comes back", async () => {
+    const bus = await open();
+    const [x, y] = [randomUUID(), randomUUID()];
+    const got: string[] = [];
+    await bus.subscribe(x, (event) => got.push(`${x}:${event.kind}`));
+    await bus.subscribe(y, (event) => got.push(`${y}:${event.kind}`));
+
+    const admin = new Redis(TEST_REDIS_URL ?? "");
+    try {
+      const list = String(await admin.client("LIST"));
+      const own = list
+        .split("\n")
+        .filter((line) => line.includes(` name=workspace-gateway:${process.pid}:subscribe `));
+      expect(own.length).toBeGreaterThanOrEqual(1);
+      for (const line of own) {
+        const clientId = /(?:^|\s)id=(\d+)/.exec(line)?.[1];
+        if (clientId) await admin.client("KILL", "ID", clientId);
+      }
+    } finally {
+      admin.disconnect();
+    }
+    await waitFor(() => got.length >= 2, { what: "resync events" });
+    expect(got.sort()).toEqual([`${x}:resync`, `${y}:resync`].sort());
+
+    // And the resubscription is live: a message from another replica arrives.
+    const other = await open();
+    other.publish({ kind: "changed", workspace: workspace(x, 9) });
+    await waitFor(() => got.includes(`${x}:changed`), { what: "a message after the reconnect" });
+  });
+
+  it("publishes and unsubscribes quietly after close", async () => {
+    const bus = await open();
+    const id = randomUUID();
+    const off = await bus.subscribe(id, () => {});
+    await bus.close();
+    expect(() => bus.publish({ kind: "changed", workspace: workspace(id, 2) })).not.toThrow();
+    expect(() => off()).not.toThrow();
+  });
+});

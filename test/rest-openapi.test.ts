@@ -1,0 +1,211 @@
+import { randomUUID } from "node:crypto";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { beforeAll, describe, expect, it } from "vitest";
+import { databaseTargets } from "./kit/database.js";
+import { type RestResponse, restClient, settleWorkspace } from "./kit/rest.js";
+import { seedUser } from "./kit/seed.js";
+import { useServer } from "./kit/server.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is walked as plain JSON
+type Json = any;
+
+const DOCUMENT_ID = "https://workspace-gateway.test/openapi.json";
+
+/** The contract's REST routes (CONTRACT §2), as METHOD + OpenAPI path. */
+const CONTRACT_OPERATIONS = [
+  "DELETE /workspaces/{id}",
+  "GET /openapi.json",
+  "GET /projects/{id}/workspaces",
+  "GET /user/settings",
+  "GET /workspaces/{id}",
+  "POST /projects/{id}/workspaces",
+  "POST /workspaces/{id}/start",
+  "POST /workspaces/{id}/stop",
+  "PUT /user/settings",
+];
+
+function operations(document: Json): string[] {
+  return Object.entries(document.paths as Record<string, Json>)
+    .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+}
+
+/** Matches a concrete path to the document's templated one. */
+function templateOf(document: Json, path: string): string | undefined {
+  const bare = path.split("?")[0] ?? "";
+  return Object.keys(document.paths).find((template) =>
+    new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(bare),
+  );
+}
+
+/** Checks a real response against the document: documented status, body and headers. */
+function responseChecker(document: Json) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addSchema({ ...document, $id: DOCUMENT_ID });
+  const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
+
+  return (response: RestResponse): string[] => {
+    const template = templateOf(document, response.path);
+    if (template === undefined) return [`${response.path} is not in the document`];
+    const operation = document.paths[template][response.method.toLowerCase()];
+    if (operation === undefined) return [`${response.method} ${template} is not in the document`];
+    const doc = operation.responses[String(response.status)];
+    const label = `${response.method} ${template} → ${response.status}`;
+    if (doc === undefined) return [`${label} is not documented`];
+    const problems: string[] = [];
+    for (const [name, header] of Object.entries(doc.headers ?? {}) as [string, Json][]) {
+      if (header.required && !response.headers.has(name)) problems.push(`${label}: no ${name}`);
+    }
+    const schema = doc.content?.["application/json"]?.schema;
+    if (schema === undefined) {
+      if (response.text !== "") problems.push(`${label}: a body where none is documented`);
+      return problems;
+    }
+    if (!response.headers.get("content-type")?.startsWith("application/json")) {
+      problems.push(`${label}: content-type ${response.headers.get("content-type")}`);
+    }
+    const key = `${label}`;
+    let validate = compiled.get(key);
+    if (!validate) {
+      validate = ajv.compile(schema.$ref ? { $ref: `${DOCUMENT_ID}${schema.$ref}` } : schema);
+      compiled.set(key, validate);
+    }
+    if (!validate(response.json)) {
+      problems.push(`${label}: ${ajv.errorsText(validate.errors)} in ${response.text}`);
+    }
+    return problems;
+  };
+}
+
+describe.each(databaseTargets)("REST OpenAPI document on $name", (target) => {
+  describe.skipIf(target.skip)("GET /openapi.json", () => {
+    const server = useServer(target.open);
+    let document: Json;
+
+    beforeAll(async () => {
+      const response = await restClient(server).get("/openapi.json");
+      expect(response.status).toBe(200);
+      document = response.json;
+    });
+
+    it("is a valid OpenAPI 3.1 document, served without a token", async () => {
+      const validator = new Validator();
+      const result = await validator.validate(structuredClone(document));
+      expect(result.errors ?? [], JSON.stringify(result.errors, null, 1)).toEqual([]);
+      expect(result.valid).toBe(true);
+      expect(validator.version).toBe("3.1");
+    });
+
+    it("describes every REST route of the contract, and only those", () => {
+      expect(operations(document)).toEqual(CONTRACT_OPERATIONS);
+    });
+
+    it("describes the request bodies with the schemas the routes validate with", () => {
+      const { schemas } = document.components;
+      expect(schemas.CreateWorkspaceRequest.additionalProperties).toBe(false);
+      expect(Object.keys(schemas.CreateWorkspaceRequest.properties).sort()).toEqual([
+        "hardware",
+        "keep_active",
+      ]);
+      expect(schemas.HardwareRequest.additionalProperties).toBe(false);
+      expect(Object.keys(schemas.HardwareRequest.properties).sort()).toEqual([
+        "cpu_kind",
+        "cpus",
+        "gpu_kind",
+        "memory_mb",
+        "volume_size_gb",
+      ]);
+      expect(schemas.Workspace.required.sort()).toEqual(
+        Object.keys(schemas.Workspace.properties).sort(),
+      );
+      const create = document.paths["/projects/{id}/workspaces"].post;
+      expect(create.requestBody.content["application/json"].schema).toEqual({
+        $ref: "#/components/schemas/CreateWorkspaceRequest",
+      });
+      expect(create.parameters.map((p: Json) => `${p.in}:${p.name}`)).toEqual([
+        "path:id",
+        "header:Idempotency-Key",
+      ]);
+    });
+
+    it("matches the real responses of the server, every route and status", async () => {
+      const check = responseChecker(document);
+      const problems: string[] = [];
+      const seen = new Set<string>();
+      const api = restClient(server, (response) => {
+        problems.push(...check(response));
+        seen.add(`${response.method} ${templateOf(document, response.path)} ${response.status}`);
+      });
+      const { token, project } = await seedUser(server.services, "rest-openapi");
+      const other = await seedUser(server.services, "rest-openapi-other");
+      const list = `/projects/${project.id}/workspaces`;
+
+      await api.get("/openapi.json");
+      const created = await api.post(list, { token, json: { keep_active: true } });
+      const id = created.json.id as string;
+      const key = randomUUID();
+      await api.post(list, { token, json: {}, headers: { "idempotency-key": key } });
+      await api.post(list, { token, json: {}, headers: { "idempotency-key": key } });
+      await api.post(list, {
+        token,
+        json: { keep_active: true },
+        headers: { "idempotency-key": key },
+      });
+      await api.post(list, { token, json: { hardware: { cpus: 3 } } });
+      await api.post(list, { token, body: "{", headers: { "content-type": "application/json" } });
+      await api.post(list, { token, body: "{}", headers: { "content-type": "text/plain" } });
+      await api.post(list, { token, json: { padding: "x".repeat(1024 * 1024) } });
+      await api.post(list, { json: {} });
+      await api.post(`/projects/${other.project.id}/workspaces`, { token, json: {} });
+      await api.get(list, { token });
+      await api.get(`/projects/${randomUUID()}/workspaces`, { token });
+      await api.get(`/workspaces/${id}`, { token });
+      await api.get(`/workspaces/${randomUUID()}`, { token });
+      await settleWorkspace(server, id, "running");
+      await api.post(`/workspaces/${id}/start`, { token });
+      await api.post(`/workspaces/${id}/stop`, { token });
+      await settleWorkspace(server, id, "stopped");
+      await api.post(`/workspaces/${id}/stop`, { token });
+      await api.post(`/workspaces/${id}/start`, { token });
+      await api.post(`/workspaces/${randomUUID()}/stop`, { token });
+      await api.get("/user/settings", { token });
+      await api.put("/user/settings", { token, json: { default_hardware: { cpus: 4 } } });
+      await api.put("/user/settings", { token, json: { default_hardware: { cpus: 5 } } });
+      await api.get("/user/settings", { token: "wrong" });
+      await api.delete(`/workspaces/${id}`, { token });
+      await api.delete(`/workspaces/${id}`, { token });
+
+      expect(problems).toEqual([]);
+      for (const expected of [
+        "POST /projects/{id}/workspaces 201",
+        "POST /projects/{id}/workspaces 400",
+        "POST /projects/{id}/workspaces 401",
+        "POST /projects/{id}/workspaces 404",
+        "POST /projects/{id}/workspaces 413",
+        "POST /projects/{id}/workspaces 415",
+        "POST /projects/{id}/workspaces 422",
+        "GET /projects/{id}/workspaces 200",
+        "GET /projects/{id}/workspaces 404",
+        "GET /workspaces/{id} 200",
+        "GET /workspaces/{id} 404",
+        "POST /workspaces/{id}/stop 200",
+        "POST /workspaces/{id}/stop 400",
+        "POST /workspaces/{id}/stop 404",
+        "POST /workspaces/{id}/start 200",
+        "POST /workspaces/{id}/start 400",
+        "DELETE /workspaces/{id} 204",
+        "DELETE /workspaces/{id} 404",
+        "GET /user/settings 200",
+        "GET /user/settings 401",
+        "PUT /user/settings 200",
+        "PUT /user/settings 400",
+        "GET /openapi.json 200",
+      ]) {
+        expect([...seen], expected).toContain(expected);
+      }
+    });
+  });
+});

@@ -1,0 +1,236 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { databaseTargets } from "./kit/database.js";
+import { HARDWARE_KEYS, restClient, settleWorkspace, WORKSPACE_KEYS } from "./kit/rest.js";
+import { seedUser } from "./kit/seed.js";
+import { useServer } from "./kit/server.js";
+
+const SYSTEM_DEFAULT = {
+  cpu_kind: "shared",
+  cpus: 2,
+  memory_mb: 2048,
+  volume_size_gb: 10,
+  gpu_kind: null,
+};
+
+describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
+  describe.skipIf(target.skip)("workspaces and settings", () => {
+    const server = useServer(target.open);
+
+    async function seeded() {
+      const seed = await seedUser(server.services, "rest-routes");
+      const api = restClient(server);
+      const list = `/projects/${seed.project.id}/workspaces`;
+      const create = async (json: unknown = {}) => {
+        const response = await api.post(list, { token: seed.token, json });
+        expect(response.status, response.text).toBe(201);
+        return response.json as { id: string; [key: string]: unknown };
+      };
+      return { ...seed, api, list, create };
+    }
+
+    const setStatus = (id: string, status: "running" | "stopped") =>
+      settleWorkspace(server, id, status);
+
+    describe("GET /projects/:id/workspaces", () => {
+      it("lists the project's workspaces, newest first, as {workspaces: [...]}", async () => {
+        const { api, list, token, create } = await seeded();
+        const empty = await api.get(list, { token });
+        expect(empty.status, empty.text).toBe(200);
+        expect(empty.json).toEqual({ workspaces: [] });
+
+        const first = await create();
+        const second = await create({ keep_active: true });
+        const response = await api.get(list, { token });
+        expect(response.status).toBe(200);
+        expect(Object.keys(response.json)).toEqual(["workspaces"]);
+        expect(response.json.workspaces.map((w: { id: string }) => w.id)).toEqual([
+          second.id,
+          first.id,
+        ]);
+        for (const workspace of response.json.workspaces) {
+          expect(Object.keys(workspace).sort()).toEqual(WORKSPACE_KEYS);
+          expect(Object.keys(workspace.hardware).sort()).toEqual(HARDWARE_KEYS);
+        }
+      });
+
+      it("answers one identical 404 for a non-UUID, a missing and another user's project", async () => {
+        const { api, token } = await seeded();
+        const other = await seedUser(server.services, "rest-routes-other");
+        const texts = new Set<string>();
+        for (const id of ["nope", randomUUID(), other.project.id]) {
+          const response = await api.get(`/projects/${id}/workspaces`, { token });
+          expect(response.status).toBe(404);
+          texts.add(response.text);
+        }
+        expect([...texts]).toEqual(['{"error":"project not found"}']);
+      });
+    });
+
+    describe("GET /workspaces/:id", () => {
+      it("answers the workspace object with exactly the documented keys", async () => {
+        const { api, token, create } = await seeded();
+        const created = await create({ hardware: { cpus: 4, memory_mb: 4096 } });
+        const response = await api.get(`/workspaces/${created.id}`, { token });
+        expect(response.status, response.text).toBe(200);
+        expect(Object.keys(response.json).sort()).toEqual(WORKSPACE_KEYS);
+        // What the lifecycle engine may have changed since (status, machine, timestamps) aside.
+        const { id, project_id, hardware, keep_active, preview_token, created_at } = created;
+        expect(response.json).toMatchObject({
+          id,
+          project_id,
+          hardware,
+          keep_active,
+          preview_token,
+          created_at,
+        });
+      });
+
+      it("answers HEAD without a body", async () => {
+        const { api, token, create } = await seeded();
+        const { id } = await create();
+        const response = await api.request("HEAD", `/workspaces/${id}`, { token });
+        expect(response.status).toBe(200);
+        expect(response.text).toBe("");
+      });
+
+      it("answers one identical 404 for a non-UUID, a missing and another user's workspace", async () => {
+        const { api, token } = await seeded();
+        const other = await seeded();
+        const foreign = await other.create();
+        const ids = ["nope", "y".repeat(500), randomUUID(), foreign.id];
+        const texts = new Set<string>();
+        for (const id of ids) {
+          for (const [method, path] of [
+            ["GET", `/workspaces/${id}`],
+            ["POST", `/workspaces/${id}/stop`],
+            ["POST", `/workspaces/${id}/start`],
+            ["DELETE", `/workspaces/${id}`],
+          ] as const) {
+            const response = await api.request(method, path, { token });
+            expect(response.status, `${method} ${path}`).toBe(404);
+            texts.add(response.text);
+          }
+        }
+        expect([...texts]).toEqual(['{"error":"workspace not found"}']);
+        const untouched = await other.api.get(`/workspaces/${foreign.id}`, { token: other.token });
+        expect(untouched.status).toBe(200);
+      });
+    });
+
+    describe("POST /workspaces/:id/stop and /start", () => {
+      it("stops a running workspace and starts a stopped one, answering the workspace", async () => {
+        const { api, token, create } = await seeded();
+        const { id } = await create();
+        await setStatus(id, "running");
+        const stopped = await api.post(`/workspaces/${id}/stop`, { token });
+        expect(stopped.status, stopped.text).toBe(200);
+        expect(Object.keys(stopped.json).sort()).toEqual(WORKSPACE_KEYS);
+        expect(stopped.json).toMatchObject({ id, status: "stopping" });
+
+        await setStatus(id, "stopped");
+        const started = await api.post(`/workspaces/${id}/start`, { token });
+        expect(started.status, started.text).toBe(200);
+        expect(started.json).toMatchObject({ id, status: "starting" });
+      });
+
+      it("answers 400 with the service's message when the state does not allow it", async () => {
+        const { api, token, create } = await seeded();
+        const { id } = await create();
+        await setStatus(id, "stopped");
+        const stop = await api.post(`/workspaces/${id}/stop`, { token });
+        expect(stop.status, stop.text).toBe(400);
+        expect(stop.json).toEqual({ error: "cannot stop a workspace that is stopped" });
+        await setStatus(id, "running");
+        const start = await api.post(`/workspaces/${id}/start`, { token });
+        expect(start.status, start.text).toBe(400);
+        expect(start.json).toEqual({ error: "cannot start a workspace that is running" });
+      });
+
+      it("ignores whatever body a client sends along", async () => {
+        const { api, token, create } = await seeded();
+        const { id } = await create();
+        await setStatus(id, "running");
+        const response = await api.post(`/workspaces/${id}/stop`, {
+          token,
+          body: "force=true",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        });
+        expect(response.status, response.text).toBe(200);
+      });
+    });
+
+    describe("DELETE /workspaces/:id", () => {
+      it("answers 204 with no body, then the workspace is gone", async () => {
+        const { api, token, list, create } = await seeded();
+        const { id } = await create();
+        const response = await api.delete(`/workspaces/${id}`, { token });
+        expect(response.status, response.text).toBe(204);
+        expect(response.text).toBe("");
+        expect((await api.get(`/workspaces/${id}`, { token })).status).toBe(404);
+        expect((await api.delete(`/workspaces/${id}`, { token })).status).toBe(404);
+        expect((await api.get(list, { token })).json).toEqual({ workspaces: [] });
+      });
+    });
+
+    describe("GET and PUT /user/settings", () => {
+      it("answers the system default with all five fields for a new user", async () => {
+        const { api, token } = await seeded();
+        const response = await api.get("/user/settings", { token });
+        expect(response.status, response.text).toBe(200);
+        expect(response.json).toEqual({ default_hardware: SYSTEM_DEFAULT });
+      });
+
+      it("changes the fields given, keeps the others, and answers the new settings", async () => {
+        const { api, token } = await seeded();
+        const first = await api.put("/user/settings", {
+          token,
+          json: { default_hardware: { cpus: 4, memory_mb: 4096 } },
+        });
+        expect(first.status, first.text).toBe(200);
+        expect(first.json).toEqual({
+          default_hardware: { ...SYSTEM_DEFAULT, cpus: 4, memory_mb: 4096 },
+        });
+        const second = await api.put("/user/settings", {
+          token,
+          json: { default_hardware: { volume_size_gb: 100 } },
+        });
+        expect(second.json).toEqual({
+          default_hardware: { ...SYSTEM_DEFAULT, cpus: 4, memory_mb: 4096, volume_size_gb: 100 },
+        });
+        expect((await api.get("/user/settings", { token })).json).toEqual(second.json);
+      });
+
+      it("validates like a create, with issues under default_hardware, and changes nothing", async () => {
+        const { api, token } = await seeded();
+        const cases: [unknown, string[]][] = [
+          [{ default_hardware: { cpus: 4, turbo: true } }, ["default_hardware.turbo"]],
+          [{ default_hardware: { memory_mb: 100 } }, ["default_hardware.memory_mb"]],
+          [{ default_hardware: { cpus: "4" } }, ["default_hardware.cpus"]],
+          [{ default_hardware: {}, theme: "dark" }, ["theme"]],
+          [{ default_hardware: null }, ["default_hardware"]],
+          [{}, ["default_hardware"]],
+          [[], []],
+        ];
+        for (const [json, fields] of cases) {
+          const response = await api.put("/user/settings", { token, json });
+          expect(response.status, JSON.stringify(json)).toBe(400);
+          expect(typeof response.json.error).toBe("string");
+          expect(
+            (response.json.details ?? []).map((d: { field: string }) => d.field).sort(),
+            JSON.stringify(json),
+          ).toEqual(fields);
+        }
+        const malformed = await api.put("/user/settings", {
+          token,
+          body: "{",
+          headers: { "content-type": "application/json" },
+        });
+        expect(malformed.status).toBe(400);
+        expect((await api.get("/user/settings", { token })).json).toEqual({
+          default_hardware: SYSTEM_DEFAULT,
+        });
+      });
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  killProcessesAfterAll,
+  Rest,
+  runCli,
+  type ServerProcess,
+  startServerProcess,
+} from "./kit/processes.js";
+
+const BIN = new URL("../bin/workspace-gateway.js", import.meta.url).pathname;
+killProcessesAfterAll();
+
+describe("serve on the embedded database", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "wsg-serve-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  let server: ServerProcess;
+
+  it("answers /healthz and /readyz on a fresh DATA_DIR", async () => {
+    server = await startServerProcess({ DATA_DIR: dataDir });
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready" });
+  });
+
+  it("refuses a second serve on the same DATA_DIR with one clear line", async () => {
+    const run = await promisify(execFile)(process.execPath, [BIN, "serve"], {
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1" },
+      timeout: 30_000,
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/DATA_DIR .* is in use by another workspace-gateway process/);
+  });
+
+  it("runs operator commands inside the running server and keeps what it acknowledged after kill -9", async () => {
+    const seeded = await runCli<{ token: string; project: { id: string } }>(
+      ["seed", "--email", "serve@example.com", "--json"],
+      { DATA_DIR: dataDir },
+    );
+    const rest = new Rest(server.url, seeded.token);
+    const created = await rest.createWorkspace(seeded.project.id, { keep_active: true });
+
+    expect((await server.kill("SIGKILL")).signal).toBe("SIGKILL");
+    server = await startServerProcess({ DATA_DIR: dataDir });
+    const after = new Rest(server.url, seeded.token);
+    const found = await after.getWorkspace(created.id);
+    expect(found?.id).toBe(created.id);
+    expect(found?.keep_active).toBe(true);
+  });
+
+  it("exits 0 on SIGTERM", async () => {
+    const exit = await server.kill("SIGTERM", 10_000);
+    expect(exit).toEqual({ code: 0, signal: null });
+  });
+});
