@@ -119,6 +119,7 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
   function startEngine(
     recorder: Recorder,
     options: Partial<Parameters<typeof createLifecycle>[0]> = {},
+    { autoStart = true } = {},
   ): { lifecycle: Lifecycle; services: Services; started: Promise<void> } {
     const lifecycle = createLifecycle({
       prisma: database.prisma,
@@ -134,7 +135,7 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
       gpuKinds: [],
       observer: lifecycle.observer,
     });
-    return { lifecycle, services, started: lifecycle.start() };
+    return { lifecycle, services, started: autoStart ? lifecycle.start() : Promise.resolve() };
   }
 
   async function createWorkspace(services: Services, projectId = owner.project.id) {
@@ -280,7 +281,7 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
 
   it.skipIf(target.skip)("carries on a workspace whose lease holder died", async () => {
     const recorder = recordingProvisioner();
-    const { services, lifecycle } = startEngine(recorder, { leaseTtlMs: 5000 });
+    const { services, lifecycle } = startEngine(recorder, {}, { autoStart: false });
     const workspace = await createWorkspace(services);
     // A process that claimed the row and died: its lease runs out and nobody renews it.
     const dead = new Leases(database.prisma, "dead-process", 400);

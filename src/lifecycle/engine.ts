@@ -207,57 +207,71 @@ export class LifecycleEngine {
     signal: AbortSignal,
   ): Promise<boolean> {
     const outcome = STEP_OUTCOMES[status];
-    const spec = machineSpec(workspace);
-    let machineId = workspace.machineId;
+    // What the provisioner has made so far; kept on the row even when a later call fails.
+    const machine = { id: workspace.machineId };
+    let done: Prisma.WorkspaceUpdateManyMutationInput;
     try {
-      switch (status) {
-        case "creating": {
-          ({ machineId } = await this.call("createMachine", workspace, signal, (p) =>
-            p.createMachine(spec, signal),
-          ));
-          return this.commit(workspace, outcome.done, { machineId, errorMessage: null });
-        }
-        case "starting": {
-          // A workspace whose creation failed has no machine yet: make it now.
-          if (machineId === null) {
-            ({ machineId } = await this.call("createMachine", workspace, signal, (p) =>
-              p.createMachine(spec, signal),
-            ));
-          }
-          const id = machineId;
-          const { privateIp } = await this.call("start", workspace, signal, (p) =>
-            p.start(id, spec, signal),
-          );
-          return this.commit(workspace, outcome.done, {
-            machineId,
-            privateIp,
-            gitRef: workspace.project.defaultBranch,
-            errorMessage: null,
-            // Idle time counts from when the workspace came up.
-            lastActivityAt: new Date(),
-          });
-        }
-        case "stopping": {
-          const id = machineId;
-          if (id !== null) {
-            await this.call("stop", workspace, signal, (p) => p.stop(id, spec, signal));
-          }
-          return this.commit(workspace, outcome.done, { errorMessage: null });
-        }
-      }
+      done = await this.provision(workspace, status, machine, signal);
     } catch (error) {
       if (signal.aborted) throw error;
       return this.commit(workspace, outcome.failed, {
-        machineId,
+        machineId: machine.id,
         errorMessage: failureMessage(status, error),
       });
+    }
+    return this.commit(workspace, outcome.done, done);
+  }
+
+  /** The provisioner calls of one step; resolves to the columns its success sets. */
+  private async provision(
+    workspace: ClaimedWorkspace,
+    status: TransitionalStatus,
+    machine: { id: string | null },
+    signal: AbortSignal,
+  ): Promise<Prisma.WorkspaceUpdateManyMutationInput> {
+    const spec = machineSpec(workspace);
+    // A start after a failed creation has no machine yet: it makes one first.
+    const ensureMachine = async (): Promise<string> => {
+      machine.id ??= (
+        await this.call("createMachine", workspace, signal, (p) => p.createMachine(spec, signal))
+      ).machineId;
+      return machine.id;
+    };
+    switch (status) {
+      case "creating":
+        return { machineId: await ensureMachine(), errorMessage: null };
+      case "starting": {
+        const machineId = await ensureMachine();
+        const { privateIp } = await this.call("start", workspace, signal, (p) =>
+          p.start(machineId, spec, signal),
+        );
+        return {
+          machineId,
+          privateIp,
+          gitRef: workspace.project.defaultBranch,
+          errorMessage: null,
+          // Idle time counts from when the workspace came up.
+          lastActivityAt: new Date(),
+        };
+      }
+      case "stopping": {
+        const machineId = machine.id;
+        if (machineId !== null) {
+          await this.call("stop", workspace, signal, (p) => p.stop(machineId, spec, signal));
+        }
+        return { errorMessage: null };
+      }
     }
   }
 
   private async stopIfIdle(workspace: ClaimedWorkspace): Promise<boolean> {
-    // The claim found it idle by last_activity_at; re-check what may have changed since.
-    if (workspace.keepActive || workspace.desiredState !== "running") return false;
+    // The claim found it idle; re-check what may have changed since (an API call, keep_active).
     const { provisioner, idleTimeoutMs } = this.options;
+    const idleFor = (since: Date) => Date.now() - since.getTime();
+    if (idleTimeoutMs <= 0 || workspace.keepActive || workspace.desiredState !== "running") {
+      return false;
+    }
+    if (idleFor(workspace.lastActivityAt) < idleTimeoutMs) return false;
     if (provisioner.lastActivity && workspace.machineId) {
       const seen = await provisioner.lastActivity(workspace.machineId, machineSpec(workspace));
       if (seen && seen > workspace.lastActivityAt) {
@@ -265,7 +279,7 @@ export class LifecycleEngine {
           where: { id: workspace.id },
           data: { lastActivityAt: seen },
         });
-        if (Date.now() - seen.getTime() < idleTimeoutMs) return false;
+        if (idleFor(seen) < idleTimeoutMs) return false;
       }
     }
     this.log.info({ workspaceId: workspace.id }, "lifecycle: idle timeout; stopping");

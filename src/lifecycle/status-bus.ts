@@ -125,8 +125,15 @@ export class RedisStatusBus implements StatusBus {
       ["publish", this.publishClient],
       ["subscribe", this.subscribeClient],
     ] as const) {
+      // ioredis retries every few seconds while Redis is away: one line per outage is enough.
+      let reported = false;
+      client.on("ready", () => {
+        reported = false;
+      });
       client.on("error", (error: Error) => {
-        this.log.warn({ err: error, role }, "redis connection error");
+        if (reported) return;
+        reported = true;
+        this.log.warn({ err: error, role }, "redis connection error; retrying");
       });
     }
     this.subscribeClient.on("ready", () => {

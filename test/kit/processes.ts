@@ -279,14 +279,6 @@ export class Rest {
   }
 }
 
-/** Whether the REST create route is served (it asks an anonymous caller for a token). */
-export async function restIsServed(url: string): Promise<boolean> {
-  const response = await fetch(`${url}/projects/00000000-0000-0000-0000-000000000000/workspaces`, {
-    method: "POST",
-  });
-  return response.status === 401;
-}
-
 // ---------------------------------------------------------------------------------------------
 // workspaceStatus subscriptions
 
