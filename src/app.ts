@@ -37,7 +37,8 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     bodyLimit: 1024 * 1024,
     // Ids of any length reach the handlers, which answer a non-UUID with the resource's own 404.
     routerOptions: { maxParamLength: 16 * 1024 },
-    forceCloseConnections: true,
+    // On close: idle keep-alive connections go at once, requests in flight may finish.
+    forceCloseConnections: "idle",
     return503OnClosing: true,
   });
   const lifecycle = createLifecycle({
@@ -92,9 +93,10 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     },
     async stop() {
       adminSocket?.close();
-      if (started) await lifecycle.stop();
+      // Stop taking requests first (those in flight finish), then hand back lifecycle steps.
       await graphql.close();
       await http.close();
+      if (started) await lifecycle.stop();
       if (!given) await database.close();
     },
   };

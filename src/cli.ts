@@ -101,7 +101,7 @@ function admin(command: AdminCommand, text: Text) {
       const database = await openDatabase({
         databaseUrl: env.DATABASE_URL,
         dataDir: env.DATA_DIR,
-        migrate: !env.DATABASE_URL,
+        migrate: true,
       });
       try {
         const services = createServices({
@@ -127,11 +127,15 @@ function print(options: Options, value: unknown, text: () => string) {
 
 try {
   await program.parseAsync(process.argv);
-  if (process.argv[2] !== "serve") process.exit(0);
+  // One-shot commands exit once stdout is flushed (database drivers may keep timers alive).
+  if (process.argv[2] !== "serve") process.stdout.write("", () => process.exit(0));
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  // One line, never a stack trace.
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`workspace-gateway: ${message.trim().split("\n")[0]}\n`);
+  // One line, never a stack trace. Prisma's messages end with the line that says what happened.
+  const lines = (error instanceof Error ? error.message : String(error))
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+  process.stderr.write(`workspace-gateway: ${lines.at(-1) ?? "failed"}\n`);
   process.exit(1);
 }

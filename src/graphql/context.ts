@@ -13,6 +13,8 @@ export interface GraphQLContext {
   services: Services;
   prisma: PrismaClient;
   events: StatusEvents;
+  /** Aborted when the server shuts down: open subscriptions complete. */
+  shutdown: AbortSignal;
 }
 
 const CHALLENGE = 'Bearer realm="workspace-gateway"';

@@ -80,6 +80,7 @@ export function createGraphQL({ services, prisma, events, env }: GraphQLOptions)
     return token === null ? null : ((await services.tokens.authenticate(token))?.user ?? null);
   }
 
+  const shutdown = new AbortController();
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -89,7 +90,14 @@ export function createGraphQL({ services, prisma, events, env }: GraphQLOptions)
     // Parsed once per request (per connection for WebSocket).
     context: async (initial): Promise<GraphQLContext> => {
       if (initial.connectionViewer) {
-        return { viewer: initial.connectionViewer, tokenPresented: true, services, prisma, events };
+        return {
+          viewer: initial.connectionViewer,
+          tokenPresented: true,
+          services,
+          prisma,
+          events,
+          shutdown: shutdown.signal,
+        };
       }
       const authorization = initial.request.headers.get("authorization");
       return {
@@ -98,6 +106,7 @@ export function createGraphQL({ services, prisma, events, env }: GraphQLOptions)
         services,
         prisma,
         events,
+        shutdown: shutdown.signal,
       };
     },
     maskedErrors: {
@@ -222,6 +231,8 @@ export function createGraphQL({ services, prisma, events, env }: GraphQLOptions)
     routes,
     attachWebSocket,
     async close() {
+      // Subscriptions complete (SSE responses end, so the HTTP server can close).
+      shutdown.abort();
       await webSocket?.close();
       webSocket = undefined;
       await yoga.dispose();

@@ -150,7 +150,9 @@ builder.subscriptionField("workspaceStatus", (t) =>
       if (!found.ok) {
         throw new GraphQLError(found.error.message, { extensions: { code: "NOT_FOUND" } });
       }
-      return abortOnReturn((signal) => context.events.watch(found.value.id, signal));
+      return abortOnReturn((signal) =>
+        context.events.watch(found.value.id, AbortSignal.any([signal, context.shutdown])),
+      );
     },
     resolve: (workspace) => workspace,
   }),
