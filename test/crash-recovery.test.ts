@@ -9,26 +9,18 @@ import { simulatedMachineId } from "../src/lifecycle/simulated-provisioner.js";
 import {
   killProcessesAfterAll,
   type LogLine,
-  Rest,
-  type RestWorkspace,
+  provisionerCalls,
   runCli,
   startServerProcess,
-  waitFor,
 } from "./kit/processes.js";
+import { Rest, type RestWorkspace } from "./kit/rest.js";
+import { waitFor } from "./kit/wait.js";
 
 killProcessesAfterAll();
 
 interface Seeded {
   token: string;
   project: { id: string };
-}
-
-/** The provisioner calls a process logged, per workspace and step. */
-function provisionerCalls(logs: LogLine[], workspaceId: string, step: string): number {
-  return logs.filter(
-    (line) =>
-      line.msg === "provisioner step" && line.workspaceId === workspaceId && line.step === step,
-  ).length;
 }
 
 describe("a process that dies mid-provisioning", () => {

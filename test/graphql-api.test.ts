@@ -471,7 +471,7 @@ describe.each(databaseTargets)("GraphQL API on the $name database", (target) => 
     describe("REST and GraphQL share one service", () => {
       it("a workspace created over REST reads the same over GraphQL", async () => {
         const user = await seed("rest-to-gql");
-        const rest = restClient(server);
+        const rest = restClient(server.url);
         const created = await rest.post(`/projects/${user.project.id}/workspaces`, {
           token: user.token,
           json: {
@@ -514,7 +514,7 @@ describe.each(databaseTargets)("GraphQL API on the $name database", (target) => 
           },
         });
         const workspace = member(result.createWorkspace, "CreateWorkspaceSuccess").workspace;
-        const read = await restClient(server).get(`/workspaces/${workspace.id}`, {
+        const read = await restClient(server.url).get(`/workspaces/${workspace.id}`, {
           token: user.token,
         });
         expect(read.status).toBe(200);
@@ -536,7 +536,8 @@ describe.each(databaseTargets)("GraphQL API on the $name database", (target) => 
       it("an idempotency key used over REST replays over GraphQL for the same request", async () => {
         const user = await seed("idem-both");
         const key = `key-${randomUUID()}`;
-        const created = await restClient(server).post(`/projects/${user.project.id}/workspaces`, {
+        const rest = restClient(server.url);
+        const created = await rest.post(`/projects/${user.project.id}/workspaces`, {
           token: user.token,
           json: { hardware: { cpus: 1 } },
           headers: { "idempotency-key": key },

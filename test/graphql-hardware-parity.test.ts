@@ -130,7 +130,8 @@ describe.each(databaseTargets)("hardware parity on the $name database", (target)
     }
 
     async function createOverRest(user: SeededUser, hardware: Wire): Promise<Outcome> {
-      const response = await restClient(server).post(`/projects/${user.project.id}/workspaces`, {
+      const api = restClient(server.url);
+      const response = await api.post(`/projects/${user.project.id}/workspaces`, {
         token: user.token,
         json: { hardware },
       });
@@ -177,7 +178,7 @@ describe.each(databaseTargets)("hardware parity on the $name database", (target)
     describe("updateDefaultHardware and PUT /user/settings", () => {
       it.each(CASES)("%s: the same outcome", async (_case, hardware, accepted) => {
         const [rest, gql] = await pair("settings", null);
-        const response = await restClient(server).put("/user/settings", {
+        const response = await restClient(server.url).put("/user/settings", {
           token: rest.token,
           json: { default_hardware: hardware },
         });

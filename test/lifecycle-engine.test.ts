@@ -15,8 +15,9 @@ import { LocalStatusBus } from "../src/lifecycle/status-bus.js";
 import { createStatusEvents, type StatusEvents } from "../src/lifecycle/status-events.js";
 import { createServices, type Services } from "../src/services/index.js";
 import { embeddedDatabase, TEST_DATABASE_URL } from "./kit/database.js";
-import { scratchPostgres, waitFor } from "./kit/processes.js";
+import { scratchPostgres } from "./kit/processes.js";
 import { type SeededUser, seedUser } from "./kit/seed.js";
+import { waitFor } from "./kit/wait.js";
 
 interface Recorder {
   provisioner: Provisioner;

@@ -1,12 +1,11 @@
 // The status bus across replicas: two RedisStatusBus instances stand in for two processes.
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Workspace } from "../src/generated/prisma/client.js";
 import { silentLogger } from "../src/lifecycle/logger.js";
 import { type BusEvent, LocalStatusBus, RedisStatusBus } from "../src/lifecycle/status-bus.js";
-import { TEST_REDIS_URL } from "./kit/database.js";
-import { waitFor } from "./kit/processes.js";
+import { killRedisClient, TEST_REDIS_URL } from "./kit/database.js";
+import { waitFor } from "./kit/wait.js";
 
 function workspace(id: string, version: number): Workspace {
   const now = new Date();
@@ -91,20 +90,8 @@ describe.skipIf(!TEST_REDIS_URL)("the Redis status bus (skipped without TEST_RED
     await bus.subscribe(x, (event) => got.push(`${x}:${event.kind}`));
     await bus.subscribe(y, (event) => got.push(`${y}:${event.kind}`));
 
-    const admin = new Redis(TEST_REDIS_URL ?? "");
-    try {
-      const list = String(await admin.client("LIST"));
-      const own = list
-        .split("\n")
-        .filter((line) => line.includes(` name=workspace-gateway:${process.pid}:subscribe `));
-      expect(own.length).toBeGreaterThanOrEqual(1);
-      for (const line of own) {
-        const clientId = /(?:^|\s)id=(\d+)/.exec(line)?.[1];
-        if (clientId) await admin.client("KILL", "ID", clientId);
-      }
-    } finally {
-      admin.disconnect();
-    }
+    const killed = await killRedisClient(`workspace-gateway:${process.pid}:subscribe`);
+    expect(killed).toBeGreaterThanOrEqual(1);
     await waitFor(() => got.length >= 2, { what: "resync events" });
     expect(got.sort()).toEqual([`${x}:resync`, `${y}:resync`].sort());
 

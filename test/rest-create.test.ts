@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { databaseTargets } from "./kit/database.js";
 import {
-  countRows,
+  DEFAULT_HARDWARE,
   HARDWARE_KEYS,
   type RestResponse,
-  restClient,
+  seedRestUser,
   WORKSPACE_KEYS,
 } from "./kit/rest.js";
-import { seedUser } from "./kit/seed.js";
 import { useServer } from "./kit/server.js";
-
-const SYSTEM_DEFAULT = {
-  cpu_kind: "shared",
-  cpus: 2,
-  memory_mb: 2048,
-  volume_size_gb: 10,
-  gpu_kind: null,
-};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -47,19 +38,13 @@ describe.each(databaseTargets)("REST create on $name", (target) => {
   describe.skipIf(target.skip)("POST /projects/:id/workspaces", () => {
     const server = useServer(target.open);
 
-    async function seeded() {
-      const seed = await seedUser(server.services, "rest-create");
-      const api = restClient(server);
-      const path = `/projects/${seed.project.id}/workspaces`;
-      const rows = () => countRows(server, { projectId: seed.project.id, userId: seed.user.id });
-      return { ...seed, api, path, rows };
-    }
+    const seeded = () => seedRestUser(server, "rest-create");
 
     it("creates a workspace from an absent body with the system default hardware", async () => {
       const { api, path, token, project, rows } = await seeded();
       const response = await api.post(path, { token });
       const workspace = expectCreated(response, project.id);
-      expect(workspace.hardware).toEqual(SYSTEM_DEFAULT);
+      expect(workspace.hardware).toEqual(DEFAULT_HARDWARE);
       expect(workspace.keep_active).toBe(false);
       expect(await rows()).toEqual({ workspaces: 1, idempotencyRecords: 0 });
     });
@@ -74,7 +59,7 @@ describe.each(databaseTargets)("REST create on $name", (target) => {
       ];
       for (const options of bodies) {
         const workspace = expectCreated(await api.post(path, { token, ...options }), project.id);
-        expect(workspace.hardware).toEqual(SYSTEM_DEFAULT);
+        expect(workspace.hardware).toEqual(DEFAULT_HARDWARE);
         expect(workspace.keep_active).toBe(false);
       }
       expect((await rows()).workspaces).toBe(bodies.length);
@@ -86,7 +71,7 @@ describe.each(databaseTargets)("REST create on $name", (target) => {
         await api.post(path, { token, json: { hardware: null, keep_active: true } }),
         project.id,
       );
-      expect(workspace.hardware).toEqual(SYSTEM_DEFAULT);
+      expect(workspace.hardware).toEqual(DEFAULT_HARDWARE);
       expect(workspace.keep_active).toBe(true);
     });
 
@@ -138,13 +123,13 @@ describe.each(databaseTargets)("REST create on $name", (target) => {
         await api.post(path, { token, json: { hardware: { memory_mb: 8192 } } }),
         project.id,
       );
-      expect(partial.hardware).toEqual({ ...SYSTEM_DEFAULT, cpus: 4, memory_mb: 8192 });
+      expect(partial.hardware).toEqual({ ...DEFAULT_HARDWARE, cpus: 4, memory_mb: 8192 });
 
       const override = expectCreated(
         await api.post(path, { token, json: { hardware: { cpus: 1, memory_mb: 512 } } }),
         project.id,
       );
-      expect(override.hardware).toEqual({ ...SYSTEM_DEFAULT, cpus: 1, memory_mb: 512 });
+      expect(override.hardware).toEqual({ ...DEFAULT_HARDWARE, cpus: 1, memory_mb: 512 });
     });
 
     it("answers with the same object that GET on the Location returns", async () => {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { installHttpErrors } from "../src/rest/errors.js";
 import { generateToken } from "../src/services/token-format.js";
 import { databaseTargets } from "./kit/database.js";
-import { countRows, type RestResponse, restClient } from "./kit/rest.js";
+import { countRows, type RestResponse, restClient, seedRestUser } from "./kit/rest.js";
 import { seedUser } from "./kit/seed.js";
 import { useServer } from "./kit/server.js";
 
@@ -33,13 +33,7 @@ describe.each(databaseTargets)("REST errors on $name", (target) => {
       vi.restoreAllMocks();
     });
 
-    async function seeded() {
-      const seed = await seedUser(server.services, "rest-errors");
-      const api = restClient(server);
-      const path = `/projects/${seed.project.id}/workspaces`;
-      const rows = () => countRows(server, { projectId: seed.project.id, userId: seed.user.id });
-      return { ...seed, api, path, rows };
-    }
+    const seeded = () => seedRestUser(server, "rest-errors");
 
     describe("401 Unauthorized", () => {
       it("challenges a request without credentials, without an error code", async () => {
@@ -306,14 +300,14 @@ describe.each(databaseTargets)("REST errors on $name", (target) => {
       });
 
       it("lists the methods of /graphql in a 405's Allow header", async () => {
-        const response = await restClient(server).request("PATCH", "/graphql");
+        const response = await restClient(server.url).request("PATCH", "/graphql");
         expect(response.status, response.text).toBe(405);
         const allow = (response.headers.get("allow") ?? "").split(", ");
         expect(allow).toEqual(expect.arrayContaining(["GET", "POST"]));
       });
 
       it("leaves /graphql's answers to GraphQL, errors included", async () => {
-        const api = restClient(server);
+        const api = restClient(server.url);
         const malformed = await api.post("/graphql", {
           body: "{",
           headers: { "content-type": "application/json" },
@@ -329,7 +323,8 @@ describe.each(databaseTargets)("REST errors on $name", (target) => {
       });
 
       it("answers OPTIONS with 204 and the allowed methods", async () => {
-        const response = await restClient(server).request("OPTIONS", `/workspaces/${randomUUID()}`);
+        const api = restClient(server.url);
+        const response = await api.request("OPTIONS", `/workspaces/${randomUUID()}`);
         expect(response.status).toBe(204);
         expect(response.headers.get("allow")).toBe("GET, HEAD, DELETE, OPTIONS");
       });

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { databaseTargets } from "./kit/database.js";
-import { countRows, restClient } from "./kit/rest.js";
-import { seedUser } from "./kit/seed.js";
+import { seedRestUser } from "./kit/rest.js";
 import { useServer } from "./kit/server.js";
 
 describe.each(databaseTargets)("REST Idempotency-Key on $name", (target) => {
@@ -13,13 +12,10 @@ describe.each(databaseTargets)("REST Idempotency-Key on $name", (target) => {
     });
 
     async function seeded() {
-      const seed = await seedUser(server.services, "rest-idem");
-      const api = restClient(server);
-      const path = `/projects/${seed.project.id}/workspaces`;
-      const rows = () => countRows(server, { projectId: seed.project.id, userId: seed.user.id });
+      const seed = await seedRestUser(server, "rest-idem");
       const create = (key: string, json: unknown = {}, token = seed.token) =>
-        api.post(path, { token, json, headers: { "idempotency-key": key } });
-      return { ...seed, api, path, rows, create };
+        seed.api.post(seed.path, { token, json, headers: { "idempotency-key": key } });
+      return { ...seed, create };
     }
 
     it("replays the first response for the same key and body, with no new row", async () => {

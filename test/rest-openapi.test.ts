@@ -86,7 +86,7 @@ describe.each(databaseTargets)("REST OpenAPI document on $name", (target) => {
     let document: Json;
 
     beforeAll(async () => {
-      const response = await restClient(server).get("/openapi.json");
+      const response = await restClient(server.url).get("/openapi.json");
       expect(response.status).toBe(200);
       document = response.json;
     });
@@ -135,7 +135,7 @@ describe.each(databaseTargets)("REST OpenAPI document on $name", (target) => {
       const check = responseChecker(document);
       const problems: string[] = [];
       const seen = new Set<string>();
-      const api = restClient(server, (response) => {
+      const api = restClient(server.url, (response) => {
         problems.push(...check(response));
         seen.add(`${response.method} ${templateOf(document, response.path)} ${response.status}`);
       });

@@ -1,32 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { databaseTargets } from "./kit/database.js";
-import { HARDWARE_KEYS, restClient, settleWorkspace, WORKSPACE_KEYS } from "./kit/rest.js";
+import {
+  DEFAULT_HARDWARE,
+  HARDWARE_KEYS,
+  seedRestUser,
+  settleWorkspace,
+  WORKSPACE_KEYS,
+} from "./kit/rest.js";
 import { seedUser } from "./kit/seed.js";
 import { useServer } from "./kit/server.js";
-
-const SYSTEM_DEFAULT = {
-  cpu_kind: "shared",
-  cpus: 2,
-  memory_mb: 2048,
-  volume_size_gb: 10,
-  gpu_kind: null,
-};
 
 describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
   describe.skipIf(target.skip)("workspaces and settings", () => {
     const server = useServer(target.open);
 
     async function seeded() {
-      const seed = await seedUser(server.services, "rest-routes");
-      const api = restClient(server);
-      const list = `/projects/${seed.project.id}/workspaces`;
+      const seed = await seedRestUser(server, "rest-routes");
       const create = async (json: unknown = {}) => {
-        const response = await api.post(list, { token: seed.token, json });
+        const response = await seed.api.post(seed.path, { token: seed.token, json });
         expect(response.status, response.text).toBe(201);
         return response.json as { id: string; [key: string]: unknown };
       };
-      return { ...seed, api, list, create };
+      return { ...seed, list: seed.path, create };
     }
 
     const setStatus = (id: string, status: "running" | "stopped") =>
@@ -178,7 +174,7 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
         const { api, token } = await seeded();
         const response = await api.get("/user/settings", { token });
         expect(response.status, response.text).toBe(200);
-        expect(response.json).toEqual({ default_hardware: SYSTEM_DEFAULT });
+        expect(response.json).toEqual({ default_hardware: DEFAULT_HARDWARE });
       });
 
       it("changes the fields given, keeps the others, and answers the new settings", async () => {
@@ -189,14 +185,14 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
         });
         expect(first.status, first.text).toBe(200);
         expect(first.json).toEqual({
-          default_hardware: { ...SYSTEM_DEFAULT, cpus: 4, memory_mb: 4096 },
+          default_hardware: { ...DEFAULT_HARDWARE, cpus: 4, memory_mb: 4096 },
         });
         const second = await api.put("/user/settings", {
           token,
           json: { default_hardware: { volume_size_gb: 100 } },
         });
         expect(second.json).toEqual({
-          default_hardware: { ...SYSTEM_DEFAULT, cpus: 4, memory_mb: 4096, volume_size_gb: 100 },
+          default_hardware: { ...DEFAULT_HARDWARE, cpus: 4, memory_mb: 4096, volume_size_gb: 100 },
         });
         expect((await api.get("/user/settings", { token })).json).toEqual(second.json);
       });
@@ -228,7 +224,7 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
         });
         expect(malformed.status).toBe(400);
         expect((await api.get("/user/settings", { token })).json).toEqual({
-          default_hardware: SYSTEM_DEFAULT,
+          default_hardware: DEFAULT_HARDWARE,
         });
       });
     });

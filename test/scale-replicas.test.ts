@@ -1,41 +1,28 @@
 // Scale-out (CONTRACT §5): replicas as real processes on one PostgreSQL database and one Redis.
 // Events reach subscribers on any replica, each step runs once, and a dead replica's work is
 // finished by another.
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../src/db/client.js";
 import { simulatedMachineId } from "../src/lifecycle/simulated-provisioner.js";
 import { createServices } from "../src/services/index.js";
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./kit/database.js";
+import { killRedisClient, TEST_DATABASE_URL, TEST_REDIS_URL } from "./kit/database.js";
+import { graphqlWsClient } from "./kit/graphql.js";
 import {
   killProcessesAfterAll,
-  Rest,
-  type RestWorkspace,
+  provisionerCalls,
   type ServerProcess,
-  STATUS_ORDER,
-  type StatusStream,
   scratchPostgres,
   startServerProcess,
-  waitFor,
-  wsClient,
 } from "./kit/processes.js";
+import { Rest, type RestWorkspace } from "./kit/rest.js";
 import { type SeededUser, seedUser } from "./kit/seed.js";
+import { STATUS_ORDER, type StatusStream, wsWatch } from "./kit/subscriptions.js";
+import { waitFor } from "./kit/wait.js";
 
 const SKIP =
   TEST_DATABASE_URL && TEST_REDIS_URL
     ? undefined
     : "skipped: needs TEST_DATABASE_URL and TEST_REDIS_URL (replicas share PostgreSQL and Redis)";
-
-/** Per workspace and step, how many times any of these processes called the provisioner. */
-function provisionerCalls(processes: ServerProcess[]) {
-  const counts = new Map<string, number>();
-  for (const line of processes.flatMap((p) => p.logs)) {
-    if (line.msg !== "provisioner step") continue;
-    const key = `${line.workspaceId}:${line.step}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return (workspaceId: string, step: string) => counts.get(`${workspaceId}:${step}`) ?? 0;
-}
 
 /** Statuses without repeats (a delete request, say, republishes the current status). */
 function transitions(stream: StatusStream): string[] {
@@ -85,7 +72,7 @@ describe.skipIf(SKIP)(
     });
 
     function subscriberOn(replica: ServerProcess) {
-      const client = wsClient(replica.url, `Bearer ${owner.token}`);
+      const client = graphqlWsClient(replica.url, { authorization: `Bearer ${owner.token}` });
       disposers.push(() => client.dispose());
       return client;
     }
@@ -97,7 +84,7 @@ describe.skipIf(SKIP)(
       const streams = new Map<string, StatusStream>();
       for (let i = 0; i < 20; i++) {
         const created = await restA.createWorkspace(owner.project.id);
-        streams.set(created.id, onB.watch(created.id));
+        streams.set(created.id, wsWatch(onB.client, created.id));
       }
       const ids = [...streams.keys()];
       const phases: string[] = [`created ${Date.now() - started}`];
@@ -110,7 +97,9 @@ describe.skipIf(SKIP)(
       await Promise.all([...streams.values()].map((stream) => stream.ended()));
       phases.push(`deleted ${Date.now() - started}`);
 
-      const calls = provisionerCalls([a, b]);
+      // Per workspace and step, how many times either replica called the provisioner.
+      const logs = [a, b].flatMap((p) => p.logs);
+      const calls = (id: string, step: string) => provisionerCalls(logs, id, step);
       let events = 0;
       for (const [id, stream] of streams) {
         events += stream.events.length;
@@ -145,7 +134,7 @@ describe.skipIf(SKIP)(
       const onB = subscriberOn(b);
       const created: RestWorkspace[] = [];
       for (let i = 0; i < 5; i++) created.push(await restA.createWorkspace(owner.project.id));
-      const streams = created.map((w) => onB.watch(w.id));
+      const streams = created.map((w) => wsWatch(onB.client, w.id));
       await Promise.all(streams.map((stream) => stream.until("RUNNING")));
 
       const killed = await killRedisClient(`workspace-gateway:${b.pid}:subscribe`);
@@ -199,7 +188,7 @@ describe.skipIf(SKIP)(
       const restK = new Rest(killed.url, owner.token);
       const orphans: RestWorkspace[] = [];
       for (let i = 0; i < 10; i++) orphans.push(await restK.createWorkspace(owner.project.id));
-      const streams = [...handedBack, ...orphans].map((w) => onB.watch(w.id));
+      const streams = [...handedBack, ...orphans].map((w) => wsWatch(onB.client, w.id));
       await waitFor(claimedBy([killed, b], orphans), { what: "the first steps" });
       expect(await killed.kill("SIGKILL")).toMatchObject({ signal: "SIGKILL" });
 
@@ -229,21 +218,4 @@ function stepCount(replica: ServerProcess, ids: string[]): number {
   return replica.logs.filter(
     (l) => l.msg === "provisioner step" && ids.includes(String(l.workspaceId)),
   ).length;
-}
-
-/** Kills the Redis connection with this CLIENT SETNAME name; returns how many were killed. */
-async function killRedisClient(name: string): Promise<number> {
-  const redis = new Redis(TEST_REDIS_URL ?? "");
-  try {
-    const list = String(await redis.client("LIST"));
-    const ids = list
-      .split("\n")
-      .filter((line) => line.includes(` name=${name} `))
-      .map((line) => /(?:^|\s)id=(\d+)/.exec(line)?.[1])
-      .filter((id): id is string => id !== undefined);
-    for (const id of ids) await redis.client("KILL", "ID", id);
-    return ids.length;
-  } finally {
-    redis.disconnect();
-  }
 }

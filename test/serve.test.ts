@@ -6,11 +6,11 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   killProcessesAfterAll,
-  Rest,
   runCli,
   type ServerProcess,
   startServerProcess,
 } from "./kit/processes.js";
+import { Rest } from "./kit/rest.js";
 
 const BIN = new URL("../bin/workspace-gateway.js", import.meta.url).pathname;
 killProcessesAfterAll();

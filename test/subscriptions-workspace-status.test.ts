@@ -3,9 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simulatedMachineId } from "../src/lifecycle/simulated-provisioner.js";
 import { embeddedDatabase } from "./kit/database.js";
-import { Rest, type StatusStream, sseWatch, waitFor, wsClient } from "./kit/processes.js";
+import { graphqlWsClient } from "./kit/graphql.js";
+import { Rest } from "./kit/rest.js";
 import { type SeededUser, seedUser } from "./kit/seed.js";
 import { type TestServer, useServer } from "./kit/server.js";
+import { type StatusStream, sseWatch, wsWatch } from "./kit/subscriptions.js";
+import { waitFor } from "./kit/wait.js";
 
 const MACHINE_ID = /^[0-9a-f]{14}$/;
 const PRIVATE_IP = /^10\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -24,12 +27,12 @@ function useClients(server: TestServer) {
       return { ...seeded, rest: new Rest(server.url, seeded.token) };
     },
     ws(token: string) {
-      const client = wsClient(server.url, `Bearer ${token}`);
+      const client = graphqlWsClient(server.url, { authorization: `Bearer ${token}` });
       opened.push(client);
       return client;
     },
     watchWs(token: string, id: string): StatusStream {
-      const stream = this.ws(token).watch(id);
+      const stream = wsWatch(this.ws(token).client, id);
       streams.push(stream);
       return stream;
     },
@@ -170,11 +173,11 @@ describe("workspaceStatus subscriptions", () => {
   });
 
   it("refuses a bad token at connection_init with close code 4403", async () => {
-    const client = clients.ws("wsg_not-a-real-token");
-    const stream = client.watch("00000000-0000-4000-8000-000000000000");
-    await waitFor(() => client.closes.length > 0, { what: "the socket to close" });
+    const ws = clients.ws("wsg_not-a-real-token");
+    const stream = wsWatch(ws.client, "00000000-0000-4000-8000-000000000000");
+    await waitFor(() => ws.closes.length > 0, { what: "the socket to close" });
 
-    expect(client.closes[0]?.code).toBe(4403);
+    expect(ws.closes[0]?.code).toBe(4403);
     expect(stream.events).toEqual([]);
   });
 

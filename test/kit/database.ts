@@ -1,9 +1,27 @@
 import { PGlite } from "@electric-sql/pglite";
+import { Redis } from "ioredis";
 import { type Database, openDatabase, wrapPglite } from "../../src/db/client.js";
 
 /** TEST_DATABASE_URL: a PostgreSQL database the suites may write to (CI always sets it). */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
+
+/** Kills the TEST_REDIS_URL connections with this CLIENT SETNAME name; returns how many. */
+export async function killRedisClient(name: string): Promise<number> {
+  const redis = new Redis(TEST_REDIS_URL ?? "");
+  try {
+    const list = String(await redis.client("LIST"));
+    const ids = list
+      .split("\n")
+      .filter((line) => line.includes(` name=${name} `))
+      .map((line) => /(?:^|\s)id=(\d+)/.exec(line)?.[1])
+      .filter((id): id is string => id !== undefined);
+    for (const id of ids) await redis.client("KILL", "ID", id);
+    return ids.length;
+  } finally {
+    redis.disconnect();
+  }
+}
 
 let embedded: Promise<Database> | undefined;
 let postgres: Promise<Database> | undefined;

@@ -94,7 +94,10 @@ export function member<Union extends { __typename?: string }, Name extends strin
   return value as Extract<Union, { __typename?: Name }>;
 }
 
-/** A graphql-ws client (Node's `ws`) that fails fast and records how its socket closed. */
+/**
+ * A graphql-ws client (Node's `ws`) on `${url}/graphql` that connects at once, fails fast (no
+ * retries) and records how its socket closed.
+ */
 export function graphqlWsClient(url: string, connectionParams: Record<string, unknown>) {
   const closes: { code: number; reason: string }[] = [];
   const client: Client = createClient({
