@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { graphqlWsClient } from "./kit/graphql.js";
 import {
   killProcessesAfterAll,
   runCli,
@@ -11,6 +12,7 @@ import {
   startServerProcess,
 } from "./kit/processes.js";
 import { Rest } from "./kit/rest.js";
+import { sseWatch, wsWatch } from "./kit/subscriptions.js";
 
 const BIN = new URL("../bin/workspace-gateway.js", import.meta.url).pathname;
 killProcessesAfterAll();
@@ -19,6 +21,8 @@ describe("serve on the embedded database", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "wsg-serve-"));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   let server: ServerProcess;
+  let token: string;
+  let workspaceId: string;
 
   it("answers /healthz and /readyz on a fresh DATA_DIR", async () => {
     server = await startServerProcess({ DATA_DIR: dataDir });
@@ -57,10 +61,22 @@ describe("serve on the embedded database", () => {
     const found = await after.getWorkspace(created.id);
     expect(found?.id).toBe(created.id);
     expect(found?.keep_active).toBe(true);
+    token = seeded.token;
+    workspaceId = created.id;
   });
 
-  it("exits 0 on SIGTERM", async () => {
+  it("exits 0 on SIGTERM within 10 s, completing open subscriptions", async () => {
+    const sse = sseWatch(server.url, token, workspaceId);
+    const ws = graphqlWsClient(server.url, { authorization: `Bearer ${token}` });
+    const overWs = wsWatch(ws.client, workspaceId);
+    await sse.until("RUNNING");
+    await overWs.until("RUNNING");
+
     const exit = await server.kill("SIGTERM", 10_000);
     expect(exit).toEqual({ code: 0, signal: null });
+    await sse.ended();
+    expect(sse.completed).toBe(true);
+    await overWs.ended();
+    await ws.dispose();
   });
 });
