@@ -1,5 +1,6 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -13,6 +14,7 @@ import {
 } from "./kit/processes.js";
 import { Rest } from "./kit/rest.js";
 import { sseWatch, wsWatch } from "./kit/subscriptions.js";
+import { waitFor } from "./kit/wait.js";
 
 const BIN = new URL("../bin/workspace-gateway.js", import.meta.url).pathname;
 killProcessesAfterAll();
@@ -80,3 +82,49 @@ describe("serve on the embedded database", () => {
     await ws.dispose();
   });
 });
+
+describe("npm start", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "wsg-npm-start-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("serves the gateway (as a newcomer runs it)", async () => {
+    const port = await freePort();
+    // npm runs the server in a child shell: a process group of its own, stopped as a whole.
+    const npm = spawn("npm", ["start"], {
+      cwd: new URL("..", import.meta.url).pathname,
+      env: {
+        PATH: process.env.PATH ?? "",
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+      },
+      detached: true,
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => npm.once("exit", resolve));
+    try {
+      const health = await waitFor(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+          return response.ok ? response.json() : undefined;
+        },
+        { timeoutMs: 60_000, what: "npm start to answer /healthz" },
+      );
+      expect(health).toEqual({ status: "ok" });
+    } finally {
+      if (npm.pid) process.kill(-npm.pid, "SIGTERM");
+      await exited;
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
