@@ -8,6 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/kit/global-setup.ts"],
     pool: "forks",
     // Files in one worker share its embedded database (test/kit/database.ts): a fresh PGlite costs seconds.
     isolate: false,
