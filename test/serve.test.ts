@@ -36,6 +36,17 @@ describe("serve on the embedded database", () => {
     expect(await ready.json()).toEqual({ status: "ready" });
   });
 
+  it("serves Prometheus metrics, with request durations by route", async () => {
+    const metrics = await fetch(`${server.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await metrics.text();
+    expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(text).toMatch(
+      /^http_request_duration_seconds_count\{method="GET",route="\/readyz",status="200"\} 1$/m,
+    );
+  });
+
   it("refuses a second serve on the same DATA_DIR with one clear line", async () => {
     const run = await promisify(execFile)(process.execPath, [BIN, "serve"], {
       env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1" },
