@@ -40,7 +40,7 @@ builder.queryField("project", (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, { id }, context) => {
       const viewer = requireViewer(context);
-      // Copied here: the service skips the lookup (and so the query) for an id that is no UUID.
+      // `query` is the selection Pothos planned: nested fields load in the same statement.
       const found = await context.services.projects.getForUser(viewer.id, id, { ...query });
       return found.ok ? found.value : null;
     },
