@@ -9,7 +9,11 @@ import { createLifecycle } from "./lifecycle/index.js";
 import { createMetrics } from "./metrics.js";
 import { installHttpErrors } from "./rest/errors.js";
 import { restRoutes } from "./rest/index.js";
+import { sweepIdempotencyKeys } from "./services/idempotency.js";
 import { createServices, type Services } from "./services/index.js";
+
+/** Expired Idempotency-Keys are deleted this often (every replica may; deleting is idempotent). */
+const IDEMPOTENCY_SWEEP_MS = 10 * 60_000;
 
 export interface AppOptions {
   env: Env;
@@ -74,6 +78,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
 
   let started = false;
   let adminSocket: Server | undefined;
+  let sweep: NodeJS.Timeout | undefined;
   return {
     http,
     services,
@@ -83,6 +88,13 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       graphql.attachWebSocket(http.server);
       await lifecycle.start();
       started = true;
+      sweep = setInterval(() => {
+        sweepIdempotencyKeys(prisma).then(
+          (deleted) =>
+            deleted > 0 && http.log.info({ deleted }, "expired idempotency keys deleted"),
+          (error: unknown) => http.log.warn({ err: error }, "idempotency key sweep failed"),
+        );
+      }, IDEMPOTENCY_SWEEP_MS).unref();
       // Only the server may open the embedded database; the CLI reaches it through this.
       if (!given && database.kind === "embedded") {
         adminSocket = await listenAdminSocket(env.DATA_DIR, services);
@@ -93,6 +105,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     },
     async stop() {
       adminSocket?.close();
+      clearInterval(sweep);
       // Stop taking requests first (those in flight finish), then hand back lifecycle steps.
       await graphql.close();
       await http.close();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Database } from "../src/db/client.js";
 import type { PrismaClient } from "../src/generated/prisma/client.js";
+import { sweepIdempotencyKeys } from "../src/services/idempotency.js";
 import { createServices, type Services } from "../src/services/index.js";
 import { generateToken } from "../src/services/token-format.js";
 import { databaseTargets } from "./kit/database.js";
@@ -215,6 +216,31 @@ for (const target of databaseTargets) {
           expect(await database.prisma.workspace.count({ where: { projectId: project.id } })).toBe(
             1,
           );
+        });
+      });
+
+      describe("idempotency keys", () => {
+        it("are swept once expired, and only then", async () => {
+          const { services, database } = await setup();
+          const { user, project } = await seedUser(services, "sweep");
+          for (const key of ["old", "fresh"]) {
+            const created = await services.workspaces.create(user, {
+              projectId: project.id,
+              idempotencyKey: key,
+            });
+            expect(created.ok).toBe(true);
+          }
+          const now = new Date();
+          await database.prisma.idempotencyRecord.updateMany({
+            where: { userId: user.id, key: "old" },
+            data: { expiresAt: new Date(now.getTime() - 1000) },
+          });
+          expect(await sweepIdempotencyKeys(database.prisma, now)).toBeGreaterThanOrEqual(1);
+          const left = await database.prisma.idempotencyRecord.findMany({
+            where: { userId: user.id },
+            select: { key: true },
+          });
+          expect(left.map((record) => record.key)).toEqual(["fresh"]);
         });
       });
 
