@@ -92,7 +92,7 @@ export function createGraphQL({ services, prisma, events, env }: GraphQLOptions)
       if (initial.connectionViewer) {
         return {
           viewer: initial.connectionViewer,
-          tokenPresented: true,
+          authorization: null,
           services,
           prisma,
           events,
@@ -102,7 +102,7 @@ export function createGraphQL({ services, prisma, events, env }: GraphQLOptions)
       const authorization = initial.request.headers.get("authorization");
       return {
         viewer: await viewerOf(authorization),
-        tokenPresented: /^bearer(\s|$)/i.test(authorization ?? ""),
+        authorization,
         services,
         prisma,
         events,

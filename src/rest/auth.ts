@@ -1,10 +1,8 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import type { Services } from "../services/index.js";
-import { bearerToken } from "../services/token-format.js";
+import { authenticationRefusal, bearerToken } from "../services/token-format.js";
 import type { Principal } from "../services/tokens.js";
 import { HttpError } from "./errors.js";
-
-const CHALLENGE = 'Bearer realm="workspace-gateway"';
 
 const principals = new WeakMap<FastifyRequest, Principal>();
 
@@ -22,14 +20,8 @@ export function authenticate(services: Services): onRequestAsyncHookHandler {
       principals.set(request, principal);
       return;
     }
-    const presented = /^bearer(\s|$)/i.test(header ?? "");
-    throw presented
-      ? new HttpError(401, "invalid or revoked token", [], {
-          "www-authenticate": `${CHALLENGE}, error="invalid_token"`,
-        })
-      : new HttpError(401, "authentication required: send Authorization: Bearer <token>", [], {
-          "www-authenticate": CHALLENGE,
-        });
+    const { message, challenge } = authenticationRefusal(header);
+    throw new HttpError(401, message, [], { "www-authenticate": challenge });
   };
 }
 

@@ -55,3 +55,22 @@ export function bearerToken(header: string | undefined | null): string | null {
   const match = /^Bearer +([^\s]+) *$/i.exec(header ?? "");
   return match?.[1] ?? null;
 }
+
+const CHALLENGE = 'Bearer realm="workspace-gateway"';
+
+/**
+ * How a request without a valid token is refused (RFC 6750), the same through REST and GraphQL:
+ * the message, and the WWW-Authenticate challenge, which says `invalid_token` when the header
+ * did try Bearer auth.
+ */
+export function authenticationRefusal(authorization: string | undefined | null): {
+  message: string;
+  challenge: string;
+} {
+  return /^bearer(\s|$)/i.test(authorization ?? "")
+    ? { message: "invalid or revoked token", challenge: `${CHALLENGE}, error="invalid_token"` }
+    : {
+        message: "authentication required: send Authorization: Bearer <token>",
+        challenge: CHALLENGE,
+      };
+}
