@@ -74,6 +74,17 @@ for (const target of databaseTargets) {
           expect((await services.tokens.revoke("wsg_unknown")).ok).toBe(false);
         });
 
+        it("keeps the first revocation time when a token is revoked again", async () => {
+          const { services } = await setup();
+          const { user } = await seedUser(services, "revoke-twice");
+          const issued = await services.tokens.issue(user.id);
+          const first = await services.tokens.revoke(issued.id);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          const second = await services.tokens.revoke(issued.token);
+          if (!first.ok || !second.ok) throw new Error("expected both revokes to find the token");
+          expect(second.value.revokedAt.getTime()).toBe(first.value.revokedAt.getTime());
+        });
+
         it("records when a token was last used", async () => {
           const { services, database } = await setup();
           const { token } = await seedUser(services, "used");

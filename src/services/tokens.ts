@@ -1,6 +1,6 @@
 import type { User } from "../generated/prisma/client.js";
 import type { ServiceDeps } from "./deps.js";
-import { errors, fail, ok, type Result } from "./result.js";
+import { errors, fail, ok, type Result, UUID_PATTERN } from "./result.js";
 import {
   generateToken,
   hashToken,
@@ -50,20 +50,19 @@ export class TokenService {
     return { user: row.user, tokenId: row.id };
   }
 
-  /** Revokes by token id, by the raw token, or by its visible prefix. */
+  /** Revokes by token id, by the raw token, or by its visible prefix; a second revoke keeps the first time. */
   async revoke(ref: string): Promise<Result<{ id: string; prefix: string; revokedAt: Date }>> {
     const where = isWellFormedToken(ref)
       ? { tokenHash: hashToken(ref) }
-      : /^[0-9a-f-]{36}$/i.test(ref)
+      : UUID_PATTERN.test(ref)
         ? { id: ref }
         : { prefix: ref };
-    const row = await this.deps.prisma.apiToken.findFirst({ where, select: { id: true } });
+    const select = { id: true, prefix: true, revokedAt: true } as const;
+    const row = await this.deps.prisma.apiToken.findFirst({ where, select });
     if (!row) return fail(errors.tokenNotFound());
-    const revoked = await this.deps.prisma.apiToken.update({
-      where: { id: row.id },
-      data: { revokedAt: new Date() },
-      select: { id: true, prefix: true, revokedAt: true },
-    });
-    return ok({ id: revoked.id, prefix: revoked.prefix, revokedAt: revoked.revokedAt as Date });
+    if (row.revokedAt) return ok({ ...row, revokedAt: row.revokedAt });
+    const revokedAt = new Date();
+    await this.deps.prisma.apiToken.update({ where: { id: row.id }, data: { revokedAt }, select });
+    return ok({ id: row.id, prefix: row.prefix, revokedAt });
   }
 }
