@@ -10,7 +10,7 @@ import type {
 import { graphql } from "./generated/index.js";
 import { databaseTargets } from "./kit/database.js";
 import { graphqlClient } from "./kit/graphql.js";
-import { type SeededUser, seedUser } from "./kit/seed.js";
+import { type SeededUser, seedUser, workspaceRow } from "./kit/seed.js";
 import { useServer } from "./kit/server.js";
 
 const WorkspacePage = graphql(`
@@ -55,19 +55,12 @@ describe.each(databaseTargets)("connections on the $name database", (target) => 
         { length: WORKSPACES + 1 },
         (_, i) => {
           const status = i % 3 === 0 ? "stopped" : "running";
-          return {
+          return workspaceRow(user.project.id, {
             id: randomUUID(),
-            projectId: user.project.id,
             status,
             desiredState: i === WORKSPACES ? "deleted" : status,
-            keepActive: true,
-            cpuKind: "shared",
-            cpus: 2,
-            memoryMb: 2048,
-            volumeSizeGb: 10,
-            previewToken: `ptk_${randomUUID()}`,
             createdAt: new Date(base + Math.floor(i / 3) * 1000),
-          };
+          });
         },
       );
       await server.database.prisma.workspace.createMany({ data: rows });
@@ -140,30 +133,10 @@ describe.each(databaseTargets)("connections on the $name database", (target) => 
 
       const other = await seedUser(server.services, "pages-newer");
       await server.database.prisma.workspace.create({
-        data: {
-          projectId: other.project.id,
-          status: "stopped",
-          desiredState: "stopped",
-          keepActive: true,
-          cpuKind: "shared",
-          cpus: 1,
-          memoryMb: 256,
-          volumeSizeGb: 1,
-          previewToken: `ptk_${randomUUID()}`,
-        },
+        data: workspaceRow(other.project.id, { status: "stopped", desiredState: "stopped" }),
       });
       const newest = await server.database.prisma.workspace.create({
-        data: {
-          projectId: user.project.id,
-          status: "stopped",
-          desiredState: "stopped",
-          keepActive: true,
-          cpuKind: "shared",
-          cpus: 1,
-          memoryMb: 256,
-          volumeSizeGb: 1,
-          previewToken: `ptk_${randomUUID()}`,
-        },
+        data: workspaceRow(user.project.id, { status: "stopped", desiredState: "stopped" }),
       });
       try {
         const after = await client.data(WorkspacePage, {

@@ -17,6 +17,7 @@ import type { Prisma } from "../src/generated/prisma/client.js";
 import { graphql } from "./generated/index.js";
 import { TEST_DATABASE_URL } from "./kit/database.js";
 import { graphqlClient } from "./kit/graphql.js";
+import { workspaceRow } from "./kit/seed.js";
 
 const ViewerProjectsWorkspaces = graphql(`
   query ViewerProjectsWorkspaces {
@@ -119,16 +120,7 @@ describe.each(TARGETS)("SQL statements per GraphQL request on the $name database
       }));
       await prisma.project.createMany({ data: projectRows });
       const workspaceRows: Prisma.WorkspaceCreateManyInput[] = projectRows.flatMap((project) =>
-        Array.from({ length: workspaces }, () => ({
-          projectId: project.id,
-          status: "running" as const,
-          keepActive: true,
-          cpuKind: "shared" as const,
-          cpus: 2,
-          memoryMb: 2048,
-          volumeSizeGb: 10,
-          previewToken: `ptk_${randomUUID()}`,
-        })),
+        Array.from({ length: workspaces }, () => workspaceRow(project.id)),
       );
       await prisma.workspace.createMany({ data: workspaceRows });
       return token;

@@ -16,7 +16,7 @@ import { createStatusEvents, type StatusEvents } from "../src/lifecycle/status-e
 import { createServices, type Services } from "../src/services/index.js";
 import { embeddedDatabase, TEST_DATABASE_URL } from "./kit/database.js";
 import { scratchPostgres } from "./kit/processes.js";
-import { type SeededUser, seedUser } from "./kit/seed.js";
+import { type SeededUser, seedUser, workspaceRow } from "./kit/seed.js";
 import { waitFor } from "./kit/wait.js";
 
 interface Recorder {
@@ -366,17 +366,12 @@ describe("status events", () => {
     const bus = new LocalStatusBus();
     const events = createStatusEvents(database.prisma, bus);
     const workspace = await database.prisma.workspace.create({
-      data: {
-        projectId: owner.project.id,
+      data: workspaceRow(owner.project.id, {
         status: "stopped",
         desiredState: "stopped",
-        cpuKind: "shared",
-        cpus: 1,
-        memoryMb: 512,
-        volumeSizeGb: 1,
-        previewToken: `ptk_events_${uniqueSuffix()}`,
+        keepActive: false,
         version: 5,
-      },
+      }),
     });
     const watch = collect(events, workspace.id);
     await waitFor(() => watch.seen.length === 1, { what: "the snapshot" });
@@ -417,15 +412,7 @@ describe("status events", () => {
     expect(missing.seen).toEqual([]);
 
     const workspace = await database.prisma.workspace.create({
-      data: {
-        projectId: owner.project.id,
-        status: "stopped",
-        cpuKind: "shared",
-        cpus: 1,
-        memoryMb: 512,
-        volumeSizeGb: 1,
-        previewToken: `ptk_events_${uniqueSuffix()}`,
-      },
+      data: workspaceRow(owner.project.id, { status: "stopped", keepActive: false }),
     });
     const watch = collect(events, workspace.id);
     await waitFor(() => watch.seen.length === 1, { what: "the snapshot" });
@@ -435,7 +422,3 @@ describe("status events", () => {
     expect(bus.ids()).toEqual([]);
   });
 });
-
-function uniqueSuffix(): string {
-  return Math.random().toString(36).slice(2);
-}

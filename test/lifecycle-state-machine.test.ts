@@ -10,9 +10,9 @@ import {
   USER_ACTIONS,
 } from "../src/lifecycle/state-machine.js";
 import { createServices } from "../src/services/index.js";
-import { newPreviewToken, transitionWorkspace } from "../src/services/workspaces.js";
+import { transitionWorkspace } from "../src/services/workspaces.js";
 import { databaseTargets } from "./kit/database.js";
-import { seedUser } from "./kit/seed.js";
+import { seedUser, workspaceRow } from "./kit/seed.js";
 
 const STATUSES: WorkspaceStatus[] = [
   "creating",
@@ -89,16 +89,7 @@ describe.each(databaseTargets)("compare-and-set on (status, version) [$name]", (
     // touches them while these tests write.
     workspaceOf = async () => {
       const row = await database.prisma.workspace.create({
-        data: {
-          projectId: project.id,
-          status: "running",
-          keepActive: true,
-          cpuKind: "shared",
-          cpus: 1,
-          memoryMb: 1024,
-          volumeSizeGb: 1,
-          previewToken: newPreviewToken(),
-        },
+        data: workspaceRow(project.id),
       });
       ownIds.push(row.id);
       return row;

@@ -197,3 +197,9 @@ export async function settleWorkspace(
     },
   });
 }
+
+/** What no one changes after creation; the lifecycle engine moves status, machine and timestamps. */
+export function unchangingFields(workspace: Record<string, unknown>) {
+  const { id, project_id, hardware, keep_active, preview_token, created_at } = workspace;
+  return { id, project_id, hardware, keep_active, preview_token, created_at };
+}

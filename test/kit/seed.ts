@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Project, User } from "../../src/generated/prisma/client.js";
+import type { Prisma, Project, User } from "../../src/generated/prisma/client.js";
 import type { Services } from "../../src/services/index.js";
+import { newPreviewToken } from "../../src/services/workspaces.js";
 
 export interface SeededUser {
   user: User;
@@ -16,4 +17,25 @@ export async function seedUser(services: Services, label = "user"): Promise<Seed
   const project = await services.projects.create(created.value.id, { name: `${label} project` });
   if (!project.ok) throw new Error(project.error.message);
   return { user: created.value, token, project: project.value };
+}
+
+/**
+ * A workspace row to insert directly, past the service: settled (keep_active, no work for an
+ * engine in a stable status) with small valid hardware; `overrides` set what the test is about.
+ */
+export function workspaceRow(
+  projectId: string,
+  overrides: Partial<Prisma.WorkspaceUncheckedCreateInput> = {},
+): Prisma.WorkspaceUncheckedCreateInput {
+  return {
+    projectId,
+    status: "running",
+    keepActive: true,
+    cpuKind: "shared",
+    cpus: 1,
+    memoryMb: 1024,
+    volumeSizeGb: 1,
+    previewToken: newPreviewToken(),
+    ...overrides,
+  };
 }
