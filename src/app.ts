@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { listenAdminSocket } from "./admin.js";
 import { type Database, openDatabase } from "./db/client.js";
 import type { Env } from "./env.js";
+import { consoleRoutes } from "./console/routes.js";
 import { createGraphQL } from "./graphql/server.js";
 import { createLifecycle } from "./lifecycle/index.js";
 import { createMetrics } from "./metrics.js";
@@ -75,6 +76,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
   );
   await http.register(graphql.routes);
   await http.register(restRoutes, { services });
+  await http.register(consoleRoutes);
 
   let started = false;
   let adminSocket: Server | undefined;

@@ -1,0 +1,4 @@
+import type { FastifyPluginAsync } from "fastify";
+
+/** The workspace console at `/` (filled in by the console work). */
+export const consoleRoutes: FastifyPluginAsync = async () => {};
