@@ -61,8 +61,7 @@ describe("private PostgreSQL and Redis", () => {
     expect(postgres.url).toBe(`postgresql://postgres@127.0.0.1:${postgres.port}/postgres`);
     expect(await pgSelect(postgres.url)).toBe("up");
     expect(await redisPing(redis.url)).toBe("PONG");
-    const [{ fsync }] = await postgres.query<{ fsync: string }>("SHOW fsync");
-    expect(fsync).toBe("off");
+    expect(await postgres.query("SHOW fsync")).toEqual([{ fsync: "off" }]);
   });
 
   it("Redis refuses connections once stopped and answers again after a start", async () => {
