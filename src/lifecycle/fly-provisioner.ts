@@ -1,0 +1,549 @@
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { MachineSpec, Provisioner } from "./provisioner.js";
+
+/** The slice of a pino logger the Fly driver writes to (retries, resources it creates). */
+export interface FlyLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export interface FlyProvisionerOptions {
+  /** A Fly API token that may manage `appName` (FLY_API_TOKEN). Never logged, never in a message. */
+  apiToken: string;
+  /** The Fly app the workspace machines live in (FLY_APP_NAME). */
+  appName: string;
+  /** The Machines API (FLY_API_BASE_URL); default `https://api.machines.dev`. */
+  baseUrl?: string;
+  /** Where machines and volumes are placed (FLY_REGION), e.g. `iad`. */
+  region: string;
+  /** The workspace image every machine boots (WORKSPACE_IMAGE). */
+  image: string;
+  /** Where the workspace volume is mounted inside the machine; default `/workspace`. */
+  mountPath?: string;
+  /** Time allowed for one API call (a `wait` gets its own timeout on top); default 15 s. */
+  callTimeoutMs?: number;
+  /** Retries of one call after a transient failure (429, 408, 5xx, network, timeout); default 5. */
+  maxRetries?: number;
+  /** First backoff delay; it doubles per retry, with jitter; default 250 ms. */
+  backoffBaseMs?: number;
+  /** Longest delay between two retries, Retry-After included; default 30 s. */
+  maxBackoffMs?: number;
+  /** The `timeout` of one `wait` call, in seconds (Fly allows at most 60); default 60. */
+  waitTimeoutSeconds?: number;
+  /** How long a machine may take to reach `started`, `stopped` or `destroyed`; default 5 min. */
+  stateTimeoutMs?: number;
+  logger?: FlyLogger;
+}
+
+/** The parts of a Fly machine this driver reads. */
+export interface FlyMachine {
+  id: string;
+  name: string;
+  state: string;
+  region: string;
+  instance_id: string;
+  private_ip: string;
+  config: {
+    image: string;
+    guest: { cpu_kind: string; cpus: number; memory_mb: number; gpu_kind?: string };
+    mounts?: { volume: string; path: string }[];
+    metadata?: Record<string, string>;
+  };
+}
+
+/** The parts of a Fly volume this driver reads. */
+export interface FlyVolume {
+  id: string;
+  name: string;
+  state: string;
+  size_gb: number;
+  region: string;
+  attached_machine_id: string | null;
+}
+
+type MachineState = "started" | "stopped" | "destroyed";
+
+/** The metadata key that ties a machine to its workspace (the lookup before any create). */
+export const WORKSPACE_METADATA_KEY = "workspace_id";
+
+/** The machine's name: readable in `fly machine list`, fixed per workspace. */
+export function flyMachineName(workspaceId: string): string {
+  return `ws-${workspaceId}`;
+}
+
+/**
+ * The volume's name, fixed per workspace. Fly allows only lowercase letters, digits and
+ * underscores, at most 30 characters, so a UUID does not fit: a digest of it does (108 bits).
+ */
+export function flyVolumeName(workspaceId: string): string {
+  const digest = createHash("sha256").update(workspaceId).digest("hex");
+  return `ws_${digest.slice(0, 27)}`;
+}
+
+/** A refusal from the API that a retry will not change (4xx other than 408 and 429). */
+class FlyApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+  ) {
+    super(`HTTP ${status}: ${detail}`);
+    this.name = "FlyApiError";
+  }
+}
+
+/** A failure a retry might cure, after the retries allowed for the call were spent. */
+class TransientFailure extends Error {
+  constructor(
+    readonly reason: string,
+    readonly attempts: number,
+  ) {
+    super(reason);
+    this.name = "TransientFailure";
+  }
+}
+
+/** A failure already worded for the user (a machine that would not start, or stop). */
+class UserFacingError extends Error {
+  override name = "FlyProvisionerError";
+}
+
+interface CallRequest {
+  method: "GET" | "POST" | "DELETE";
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Statuses besides 2xx that the caller handles itself (404 for "already gone", 408 from wait). */
+  accept?: readonly number[];
+  /** 0 for creates: the caller looks up before it tries again (an answer lost after success). */
+  retries?: number;
+  /** Extra time on top of the call timeout (a `wait` blocks on purpose). */
+  extraTimeoutMs?: number;
+}
+
+interface CallReply<T> {
+  status: number;
+  data: T;
+}
+
+const GONE_VOLUME = /destroy|delet/;
+const GONE_MACHINE = new Set(["destroying", "destroyed"]);
+const STOPPABLE = new Set(["started", "starting"]);
+/** States in which a machine waited on for `started` will not get there by itself. */
+const NOT_STARTING = new Set(["failed", "stopped", "suspended", "destroying", "destroyed"]);
+
+/**
+ * A provisioner backed by Fly Machines: one machine and one volume per workspace, both named
+ * from the workspace id and found by lookup before anything is created, so a step repeated
+ * after a crash or a lost answer never makes a second one. Transient failures (429 with its
+ * Retry-After, 408, 5xx, network errors, timeouts) are retried with jittered backoff; all calls
+ * of one provisioner pause together while the API asks for it. Failures reject with a message
+ * for the user; the token never appears in messages or logs.
+ */
+export function createFlyProvisioner(options: FlyProvisionerOptions): Provisioner {
+  const settings = {
+    baseUrl: (options.baseUrl ?? "https://api.machines.dev").replace(/\/+$/, ""),
+    mountPath: options.mountPath ?? "/workspace",
+    callTimeoutMs: options.callTimeoutMs ?? 15_000,
+    maxRetries: options.maxRetries ?? 5,
+    backoffBaseMs: options.backoffBaseMs ?? 250,
+    maxBackoffMs: options.maxBackoffMs ?? 30_000,
+    waitTimeoutSeconds: Math.min(60, Math.max(1, Math.round(options.waitTimeoutSeconds ?? 60))),
+    stateTimeoutMs: options.stateTimeoutMs ?? 300_000,
+  };
+  const { apiToken, appName, region, image } = options;
+  const log = options.logger;
+  const appPath = `/v1/apps/${encodeURIComponent(appName)}`;
+  // Set by a 429: every call of this provisioner waits until then (the limit is per token/app).
+  let pausedUntil = 0;
+
+  function redact(text: string): string {
+    return apiToken ? text.split(apiToken).join("[redacted]") : text;
+  }
+
+  function backoffMs(attempt: number): number {
+    const ceiling = Math.min(settings.maxBackoffMs, settings.backoffBaseMs * 2 ** (attempt - 1));
+    // "Equal jitter": at least half the step, so retries spread out but never bunch at zero.
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  async function pauseIfAsked(signal: AbortSignal): Promise<void> {
+    const wait = pausedUntil - Date.now();
+    if (wait > 0) await sleep(wait, undefined, { signal });
+  }
+
+  /** One API call with retries; resolves with 2xx or an accepted status, rejects otherwise. */
+  async function call<T>(request: CallRequest, signal: AbortSignal): Promise<CallReply<T>> {
+    const retries = request.retries ?? settings.maxRetries;
+    const url = new URL(settings.baseUrl + request.path);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      url.searchParams.set(key, value);
+    }
+    const timeoutMs = settings.callTimeoutMs + (request.extraTimeoutMs ?? 0);
+    for (let attempt = 1; ; attempt++) {
+      signal.throwIfAborted();
+      await pauseIfAsked(signal);
+      const outcome = await attemptOnce(request, url, timeoutMs, signal);
+      if ("data" in outcome) return outcome as CallReply<T>;
+      const delayMs =
+        outcome.retryAfterMs !== undefined
+          ? Math.min(settings.maxBackoffMs, outcome.retryAfterMs) +
+            Math.round(Math.random() * settings.backoffBaseMs)
+          : backoffMs(attempt);
+      // Before giving up too: whoever calls next (a create's look-up, another step) waits as well.
+      if (outcome.retryAfterMs !== undefined) {
+        pausedUntil = Math.max(pausedUntil, Date.now() + delayMs);
+      }
+      if (attempt > retries) throw new TransientFailure(outcome.reason, attempt);
+      log?.warn(
+        { method: request.method, path: url.pathname, attempt, delayMs, reason: outcome.reason },
+        "fly: retrying a Machines API call",
+      );
+      await sleep(delayMs, undefined, { signal });
+    }
+  }
+
+  type Attempt = CallReply<unknown> | { reason: string; retryAfterMs?: number };
+
+  async function attemptOnce(
+    request: CallRequest,
+    url: URL,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<Attempt> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers: {
+          authorization: `Bearer ${apiToken}`,
+          accept: "application/json",
+          ...(request.body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      });
+      text = await response.text();
+    } catch (error) {
+      // The step's own abort ends everything at once; a timeout or a network error is retried.
+      if (signal.aborted) throw signal.reason;
+      if (error instanceof Error && error.name === "TimeoutError") {
+        return { reason: `no answer within ${timeoutMs} ms` };
+      }
+      return { reason: `network error (${networkCause(error)})` };
+    }
+    const { status } = response;
+    if ((status >= 200 && status < 300) || request.accept?.includes(status)) {
+      return { status, data: parseJson(text) };
+    }
+    const detail = redact(errorDetail(text)) || response.statusText;
+    if (status === 429) {
+      return {
+        reason: `HTTP 429 rate limited: ${detail}`,
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+      };
+    }
+    if (status === 408 || status >= 500) return { reason: `HTTP ${status}: ${detail}` };
+    throw new FlyApiError(status, detail);
+  }
+
+  // --- lookups -------------------------------------------------------------------------------
+
+  async function findMachine(spec: MachineSpec, signal: AbortSignal): Promise<FlyMachine | null> {
+    const { data } = await call<FlyMachine[]>(
+      { method: "GET", path: `${appPath}/machines` },
+      signal,
+    );
+    const mine = (Array.isArray(data) ? data : []).filter(
+      (machine) =>
+        machine.config?.metadata?.[WORKSPACE_METADATA_KEY] === spec.workspaceId &&
+        !GONE_MACHINE.has(machine.state),
+    );
+    return mine[0] ?? null;
+  }
+
+  async function getMachine(machineId: string, signal: AbortSignal): Promise<FlyMachine | null> {
+    const { status, data } = await call<FlyMachine>(
+      { method: "GET", path: machinePath(machineId), accept: [404] },
+      signal,
+    );
+    return status === 404 ? null : data;
+  }
+
+  async function findVolumes(spec: MachineSpec, signal: AbortSignal): Promise<FlyVolume[]> {
+    const name = flyVolumeName(spec.workspaceId);
+    const { data } = await call<FlyVolume[]>({ method: "GET", path: `${appPath}/volumes` }, signal);
+    return (Array.isArray(data) ? data : []).filter(
+      (volume) => volume.name === name && !GONE_VOLUME.test(volume.state),
+    );
+  }
+
+  function machinePath(machineId: string): string {
+    return `${appPath}/machines/${encodeURIComponent(machineId)}`;
+  }
+
+  /**
+   * Looks up, then creates; a create whose answer was lost (timeout, 5xx, network) may have
+   * happened, so it is never repeated blindly: the next round looks up again first.
+   */
+  async function findOrCreate<T>(
+    find: () => Promise<T | null>,
+    create: () => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const found = await find();
+      if (found) return found;
+      try {
+        return await create();
+      } catch (error) {
+        if (!(error instanceof TransientFailure) || attempt > settings.maxRetries) throw error;
+        await sleep(backoffMs(attempt), undefined, { signal });
+      }
+    }
+  }
+
+  async function ensureVolume(spec: MachineSpec, signal: AbortSignal): Promise<FlyVolume> {
+    return findOrCreate(
+      async () => (await findVolumes(spec, signal))[0] ?? null,
+      async () => {
+        const { data } = await call<FlyVolume>(
+          {
+            method: "POST",
+            path: `${appPath}/volumes`,
+            body: { name: flyVolumeName(spec.workspaceId), region, size_gb: spec.volumeSizeGb },
+            retries: 0,
+          },
+          signal,
+        );
+        log?.info({ workspaceId: spec.workspaceId, volumeId: data.id }, "fly: created a volume");
+        return data;
+      },
+      signal,
+    );
+  }
+
+  function machineConfig(spec: MachineSpec, volume: FlyVolume) {
+    return {
+      image,
+      guest: {
+        cpu_kind: spec.cpuKind,
+        cpus: spec.cpus,
+        memory_mb: spec.memoryMb,
+        ...(spec.gpuKind ? { gpu_kind: spec.gpuKind } : {}),
+      },
+      mounts: [{ volume: volume.id, path: settings.mountPath }],
+      metadata: { [WORKSPACE_METADATA_KEY]: spec.workspaceId, project_id: spec.projectId },
+    };
+  }
+
+  /**
+   * Waits with Fly's own long-poll (`wait`, at most 60 s a call) rather than polling; between
+   * two waits it reads the machine once, to fail fast when it can no longer get there.
+   */
+  async function waitForState(
+    machine: FlyMachine,
+    target: MachineState,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const deadline = Date.now() + settings.stateTimeoutMs;
+    for (;;) {
+      const remainingS = Math.ceil((deadline - Date.now()) / 1000);
+      if (remainingS <= 0) {
+        throw new UserFacingError(
+          `the machine did not become ${target} within ${Math.round(settings.stateTimeoutMs / 1000)} s (Fly machine ${machine.id}); try again, or look at \`fly machine status ${machine.id} -a ${appName}\``,
+        );
+      }
+      const timeoutS = Math.min(settings.waitTimeoutSeconds, remainingS);
+      const { status } = await call(
+        {
+          method: "GET",
+          path: `${machinePath(machine.id)}/wait`,
+          query: { state: target, timeout: String(timeoutS), instance_id: machine.instance_id },
+          accept: [404, 408],
+          extraTimeoutMs: timeoutS * 1000,
+        },
+        signal,
+      );
+      if (status === 404) {
+        if (target === "destroyed") return;
+        throw new UserFacingError(`the machine ${machine.id} no longer exists at Fly`);
+      }
+      if (status !== 408) return;
+      const now = await getMachine(machine.id, signal);
+      if (now?.state === target || (!now && target === "destroyed")) return;
+      if (target === "started" && (!now || NOT_STARTING.has(now.state))) {
+        throw new UserFacingError(
+          `the machine did not start: Fly reports it as "${now?.state ?? "gone"}" (machine ${machine.id}, image ${image}); check the image and the machine's logs with \`fly logs -a ${appName} -i ${machine.id}\``,
+        );
+      }
+    }
+  }
+
+  /** Runs one step; turns internal failures into a message for the user (no token, no stack). */
+  async function step<T>(what: string, signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+    try {
+      signal.throwIfAborted();
+      return await run();
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw new UserFacingError(redact(userMessage(what, error)), { cause: error });
+    }
+  }
+
+  function userMessage(what: string, error: unknown): string {
+    if (error instanceof UserFacingError) return error.message;
+    if (error instanceof TransientFailure) {
+      return `the Fly Machines API was unavailable while ${what} (${error.reason}; ${error.attempts} attempts); the step can be tried again`;
+    }
+    if (error instanceof FlyApiError) {
+      if (error.status === 401 || error.status === 403) {
+        return `the Fly Machines API refused the API token (HTTP ${error.status}) while ${what}: check FLY_API_TOKEN and that it may manage the app "${appName}"`;
+      }
+      if (error.status === 404) {
+        return `the Fly app "${appName}" was not found (HTTP 404) while ${what}: check FLY_APP_NAME`;
+      }
+      if (what.startsWith("creating")) {
+        return `the provider refused the machine configuration: ${error.detail} (HTTP ${error.status})`;
+      }
+      return `the Fly Machines API refused ${what} (HTTP ${error.status}): ${error.detail}`;
+    }
+    return `unexpected failure of the Fly Machines API while ${what}`;
+  }
+
+  return {
+    createMachine(spec, signal) {
+      return step("creating the machine", signal, async () => {
+        const machine = await findOrCreate(
+          () => findMachine(spec, signal),
+          async () => {
+            const volume = await ensureVolume(spec, signal);
+            const { data } = await call<FlyMachine>(
+              {
+                method: "POST",
+                path: `${appPath}/machines`,
+                body: {
+                  name: flyMachineName(spec.workspaceId),
+                  region,
+                  // Created stopped: the engine's start step boots it.
+                  skip_launch: true,
+                  config: machineConfig(spec, volume),
+                },
+                retries: 0,
+              },
+              signal,
+            );
+            log?.info(
+              { workspaceId: spec.workspaceId, machineId: data.id },
+              "fly: created a machine",
+            );
+            return data;
+          },
+          signal,
+        );
+        return { machineId: machine.id };
+      });
+    },
+
+    start(machineId, _spec, signal) {
+      return step("starting the machine", signal, async () => {
+        const machine = await getMachine(machineId, signal);
+        if (!machine || GONE_MACHINE.has(machine.state)) {
+          throw new UserFacingError(
+            `the machine ${machineId} no longer exists at Fly; delete this workspace and create a new one`,
+          );
+        }
+        let privateIp = machine.private_ip;
+        if (machine.state !== "started") {
+          const { data } = await call<{ migrated?: boolean }>(
+            { method: "POST", path: `${machinePath(machineId)}/start` },
+            signal,
+          );
+          await waitForState(machine, "started", signal);
+          // A start may move the machine to another host, and with it its address.
+          if (data?.migrated) privateIp = (await getMachine(machineId, signal))?.private_ip ?? "";
+        }
+        if (!privateIp) throw new UserFacingError("the machine started without a private address");
+        return { privateIp };
+      });
+    },
+
+    stop(machineId, _spec, signal) {
+      return step("stopping the machine", signal, async () => {
+        const machine = await getMachine(machineId, signal);
+        // Nothing running is as stopped as it gets; the next start says if the machine is gone.
+        if (!machine || !STOPPABLE.has(machine.state)) return;
+        await call({ method: "POST", path: `${machinePath(machineId)}/stop` }, signal);
+        await waitForState(machine, "stopped", signal);
+      });
+    },
+
+    destroy(machineId, spec, signal) {
+      return step("deleting the machine", signal, async () => {
+        const machine = machineId
+          ? await getMachine(machineId, signal)
+          : await findMachine(spec, signal);
+        if (machine && !GONE_MACHINE.has(machine.state)) {
+          await call(
+            {
+              method: "DELETE",
+              path: machinePath(machine.id),
+              query: { force: "true" },
+              accept: [404],
+            },
+            signal,
+          );
+          // The volume stays attached until the machine is gone.
+          await waitForState(machine, "destroyed", signal);
+        }
+        for (const volume of await findVolumes(spec, signal)) {
+          await call(
+            {
+              method: "DELETE",
+              path: `${appPath}/volumes/${encodeURIComponent(volume.id)}`,
+              accept: [404],
+            },
+            signal,
+          );
+        }
+      });
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Fly's error bodies are `{"error": "..."}` (sometimes `message`); keep them short. */
+function errorDetail(text: string): string {
+  const body = parseJson(text);
+  let detail = typeof body === "string" ? body : "";
+  if (body && typeof body === "object") {
+    const { error, message } = body as { error?: unknown; message?: unknown };
+    detail = typeof error === "string" ? error : typeof message === "string" ? message : "";
+  }
+  return detail.replace(/\s+/g, " ").trim().slice(0, 300);
+}
+
+/** Seconds (whole or fractional) or an HTTP date; undefined when absent or unreadable. */
+function parseRetryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function networkCause(error: unknown): string {
+  const cause =
+    error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === "string") return cause.code;
+  return error instanceof Error ? error.message : "unknown";
+}

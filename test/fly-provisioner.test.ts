@@ -1,0 +1,504 @@
+/**
+ * The Fly Machines driver's contract. It runs against the local fake (test/kit/fly-fake.ts) by
+ * default, and against the real API when FLY_API_TOKEN and FLY_APP_NAME are set (optionally
+ * FLY_API_BASE_URL, FLY_REGION, WORKSPACE_IMAGE, and FLY_GPU_KIND for the GPU case). The
+ * fault-injection cases need the fake's switches and run only against it.
+ */
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  createFlyProvisioner,
+  type FlyMachine,
+  type FlyProvisionerOptions,
+  type FlyVolume,
+  flyVolumeName,
+  WORKSPACE_METADATA_KEY,
+} from "../src/lifecycle/fly-provisioner.js";
+import type { MachineSpec, Provisioner } from "../src/lifecycle/provisioner.js";
+import { type FlyFake, startFlyFake } from "./kit/fly-fake.js";
+import { waitFor } from "./kit/wait.js";
+
+const REAL = Boolean(process.env.FLY_API_TOKEN && process.env.FLY_APP_NAME);
+const GPU_KIND = process.env.FLY_GPU_KIND ?? (REAL ? undefined : "a100-pcie-40gb");
+
+interface Target {
+  baseUrl: string;
+  apiToken: string;
+  appName: string;
+  region: string;
+  image: string;
+  fake: FlyFake | null;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  // Newest first: workspaces are destroyed before the fake that holds them is closed.
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function target(): Promise<Target> {
+  if (REAL) {
+    return {
+      baseUrl: process.env.FLY_API_BASE_URL ?? "https://api.machines.dev",
+      apiToken: process.env.FLY_API_TOKEN ?? "",
+      appName: process.env.FLY_APP_NAME ?? "",
+      region: process.env.FLY_REGION ?? "iad",
+      image: process.env.WORKSPACE_IMAGE ?? "registry-1.docker.io/library/nginx:alpine",
+      fake: null,
+    };
+  }
+  const fake = await startFlyFake({ transitionMs: 20 });
+  cleanups.push(() => fake.close());
+  return {
+    baseUrl: fake.url,
+    apiToken: fake.token,
+    appName: fake.app,
+    region: "iad",
+    image: "registry.example/workspace:latest",
+    fake,
+  };
+}
+
+/** Small timeouts against the fake keep the file fast; the real API gets the defaults. */
+function provisioner(t: Target, overrides: Partial<FlyProvisionerOptions> = {}): Provisioner {
+  const tuning: Partial<FlyProvisionerOptions> = t.fake
+    ? { callTimeoutMs: 500, maxRetries: 4, backoffBaseMs: 20, waitTimeoutSeconds: 1 }
+    : {};
+  return createFlyProvisioner({
+    apiToken: t.apiToken,
+    appName: t.appName,
+    baseUrl: t.baseUrl,
+    region: t.region,
+    image: t.image,
+    ...tuning,
+    ...overrides,
+  });
+}
+
+/** A fresh workspace, destroyed after the test whatever happened. */
+function workspace(t: Target, hardware: Partial<MachineSpec> = {}): MachineSpec {
+  const spec: MachineSpec = {
+    workspaceId: randomUUID(),
+    projectId: randomUUID(),
+    projectName: "contract",
+    cpuKind: "shared",
+    cpus: 1,
+    memoryMb: 512,
+    volumeSizeGb: 1,
+    gpuKind: null,
+    ...hardware,
+  };
+  cleanups.push(async () => {
+    if (t.fake) {
+      Object.assign(t.fake.faults, NO_FAULTS);
+      t.fake.faults.failStart.clear();
+    }
+    await provisioner(t).destroy(null, spec, AbortSignal.timeout(120_000));
+  });
+  return spec;
+}
+
+const NO_FAULTS = {
+  latencyMs: 0,
+  rateLimitNext: 0,
+  rateLimitPerSecond: null,
+  serverErrorsNext: 0,
+  volumeCreateHangs: 0,
+};
+
+/** What the API itself lists for a workspace: live machines and volumes. */
+async function resources(t: Target, spec: MachineSpec) {
+  const get = async <T>(path: string): Promise<T> => {
+    const response = await fetch(`${t.baseUrl}/v1/apps/${t.appName}/${path}`, {
+      headers: { authorization: `Bearer ${t.apiToken}` },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as T;
+  };
+  const machines = (await get<FlyMachine[]>("machines")).filter(
+    (m) =>
+      m.config.metadata?.[WORKSPACE_METADATA_KEY] === spec.workspaceId &&
+      !["destroying", "destroyed"].includes(m.state),
+  );
+  const volumes = (await get<FlyVolume[]>("volumes")).filter(
+    (v) => v.name === flyVolumeName(spec.workspaceId) && !/destroy|delet/.test(v.state),
+  );
+  return { machines, volumes };
+}
+
+function never(): AbortSignal {
+  return new AbortController().signal;
+}
+
+function callLine(call: { method: string; path: string }): string {
+  return `${call.method} ${call.path
+    .replace(/\/machines\/\w+/, "/machines/:id")
+    .replace(/\/volumes\/vol_\w+/, "/volumes/:id")
+    .replace(/instance_id=\w+/, "instance_id=:i")
+    .replace(/\/apps\/\w+/, "")}`;
+}
+
+describe("Fly provisioner contract", () => {
+  it("runs a workspace through create → start → stop → start → destroy with one machine and one volume", async () => {
+    const t = await target();
+    const fly = provisioner(t);
+    const spec = workspace(t);
+
+    const { machineId } = await fly.createMachine(spec, never());
+    let seen = await resources(t, spec);
+    expect(seen.machines.map((m) => m.id)).toEqual([machineId]);
+    expect(seen.volumes).toHaveLength(1);
+    expect(seen.machines[0]?.config.mounts).toEqual([
+      { volume: seen.volumes[0]?.id, path: "/workspace" },
+    ]);
+
+    const first = await fly.start(machineId, spec, never());
+    seen = await resources(t, spec);
+    expect(seen.machines[0]?.state).toBe("started");
+    expect(first.privateIp).toBe(seen.machines[0]?.private_ip);
+
+    await fly.stop(machineId, spec, never());
+    seen = await resources(t, spec);
+    expect(seen.machines[0]?.state).toBe("stopped");
+
+    const second = await fly.start(machineId, spec, never());
+    expect(second.privateIp).toBe(first.privateIp);
+    seen = await resources(t, spec);
+    expect(seen.machines.map((m) => m.id)).toEqual([machineId]);
+    expect(seen.volumes).toHaveLength(1);
+
+    await fly.destroy(machineId, spec, never());
+    seen = await resources(t, spec);
+    expect(seen).toEqual({ machines: [], volumes: [] });
+  });
+
+  it.runIf(!REAL)(
+    "makes exactly the expected API calls per lifecycle (fake call log)",
+    async () => {
+      const t = await target();
+      const fake = t.fake as FlyFake;
+      const fly = provisioner(t);
+      const spec = workspace(t);
+      const { machineId } = await fly.createMachine(spec, never());
+      await fly.start(machineId, spec, never());
+      await fly.stop(machineId, spec, never());
+      await fly.start(machineId, spec, never());
+      await fly.destroy(machineId, spec, never());
+      expect(fake.calls.map(callLine)).toEqual([
+        "GET /v1/machines",
+        "GET /v1/volumes",
+        "POST /v1/volumes",
+        "POST /v1/machines",
+        "GET /v1/machines/:id",
+        "POST /v1/machines/:id/start",
+        "GET /v1/machines/:id/wait?state=started&timeout=1&instance_id=:i",
+        "GET /v1/machines/:id",
+        "POST /v1/machines/:id/stop",
+        "GET /v1/machines/:id/wait?state=stopped&timeout=1&instance_id=:i",
+        "GET /v1/machines/:id",
+        "POST /v1/machines/:id/start",
+        "GET /v1/machines/:id/wait?state=started&timeout=1&instance_id=:i",
+        "GET /v1/machines/:id",
+        "DELETE /v1/machines/:id?force=true",
+        "GET /v1/machines/:id/wait?state=destroyed&timeout=1&instance_id=:i",
+        "GET /v1/volumes",
+        "DELETE /v1/volumes/:id",
+      ]);
+      expect(fake.calls.every((call) => call.status === 200)).toBe(true);
+    },
+  );
+
+  it("gives the same machine and one volume when createMachine runs twice for a workspace", async () => {
+    const t = await target();
+    const spec = workspace(t);
+    const first = await provisioner(t).createMachine(spec, never());
+    // A second process (after a crash) has no memory of the first.
+    const again = await provisioner(t).createMachine(spec, never());
+    expect(again.machineId).toBe(first.machineId);
+    const seen = await resources(t, spec);
+    expect(seen.machines).toHaveLength(1);
+    expect(seen.volumes).toHaveLength(1);
+  });
+
+  it("destroys what is already gone without complaint", async () => {
+    const t = await target();
+    const fly = provisioner(t);
+    const spec = workspace(t);
+    await expect(fly.destroy(null, spec, never())).resolves.toBeUndefined();
+    const { machineId } = await fly.createMachine(spec, never());
+    await fly.destroy(machineId, spec, never());
+    await expect(fly.destroy(machineId, spec, never())).resolves.toBeUndefined();
+    await expect(fly.destroy(null, spec, never())).resolves.toBeUndefined();
+    expect(await resources(t, spec)).toEqual({ machines: [], volumes: [] });
+  });
+
+  it("finds the machine by workspace when destroy is given no machine id", async () => {
+    const t = await target();
+    const fly = provisioner(t);
+    const spec = workspace(t);
+    await fly.createMachine(spec, never());
+    await fly.destroy(null, spec, never());
+    expect(await resources(t, spec)).toEqual({ machines: [], volumes: [] });
+  });
+
+  const hardware: [string, Partial<MachineSpec>, boolean][] = [
+    ["shared", { cpuKind: "shared", cpus: 2, memoryMb: 2048, volumeSizeGb: 10 }, true],
+    ["performance", { cpuKind: "performance", cpus: 2, memoryMb: 4096, volumeSizeGb: 20 }, true],
+    [
+      "a GPU",
+      { cpuKind: "performance", cpus: 8, memoryMb: 16384, volumeSizeGb: 50, gpuKind: GPU_KIND },
+      GPU_KIND !== undefined,
+    ],
+  ];
+  for (const [name, spec, enabled] of hardware) {
+    it.runIf(enabled)(`maps ${name} hardware onto the guest and the volume`, async () => {
+      const t = await target();
+      const ws = workspace(t, spec);
+      await provisioner(t).createMachine(ws, never());
+      const { machines, volumes } = await resources(t, ws);
+      expect(machines[0]?.config.guest).toMatchObject({
+        cpu_kind: ws.cpuKind,
+        cpus: ws.cpus,
+        memory_mb: ws.memoryMb,
+      });
+      expect(machines[0]?.config.guest.gpu_kind ?? null).toBe(ws.gpuKind);
+      expect(machines[0]?.region).toBe(t.region);
+      expect(machines[0]?.config.image).toBe(t.image);
+      expect(volumes.map((v) => [v.size_gb, v.region])).toEqual([[ws.volumeSizeGb, t.region]]);
+    });
+  }
+
+  it("refuses a wrong token with a message that names FLY_API_TOKEN and not the token", async () => {
+    const t = await target();
+    const badToken = `bad-${randomUUID()}`;
+    const fly = provisioner({ ...t, apiToken: badToken });
+    const failure = await fly.createMachine(workspace(t), never()).catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/refused the API token .*FLY_API_TOKEN/);
+    expect((failure as Error).message).not.toContain(badToken);
+  });
+
+  it("says the provider refused the machine configuration when it does", async () => {
+    const t = await target();
+    const fly = provisioner({ ...t, image: "" });
+    await expect(fly.createMachine(workspace(t), never())).rejects.toThrow(
+      /^the provider refused the machine configuration: .*image/,
+    );
+  });
+
+  it("rejects at once, without a call, when the signal is already aborted", async () => {
+    const t = await target();
+    const controller = new AbortController();
+    controller.abort();
+    const before = t.fake?.calls.length;
+    await expect(
+      provisioner(t).createMachine(workspace(t), controller.signal),
+    ).rejects.toMatchObject({ name: "AbortError" });
+    expect(t.fake?.calls.length).toBe(before);
+  });
+});
+
+describe.runIf(!REAL)("Fly provisioner under injected faults (fake only)", () => {
+  async function fakeTarget(): Promise<Target & { fake: FlyFake }> {
+    return (await target()) as Target & { fake: FlyFake };
+  }
+
+  it("stops waiting as soon as the signal aborts mid-call", async () => {
+    const t = await fakeTarget();
+    t.fake.faults.latencyMs = 5_000;
+    const controller = new AbortController();
+    const creating = provisioner(t, { callTimeoutMs: 10_000 }).createMachine(
+      workspace(t),
+      controller.signal,
+    );
+    await waitFor(() => t.fake.calls.length > 0, { timeoutMs: 2_000, what: "the first call" });
+    const abortedAt = Date.now();
+    controller.abort();
+    await expect(creating).rejects.toMatchObject({ name: "AbortError" });
+    expect(Date.now() - abortedAt).toBeLessThan(200);
+    expect(t.fake.calls).toHaveLength(1);
+  });
+
+  it("works through latency below the call timeout", async () => {
+    const t = await fakeTarget();
+    t.fake.faults.latencyMs = 100;
+    const fly = provisioner(t);
+    const spec = workspace(t);
+    const startedAt = Date.now();
+    const { machineId } = await fly.createMachine(spec, never());
+    await fly.start(machineId, spec, never());
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(100 * t.fake.calls.length);
+    expect(t.fake.calls.every((call) => call.status === 200)).toBe(true);
+    expect([...t.fake.machines.values()].map((m) => m.state)).toEqual(["started"]);
+  });
+
+  it("gives up on latency above the call timeout with a message, after its retries", async () => {
+    const t = await fakeTarget();
+    t.fake.faults.latencyMs = 300;
+    const fly = provisioner(t, { callTimeoutMs: 100, maxRetries: 2 });
+    const error = await fly.createMachine(workspace(t), never()).catch((e: Error) => e);
+    expect((error as Error).message).toBe(
+      "the Fly Machines API was unavailable while creating the machine (no answer within 100 ms; 3 attempts); the step can be tried again",
+    );
+    expect(t.fake.calls).toHaveLength(3);
+  });
+
+  it("retries 5xx answers and still creates one machine and one volume", async () => {
+    const t = await fakeTarget();
+    const warnings: object[] = [];
+    const logger = { info() {}, warn: (details: object) => warnings.push(details) };
+    t.fake.faults.serverErrorsNext = 3;
+    const spec = workspace(t);
+    const { machineId } = await provisioner(t, { logger }).createMachine(spec, never());
+    expect(t.fake.calls.filter((c) => c.status === 503)).toHaveLength(3);
+    expect(t.fake.machines.size).toBe(1);
+    expect(t.fake.machines.has(machineId)).toBe(true);
+    expect(t.fake.volumes.size).toBe(1);
+    expect(warnings).toHaveLength(3);
+    expect(JSON.stringify(warnings)).not.toContain(t.apiToken);
+  });
+
+  it("rejects with an actionable message once 5xx retries are exhausted", async () => {
+    const t = await fakeTarget();
+    t.fake.faults.serverErrorsNext = 100;
+    const error = await provisioner(t, { maxRetries: 2 })
+      .createMachine(workspace(t), never())
+      .catch((e: Error) => e);
+    expect((error as Error).message).toMatch(
+      /^the Fly Machines API was unavailable while creating the machine \(HTTP 503: service unavailable; 3 attempts\)/,
+    );
+    expect((error as Error).message).not.toContain(t.apiToken);
+    expect((error as Error).message).not.toMatch(/\n\s+at /);
+  });
+
+  it("rejects a machine that fails to start with a message the user can act on", async () => {
+    const t = await fakeTarget();
+    const fly = provisioner(t);
+    const spec = workspace(t);
+    const { machineId } = await fly.createMachine(spec, never());
+    t.fake.faults.failStart.add(machineId);
+    const error = await fly.start(machineId, spec, never()).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^the machine did not start: Fly reports it as "failed" \\(machine ${machineId}`),
+    );
+    expect((error as Error).message).toContain("fly logs");
+    expect((error as Error).message).not.toContain(t.apiToken);
+  });
+
+  it("does not create a second volume when a volume create times out after succeeding", async () => {
+    const t = await fakeTarget();
+    t.fake.faults.volumeCreateHangs = 1; // never answered
+    const spec = workspace(t);
+    const { machineId } = await provisioner(t, { callTimeoutMs: 200 }).createMachine(spec, never());
+    const volumeCreates = t.fake.calls.filter(
+      (c) => c.method === "POST" && c.path.endsWith("/volumes"),
+    );
+    expect(volumeCreates).toHaveLength(1);
+    expect(t.fake.volumes.size).toBe(1);
+    const [volume] = t.fake.volumes.values();
+    expect(t.fake.machines.get(machineId)?.config.mounts?.[0]?.volume).toBe(volume?.id);
+  });
+
+  it("does not create a second volume when the answer arrives after the client's timeout", async () => {
+    const t = await fakeTarget();
+    t.fake.faults.volumeCreateHangs = 1;
+    t.fake.faults.volumeCreateHangMs = 400;
+    const spec = workspace(t);
+    await provisioner(t, { callTimeoutMs: 150 }).createMachine(spec, never());
+    expect(t.fake.volumes.size).toBe(1);
+    expect(t.fake.machines.size).toBe(1);
+  });
+
+  it("honours Retry-After on a 429 before its next call", async () => {
+    const t = await fakeTarget();
+    t.fake.faults.rateLimitNext = 1;
+    await provisioner(t).createMachine(workspace(t), never());
+    const [limited, next] = t.fake.calls;
+    expect(limited?.status).toBe(429);
+    expect(next?.status).toBe(200);
+    expect((next?.at ?? 0) - (limited?.answeredAt ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect(t.fake.machines.size).toBe(1);
+  });
+
+  it("keeps under a calls-per-second limit: concurrent steps pause together after a 429", async () => {
+    const t = await fakeTarget();
+    t.fake.faults.rateLimitPerSecond = 5;
+    const fly = provisioner(t, { maxRetries: 8 });
+    const specs = [workspace(t), workspace(t)];
+    await Promise.all(
+      specs.map(async (spec) => {
+        const { machineId } = await fly.createMachine(spec, never());
+        await fly.start(machineId, spec, never());
+      }),
+    );
+    expect([...t.fake.machines.values()].map((m) => m.state)).toEqual(["started", "started"]);
+    expect(t.fake.volumes.size).toBe(2);
+    const refused = t.fake.calls.filter((c) => c.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    // After a 429 the whole provisioner waits: no call arrives inside the Retry-After window
+    // (a small margin for calls already on the wire).
+    for (const limited of refused) {
+      const answeredAt = limited.answeredAt ?? 0;
+      const inside = t.fake.calls.filter((c) => c.at > answeredAt + 30 && c.at < answeredAt + 1000);
+      expect(inside).toEqual([]);
+    }
+    // Each window costs at most one refusal per step in flight: refusals come in bursts no
+    // larger than the number of concurrent steps, never as a stream of retries.
+    const bursts: number[] = [];
+    let burstStart = Number.NEGATIVE_INFINITY;
+    for (const limited of refused) {
+      if (limited.at - burstStart > 30) {
+        burstStart = limited.at;
+        bursts.push(0);
+      }
+      bursts[bursts.length - 1] = (bursts.at(-1) ?? 0) + 1;
+    }
+    expect(Math.max(...bursts)).toBeLessThanOrEqual(specs.length);
+  });
+});
+
+describe.runIf(!REAL)("the Fly fake itself", () => {
+  async function api(
+    fake: FlyFake,
+    method: string,
+    path: string,
+    body?: unknown,
+    token = fake.token,
+  ) {
+    const response = await fetch(`${fake.url}/v1/apps/${fake.app}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("checks the token, and honours wait's state, timeout and instance_id", async () => {
+    const fake = await startFlyFake({ transitionMs: 50 });
+    cleanups.push(() => fake.close());
+    expect((await api(fake, "GET", "/machines", undefined, "wrong")).status).toBe(401);
+    const created = await api(fake, "POST", "/machines", {
+      skip_launch: true,
+      config: { image: "img", guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 } },
+    });
+    expect(created.body.state).toBe("created");
+    const id = String(created.body.id);
+    const instance = String(created.body.instance_id);
+    const waitStarted = `/machines/${id}/wait?state=started&timeout=1&instance_id=${instance}`;
+
+    const timedOut = Date.now();
+    expect((await api(fake, "GET", waitStarted)).status).toBe(408);
+    expect(Date.now() - timedOut).toBeGreaterThanOrEqual(1000);
+    expect(
+      (await api(fake, "GET", `/machines/${id}/wait?state=started&instance_id=nope`)).status,
+    ).toBe(400);
+    expect((await api(fake, "GET", `/machines/${id}/wait?state=bogus`)).status).toBe(400);
+
+    const waiting = api(fake, "GET", waitStarted);
+    expect((await api(fake, "POST", `/machines/${id}/start`)).body.previous_state).toBe("created");
+    expect((await api(fake, "GET", `/machines/${id}`)).body.state).toBe("starting");
+    expect((await waiting).status).toBe(200);
+    expect((await api(fake, "DELETE", `/machines/${id}`)).status).toBe(412);
+  });
+});

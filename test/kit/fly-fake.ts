@@ -1,0 +1,473 @@
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local stand-in for the Fly Machines API (`/v1/apps/{app}/machines`, `/volumes`): the
+ * documented shapes, Bearer auth, `wait` with `state`, `timeout` and `instance_id`, and the
+ * machine state machine created → starting → started → stopping → stopped → destroying →
+ * destroyed, each transient state lasting `transitionMs`. Faults are switched on through
+ * `faults` while it runs.
+ */
+export interface FlyFakeOptions {
+  /** The Bearer token it accepts; default `fake-token`. */
+  token?: string;
+  /** The one app it knows; default `demo`. */
+  app?: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Time spent in each transient state (starting, stopping, destroying); default 20 ms. */
+  transitionMs?: number;
+}
+
+export interface FakeMachine {
+  id: string;
+  name: string;
+  state: string;
+  region: string;
+  instance_id: string;
+  private_ip: string;
+  config: {
+    image: string;
+    guest: { cpu_kind: string; cpus: number; memory_mb: number; gpu_kind?: string };
+    mounts?: { volume: string; path: string }[];
+    metadata?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FakeVolume {
+  id: string;
+  name: string;
+  state: string;
+  size_gb: number;
+  region: string;
+  zone: string;
+  encrypted: boolean;
+  attached_machine_id: string | null;
+  created_at: string;
+}
+
+/** Switches to inject failures; change them at any time. */
+export interface FlyFakeFaults {
+  /** Delay before every answer. */
+  latencyMs: number;
+  /** The next N calls get 429 with Retry-After. */
+  rateLimitNext: number;
+  /** More than this many calls within one second get 429 with Retry-After; null: no limit. */
+  rateLimitPerSecond: number | null;
+  /** Retry-After sent with a 429, in seconds. */
+  retryAfterSeconds: number;
+  /** The next N calls get 503. */
+  serverErrorsNext: number;
+  /** Machine ids whose starts end in `failed`. */
+  failStart: Set<string>;
+  /** The next N volume creates succeed on the server, then the answer is held back. */
+  volumeCreateHangs: number;
+  /** How long a held answer waits; null: never answered. */
+  volumeCreateHangMs: number | null;
+}
+
+export interface FlyFakeCall {
+  method: string;
+  /** Path with query string. */
+  path: string;
+  /** 0 while no answer has been sent. */
+  status: number;
+  /** When the call arrived and when it was answered (ms since the epoch). */
+  at: number;
+  answeredAt: number | null;
+}
+
+export interface FlyFake {
+  url: string;
+  token: string;
+  app: string;
+  machines: Map<string, FakeMachine>;
+  volumes: Map<string, FakeVolume>;
+  calls: FlyFakeCall[];
+  faults: FlyFakeFaults;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const WAITABLE_STATES = new Set(["started", "stopped", "suspended", "destroyed"]);
+const VOLUME_NAME = /^[a-z0-9_]{1,30}$/;
+const MACHINE_ROUTE = /^\/v1\/apps\/([^/]+)\/machines(?:\/([^/]+)(?:\/(start|stop|wait))?)?$/;
+const VOLUME_ROUTE = /^\/v1\/apps\/([^/]+)\/volumes(?:\/([^/]+))?$/;
+
+/** Starts the fake on 127.0.0.1 (a free port unless `port` is given). */
+export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFake> {
+  const token = options.token ?? "fake-token";
+  const app = options.app ?? "demo";
+  const transitionMs = options.transitionMs ?? 20;
+  const machines = new Map<string, FakeMachine>();
+  const volumes = new Map<string, FakeVolume>();
+  const calls: FlyFakeCall[] = [];
+  const faults: FlyFakeFaults = {
+    latencyMs: 0,
+    rateLimitNext: 0,
+    rateLimitPerSecond: null,
+    retryAfterSeconds: 1,
+    serverErrorsNext: 0,
+    failStart: new Set(),
+    volumeCreateHangs: 0,
+    volumeCreateHangMs: null,
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  const waiters = new Set<() => void>();
+  const acceptedAt: number[] = [];
+
+  function later(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run();
+    }, ms);
+    timers.add(timer);
+  }
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => later(ms, resolve));
+  }
+
+  function setState(machine: FakeMachine, state: string): void {
+    machine.state = state;
+    machine.updated_at = new Date().toISOString();
+    if (state === "destroyed") {
+      for (const volume of volumes.values()) {
+        if (volume.attached_machine_id === machine.id) volume.attached_machine_id = null;
+      }
+    }
+    for (const wake of [...waiters]) wake();
+  }
+
+  /** Applies the switched-on faults; returns true when the call was answered by one. */
+  function injectFault(res: ServerResponse): boolean {
+    const now = Date.now();
+    while (acceptedAt.length > 0 && (acceptedAt[0] ?? 0) <= now - 1000) acceptedAt.shift();
+    const overLimit =
+      faults.rateLimitPerSecond !== null && acceptedAt.length >= faults.rateLimitPerSecond;
+    if (faults.rateLimitNext > 0 || overLimit) {
+      if (faults.rateLimitNext > 0) faults.rateLimitNext--;
+      res.setHeader("retry-after", String(faults.retryAfterSeconds));
+      throw new HttpError(429, "rate limit exceeded");
+    }
+    acceptedAt.push(now);
+    if (faults.serverErrorsNext > 0) {
+      faults.serverErrorsNext--;
+      throw new HttpError(503, "service unavailable");
+    }
+    return false;
+  }
+
+  function machineOf(id: string): FakeMachine {
+    const machine = machines.get(id);
+    if (!machine) throw new HttpError(404, "machine not found");
+    return machine;
+  }
+
+  function createMachine(body: Record<string, unknown>): FakeMachine {
+    const config = body.config as FakeMachine["config"] | undefined;
+    if (!config || typeof config !== "object") throw new HttpError(400, "config is required");
+    if (typeof config.image !== "string" || config.image === "") {
+      throw new HttpError(400, "invalid config.image: an image reference is required");
+    }
+    checkGuest(config.guest);
+    const region = typeof body.region === "string" ? body.region : "iad";
+    for (const mount of config.mounts ?? []) {
+      const volume = volumes.get(mount.volume);
+      if (!volume || volume.state === "destroyed") {
+        throw new HttpError(400, `volume ${mount.volume} not found`);
+      }
+      if (volume.attached_machine_id) {
+        throw new HttpError(412, `volume ${volume.id} is already attached to another machine`);
+      }
+      if (volume.region !== region) {
+        throw new HttpError(400, `volume ${volume.id} is in ${volume.region}, not ${region}`);
+      }
+    }
+    const id = randomBytes(7).toString("hex");
+    const now = new Date().toISOString();
+    const machine: FakeMachine = {
+      id,
+      name: typeof body.name === "string" ? body.name : `machine-${id}`,
+      state: "created",
+      region,
+      instance_id: randomBytes(13).toString("hex").toUpperCase(),
+      private_ip: `fdaa:0:1:a7b:${randomBytes(2).toString("hex")}:${randomBytes(2).toString("hex")}::2`,
+      config,
+      created_at: now,
+      updated_at: now,
+    };
+    machines.set(id, machine);
+    for (const mount of config.mounts ?? []) {
+      const volume = volumes.get(mount.volume);
+      if (volume) volume.attached_machine_id = id;
+    }
+    if (body.skip_launch !== true) startMachine(machine);
+    return machine;
+  }
+
+  function startMachine(machine: FakeMachine): { previous_state: string } {
+    const previous = machine.state;
+    if (previous === "destroying" || previous === "destroyed") {
+      throw new HttpError(412, `machine is ${previous}`);
+    }
+    if (previous === "started" || previous === "starting") return { previous_state: previous };
+    setState(machine, "starting");
+    later(transitionMs, () => {
+      if (machine.state !== "starting") return;
+      setState(machine, faults.failStart.has(machine.id) ? "failed" : "started");
+    });
+    return { previous_state: previous };
+  }
+
+  function stopMachine(machine: FakeMachine): void {
+    if (machine.state === "destroying" || machine.state === "destroyed") {
+      throw new HttpError(412, `machine is ${machine.state}`);
+    }
+    if (machine.state !== "started" && machine.state !== "starting") return;
+    setState(machine, "stopping");
+    later(transitionMs, () => {
+      if (machine.state === "stopping") setState(machine, "stopped");
+    });
+  }
+
+  function destroyMachine(machine: FakeMachine, force: boolean): void {
+    if (machine.state === "destroyed") throw new HttpError(404, "machine not found");
+    if (!force && (machine.state === "started" || machine.state === "starting")) {
+      throw new HttpError(
+        412,
+        "failed_precondition: unable to destroy machine, not currently stopped, suspended or failed",
+      );
+    }
+    if (machine.state === "destroying") return;
+    setState(machine, "destroying");
+    later(transitionMs, () => setState(machine, "destroyed"));
+  }
+
+  async function waitFor(machine: FakeMachine, query: URLSearchParams): Promise<object> {
+    const state = query.get("state") ?? "started";
+    if (!WAITABLE_STATES.has(state)) throw new HttpError(400, `invalid state "${state}"`);
+    const timeout = Number(query.get("timeout") ?? "60");
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60) {
+      throw new HttpError(400, "timeout must be an integer number of seconds between 1 and 60");
+    }
+    const instanceId = query.get("instance_id");
+    if (instanceId && instanceId !== machine.instance_id) {
+      throw new HttpError(400, `instance_id ${instanceId} is not the machine's current version`);
+    }
+    if (machine.state === state) return { ok: true };
+    const reached = await new Promise<boolean>((resolve) => {
+      const wake = () => {
+        if (machine.state !== state) return;
+        waiters.delete(wake);
+        resolve(true);
+      };
+      waiters.add(wake);
+      later(timeout * 1000, () => {
+        waiters.delete(wake);
+        resolve(false);
+      });
+    });
+    if (!reached) throw new HttpError(408, `deadline_exceeded: machine did not reach ${state}`);
+    return { ok: true };
+  }
+
+  function createVolume(body: Record<string, unknown>): FakeVolume {
+    const { name, size_gb: size, region } = body;
+    if (typeof name !== "string" || !VOLUME_NAME.test(name)) {
+      throw new HttpError(
+        400,
+        "volume name must be lowercase letters, digits and underscores, at most 30 characters",
+      );
+    }
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > 500) {
+      throw new HttpError(400, "size_gb must be an integer between 1 and 500");
+    }
+    const volume: FakeVolume = {
+      id: `vol_${randomBytes(10).toString("hex")}`,
+      name,
+      state: "created",
+      size_gb: size,
+      region: typeof region === "string" ? region : "iad",
+      zone: randomBytes(2).toString("hex"),
+      encrypted: body.encrypted !== false,
+      attached_machine_id: null,
+      created_at: new Date().toISOString(),
+    };
+    volumes.set(volume.id, volume);
+    return volume;
+  }
+
+  function deleteVolume(id: string): FakeVolume {
+    const volume = volumes.get(id);
+    if (!volume || volume.state === "destroyed") throw new HttpError(404, "volume not found");
+    if (volume.attached_machine_id) {
+      throw new HttpError(
+        412,
+        `failed_precondition: volume is attached to machine ${volume.attached_machine_id}`,
+      );
+    }
+    volume.state = "destroyed";
+    return volume;
+  }
+
+  async function route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    body: Record<string, unknown>,
+  ): Promise<[number, unknown]> {
+    const method = req.method ?? "GET";
+    const machineRoute = MACHINE_ROUTE.exec(url.pathname);
+    const volumeRoute = VOLUME_ROUTE.exec(url.pathname);
+    const routedApp = machineRoute?.[1] ?? volumeRoute?.[1];
+    if (routedApp === undefined) throw new HttpError(404, "not found");
+    if (decodeURIComponent(routedApp) !== app) throw new HttpError(404, "app not found");
+    if (machineRoute) {
+      const [, , id, action] = machineRoute;
+      if (!id) {
+        if (method === "GET") {
+          const all = url.searchParams.get("include_deleted") === "true";
+          return [200, [...machines.values()].filter((m) => all || m.state !== "destroyed")];
+        }
+        if (method === "POST") return [200, createMachine(body)];
+      } else {
+        const machine = machineOf(decodeURIComponent(id));
+        if (!action && method === "GET") return [200, machine];
+        if (!action && method === "DELETE") {
+          destroyMachine(machine, url.searchParams.get("force") === "true");
+          return [200, { ok: true }];
+        }
+        if (action === "start" && method === "POST") {
+          return [200, { ...startMachine(machine), migrated: false, new_host: "" }];
+        }
+        if (action === "stop" && method === "POST") {
+          stopMachine(machine);
+          return [200, { ok: true }];
+        }
+        if (action === "wait" && method === "GET")
+          return [200, await waitFor(machine, url.searchParams)];
+      }
+    } else if (volumeRoute) {
+      const [, , id] = volumeRoute;
+      if (!id && method === "GET") {
+        return [200, [...volumes.values()].filter((v) => v.state !== "destroyed")];
+      }
+      if (!id && method === "POST") {
+        const volume = createVolume(body);
+        if (faults.volumeCreateHangs > 0) {
+          faults.volumeCreateHangs--;
+          // Created, but the answer is lost: held past the client's timeout, or forever.
+          if (faults.volumeCreateHangMs === null) await new Promise(() => {});
+          else await pause(faults.volumeCreateHangMs);
+        }
+        return [200, volume];
+      }
+      if (id && method === "GET") {
+        const volume = volumes.get(decodeURIComponent(id));
+        if (!volume) throw new HttpError(404, "volume not found");
+        return [200, volume];
+      }
+      if (id && method === "DELETE") return [200, deleteVolume(decodeURIComponent(id))];
+    }
+    res.setHeader("allow", "GET, POST, DELETE");
+    throw new HttpError(405, "method not allowed");
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const call: FlyFakeCall = {
+      method: req.method ?? "GET",
+      path: req.url ?? "/",
+      status: 0,
+      at: Date.now(),
+      answeredAt: null,
+    };
+    calls.push(call);
+    let status = 500;
+    let payload: unknown;
+    try {
+      const body = await readBody(req);
+      if (faults.latencyMs > 0) await pause(faults.latencyMs);
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        throw new HttpError(401, "unauthorized: a valid Bearer token is required");
+      }
+      injectFault(res);
+      const url = new URL(req.url ?? "/", "http://fly.fake");
+      [status, payload] = await route(req, res, url, body);
+    } catch (error) {
+      status = error instanceof HttpError ? error.status : 500;
+      payload = { error: error instanceof Error ? error.message : "internal error" };
+    }
+    call.status = status;
+    call.answeredAt = Date.now();
+    if (res.destroyed) return;
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(payload));
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+  await once(server, "listening");
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+
+  return {
+    url: `http://${host}:${port}`,
+    token,
+    app,
+    machines,
+    volumes,
+    calls,
+    faults,
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function checkGuest(guest: FakeMachine["config"]["guest"] | undefined): void {
+  if (!guest) return;
+  if (guest.cpu_kind !== "shared" && guest.cpu_kind !== "performance") {
+    throw new HttpError(400, `invalid guest.cpu_kind "${guest.cpu_kind}"`);
+  }
+  if (![1, 2, 4, 6, 8, 16].includes(guest.cpus)) {
+    throw new HttpError(400, `invalid guest.cpus ${guest.cpus}`);
+  }
+  if (!Number.isInteger(guest.memory_mb) || guest.memory_mb % 256 !== 0) {
+    throw new HttpError(400, "invalid guest.memory_mb: must be a multiple of 256");
+  }
+  if (guest.gpu_kind && guest.cpu_kind !== "performance") {
+    throw new HttpError(400, "a GPU needs guest.cpu_kind performance");
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  if (chunks.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    throw new HttpError(400, "malformed JSON body");
+  }
+}
