@@ -1,17 +1,18 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
-import { listenAdminSocket } from "./admin.js";
+import { consoleRoutes } from "./console/routes.js";
 import { type Database, openDatabase } from "./db/client.js";
 import type { Env } from "./env.js";
-import { consoleRoutes } from "./console/routes.js";
 import { createGraphQL } from "./graphql/server.js";
 import { createLifecycle } from "./lifecycle/index.js";
 import { createMetrics } from "./metrics.js";
+import { listenOperatorSocket } from "./operator/socket.js";
 import { installHttpErrors } from "./rest/errors.js";
 import { restRoutes } from "./rest/index.js";
 import { sweepIdempotencyKeys } from "./services/idempotency.js";
 import { createServices, type Services } from "./services/index.js";
+import { LocalStatusBus, RedisStatusBus, type StatusBus } from "./services/status-bus.js";
 
 /** Expired Idempotency-Keys are deleted this often (every replica may; deleting is idempotent). */
 const IDEMPOTENCY_SWEEP_MS = 10 * 60_000;
@@ -46,21 +47,20 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     forceCloseConnections: "idle",
     return503OnClosing: true,
   });
+  const bus: StatusBus = env.REDIS_URL
+    ? new RedisStatusBus({ url: env.REDIS_URL, logger: http.log })
+    : new LocalStatusBus();
+  const services = createServices({ prisma, gpuKinds: env.GPU_KINDS, bus });
   const lifecycle = createLifecycle({
     prisma,
+    status: services.status,
     provisionDelayMs: env.SIMULATED_PROVISION_DELAY_MS,
     idleTimeoutMinutes: env.IDLE_TIMEOUT_MINUTES,
-    redisUrl: env.REDIS_URL,
     logger: http.log,
-  });
-  const services = createServices({
-    prisma,
-    gpuKinds: env.GPU_KINDS,
-    observer: lifecycle.observer,
   });
   installHttpErrors(http);
   const metrics = createMetrics(http);
-  const graphql = createGraphQL({ services, prisma, events: lifecycle.events, env });
+  const graphql = createGraphQL({ services, prisma, env });
 
   http.get("/healthz", async () => ({ status: "ok" }));
   http.get("/readyz", async (_request, reply) => {
@@ -88,7 +88,8 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     async start() {
       await http.listen({ port: env.PORT, host: env.HOST });
       graphql.attachWebSocket(http.server);
-      await lifecycle.start();
+      await bus.connect();
+      lifecycle.start();
       started = true;
       sweep = setInterval(() => {
         sweepIdempotencyKeys(prisma).then(
@@ -99,7 +100,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       }, IDEMPOTENCY_SWEEP_MS).unref();
       // Only the server may open the embedded database; the CLI reaches it through this.
       if (!given && database.kind === "embedded") {
-        adminSocket = await listenAdminSocket(env.DATA_DIR, services);
+        adminSocket = await listenOperatorSocket(env.DATA_DIR, services);
       }
       const { port } = http.server.address() as AddressInfo;
       const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
@@ -112,6 +113,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       await graphql.close();
       await http.close();
       if (started) await lifecycle.stop();
+      await bus.close();
       if (!given) await database.close();
     },
   };

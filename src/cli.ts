@@ -1,9 +1,11 @@
 import { Command, CommanderError } from "commander";
-import { type AdminCommand, adminCommands, sendAdminCommand } from "./admin.js";
 import { DataDirLockedError, openDatabase } from "./db/client.js";
 import { parseEnv } from "./env.js";
-import { serve } from "./main.js";
+import { type OperatorCommand, operatorCommands } from "./operator/commands.js";
+import { sendOperatorCommand } from "./operator/socket.js";
+import { serve } from "./serve.js";
 import { createServices } from "./services/index.js";
+import { LocalStatusBus } from "./services/status-bus.js";
 
 type Options = { json?: boolean } & Record<string, unknown>;
 // biome-ignore lint/suspicious/noExplicitAny: each command formats its own printed object
@@ -44,7 +46,7 @@ program
   .option("--project-name <name>", "name of the new project", "My project")
   .option("--json", "print JSON")
   .action(
-    admin("seed", (v) =>
+    operator("seed", (v) =>
       [
         `user     ${v.user.id}  ${v.user.email}`,
         `project  ${v.project.id}  ${v.project.name}`,
@@ -60,7 +62,7 @@ program
   .description("create a user (or return the existing one)")
   .requiredOption("--email <email>", "the user's email")
   .option("--json", "print JSON")
-  .action(admin("user create", (v) => `user ${v.id} ${v.email}`));
+  .action(operator("user create", (v) => `user ${v.id} ${v.email}`));
 
 const token = program.command("token").description("manage API tokens");
 token
@@ -68,14 +70,14 @@ token
   .description("issue a new API token for a user")
   .requiredOption("--user <id|email>", "the user")
   .option("--json", "print JSON")
-  .action(admin("token create", (v) => `${v.token}   (shown once; keep it)`));
+  .action(operator("token create", (v) => `${v.token}   (shown once; keep it)`));
 token
   .command("revoke")
   .description("revoke a token, given the token itself, its id or its prefix")
   .argument("<token>", "the token, its id or its visible prefix")
   .option("--json", "print JSON")
   .action((ref: string, options: Options) =>
-    admin("token revoke", (v) => `revoked ${v.prefix}… (${v.id})`)({ ...options, token: ref }),
+    operator("token revoke", (v) => `revoked ${v.prefix}… (${v.id})`)({ ...options, token: ref }),
   );
 
 program
@@ -87,13 +89,13 @@ program
   .requiredOption("--name <name>", "the project's name")
   .option("--default-branch <branch>", "git branch new workspaces check out", "main")
   .option("--json", "print JSON")
-  .action(admin("project create", (v) => `project ${v.id} ${v.name}`));
+  .action(operator("project create", (v) => `project ${v.id} ${v.name}`));
 
 /**
  * An operator command: run against the database directly, or, when a running server holds
  * the embedded database, inside that server.
  */
-function admin(command: AdminCommand, text: Text) {
+function operator(command: OperatorCommand, text: Text) {
   return async (options: Options) => {
     const env = parseEnv();
     let value: object;
@@ -107,15 +109,16 @@ function admin(command: AdminCommand, text: Text) {
         const services = createServices({
           prisma: database.prisma,
           gpuKinds: env.GPU_KINDS,
-          observer: { workspaceChanged() {}, workspaceDeleted() {} },
+          // Nobody watches from here; the engine of a server picks changes up at its sweep.
+          bus: new LocalStatusBus(),
         });
-        value = await adminCommands[command](services, options);
+        value = await operatorCommands[command](services, options);
       } finally {
         await database.close();
       }
     } catch (error) {
       if (!(error instanceof DataDirLockedError)) throw error;
-      value = await sendAdminCommand(env.DATA_DIR, command, options);
+      value = await sendOperatorCommand(env.DATA_DIR, command, options);
     }
     print(options, value, () => text(value));
   };

@@ -27,6 +27,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** NODE_ENV=production: libraries drop development aids (Prisma's call-site capture, warnings). */
+export const IS_PRODUCTION = process.env.NODE_ENV === "production";
+
 export class ConfigError extends Error {}
 
 /** Parses the configuration once; an empty variable counts as unset. */

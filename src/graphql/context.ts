@@ -1,7 +1,6 @@
 import { GraphQLError } from "graphql";
 import type { PrismaClient } from "../db/client.js";
 import type { User } from "../generated/prisma/client.js";
-import type { StatusEvents } from "../lifecycle/index.js";
 import type { Services } from "../services/index.js";
 import { authenticationRefusal } from "../services/token-format.js";
 
@@ -13,7 +12,6 @@ export interface GraphQLContext {
   authorization: string | null;
   services: Services;
   prisma: PrismaClient;
-  events: StatusEvents;
   /** Aborted when the server shuts down: open subscriptions complete. */
   shutdown: AbortSignal;
 }

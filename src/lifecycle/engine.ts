@@ -1,43 +1,35 @@
+/**
+ * The scheduler of the lifecycle: claims rows that are work (leases), runs their step
+ * (steps.ts) and claims again when a step commits, a change asks for it, or the sweep comes.
+ */
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
 import type { PrismaClient } from "../db/client.js";
-import type { Prisma, Workspace } from "../generated/prisma/client.js";
-import type { WorkspaceObserver } from "../services/deps.js";
-import { transitionWorkspace } from "../services/workspaces.js";
+import type { Logger } from "../logger.js";
+import type { WorkspaceStatusService } from "../services/workspace-status.js";
 import { Leases } from "./leases.js";
-import type { LifecycleLogger } from "./logger.js";
-import type { MachineSpec, Provisioner, ProvisionerStep } from "./provisioner.js";
-import { isTransitional, STEP_OUTCOMES, type TransitionalStatus } from "./state-machine.js";
+import type { Provisioner } from "./provisioner.js";
+import { Steps, WORKSPACE_WITH_PROJECT } from "./steps.js";
 
 export interface EngineOptions {
   prisma: PrismaClient;
+  /** Commits every step's status change (and announces it). */
+  status: WorkspaceStatusService;
   provisioner: Provisioner;
-  /** Told about every change the engine commits (publishes it, and wakes this engine). */
-  observer: WorkspaceObserver;
-  logger: LifecycleLogger;
+  logger: Logger;
   /** 0 disables idle auto-stop. */
   idleTimeoutMs: number;
   /** How long a claimed row stays ours without a heartbeat. */
-  leaseTtlMs?: number;
+  leaseTtlMs?: number | undefined;
   /** The sweep: claims work that no wake announced (other replicas, expired leases, idle). */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
   /** Steps run at once by this process. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** On stop, how long steps in flight may take to finish before they are handed back. */
-  shutdownGraceMs?: number;
+  shutdownGraceMs?: number | undefined;
   /** Backoff before a row whose step hit an unexpected error is tried again. */
-  retryAfterMs?: number;
-}
-
-const WORKSPACE_WITH_PROJECT = {
-  project: { select: { name: true, defaultBranch: true } },
-} as const satisfies Prisma.WorkspaceInclude;
-
-type ClaimedWorkspace = Prisma.WorkspaceGetPayload<{ include: typeof WORKSPACE_WITH_PROJECT }>;
-
-/** Whether the row is work by its status alone (idle stop is found by the sweep). */
-export function needsStep(workspace: Workspace): boolean {
-  return workspace.desiredState === "deleted" || isTransitional(workspace.status);
+  retryAfterMs?: number | undefined;
 }
 
 /**
@@ -49,6 +41,7 @@ export function needsStep(workspace: Workspace): boolean {
 export class LifecycleEngine {
   readonly owner = `${process.pid}:${randomUUID()}`;
   private readonly leases: Leases;
+  private readonly steps: Steps;
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly shutdown = new AbortController();
   private readonly pollIntervalMs: number;
@@ -63,6 +56,7 @@ export class LifecycleEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.leases = new Leases(options.prisma, this.owner, options.leaseTtlMs ?? 5000);
+    this.steps = new Steps({ ...options, owner: this.owner });
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.concurrency = options.concurrency ?? 32;
     this.retryAfterMs = options.retryAfterMs ?? 5000;
@@ -101,7 +95,10 @@ export class LifecycleEngine {
     await this.round;
     const running = [...this.inflight.values()];
     if (running.length > 0) {
-      await Promise.race([Promise.allSettled(running), delay(this.shutdownGraceMs)]);
+      await Promise.race([
+        Promise.allSettled(running),
+        delay(this.shutdownGraceMs, undefined, { ref: false }),
+      ]);
     }
     this.shutdown.abort();
     await Promise.allSettled(running);
@@ -113,7 +110,7 @@ export class LifecycleEngine {
     }
   }
 
-  private get log(): LifecycleLogger {
+  private get log(): Logger {
     return this.options.logger;
   }
 
@@ -183,7 +180,7 @@ export class LifecycleEngine {
         include: WORKSPACE_WITH_PROJECT,
       });
       if (!workspace) return;
-      const committed = await this.step(workspace, signal);
+      const committed = await this.steps.run(workspace, signal);
       if (!committed) await this.leases.release(id);
     } catch (error) {
       if (signal.aborted) return;
@@ -191,185 +188,4 @@ export class LifecycleEngine {
       await this.leases.release(id, this.retryAfterMs).catch(() => {});
     }
   }
-
-  /** One step for the row; true when a change was committed (which also ended the lease). */
-  private async step(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<boolean> {
-    if (workspace.desiredState === "deleted") return this.destroy(workspace, signal);
-    const { status } = workspace;
-    if (isTransitional(status)) return this.advance(workspace, status, signal);
-    if (status === "running") return this.stopIfIdle(workspace);
-    return false;
-  }
-
-  private async advance(
-    workspace: ClaimedWorkspace,
-    status: TransitionalStatus,
-    signal: AbortSignal,
-  ): Promise<boolean> {
-    const outcome = STEP_OUTCOMES[status];
-    // What the provisioner has made so far; kept on the row even when a later call fails.
-    const machine = { id: workspace.machineId };
-    let done: Prisma.WorkspaceUpdateManyMutationInput;
-    try {
-      done = await this.provision(workspace, status, machine, signal);
-    } catch (error) {
-      if (signal.aborted) throw error;
-      return this.commit(workspace, outcome.failed, {
-        machineId: machine.id,
-        errorMessage: failureMessage(status, error),
-      });
-    }
-    return this.commit(workspace, outcome.done, done);
-  }
-
-  /** The provisioner calls of one step; resolves to the columns its success sets. */
-  private async provision(
-    workspace: ClaimedWorkspace,
-    status: TransitionalStatus,
-    machine: { id: string | null },
-    signal: AbortSignal,
-  ): Promise<Prisma.WorkspaceUpdateManyMutationInput> {
-    const spec = machineSpec(workspace);
-    // A start after a failed creation has no machine yet: it makes one first.
-    const ensureMachine = async (): Promise<string> => {
-      machine.id ??= (
-        await this.call("createMachine", workspace, signal, (p) => p.createMachine(spec, signal))
-      ).machineId;
-      return machine.id;
-    };
-    switch (status) {
-      case "creating":
-        return { machineId: await ensureMachine(), errorMessage: null };
-      case "starting": {
-        const machineId = await ensureMachine();
-        const { privateIp } = await this.call("start", workspace, signal, (p) =>
-          p.start(machineId, spec, signal),
-        );
-        return {
-          machineId,
-          privateIp,
-          gitRef: workspace.project.defaultBranch,
-          errorMessage: null,
-          // Idle time counts from when the workspace came up.
-          lastActivityAt: new Date(),
-        };
-      }
-      case "stopping": {
-        const machineId = machine.id;
-        if (machineId !== null) {
-          await this.call("stop", workspace, signal, (p) => p.stop(machineId, spec, signal));
-        }
-        return { errorMessage: null };
-      }
-    }
-  }
-
-  private async stopIfIdle(workspace: ClaimedWorkspace): Promise<boolean> {
-    // The claim found it idle; re-check what may have changed since (an API call, keep_active).
-    const { provisioner, idleTimeoutMs } = this.options;
-    const idleFor = (since: Date) => Date.now() - since.getTime();
-    if (idleTimeoutMs <= 0 || workspace.keepActive || workspace.desiredState !== "running") {
-      return false;
-    }
-    if (idleFor(workspace.lastActivityAt) < idleTimeoutMs) return false;
-    if (provisioner.lastActivity && workspace.machineId) {
-      const seen = await provisioner.lastActivity(workspace.machineId, machineSpec(workspace));
-      if (seen && seen > workspace.lastActivityAt) {
-        await this.options.prisma.workspace.updateMany({
-          where: { id: workspace.id },
-          data: { lastActivityAt: seen },
-        });
-        if (idleFor(seen) < idleTimeoutMs) return false;
-      }
-    }
-    this.log.info({ workspaceId: workspace.id }, "lifecycle: idle timeout; stopping");
-    return this.commit(workspace, "stopping", { desiredState: "stopped" });
-  }
-
-  private async destroy(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<boolean> {
-    const spec = machineSpec(workspace);
-    await this.call("destroy", workspace, signal, (p) =>
-      p.destroy(workspace.machineId, spec, signal),
-    );
-    const { count } = await this.options.prisma.workspace.deleteMany({
-      where: { id: workspace.id, version: workspace.version },
-    });
-    if (count === 0) return false;
-    const { project: _project, ...row } = workspace;
-    this.log.info({ workspaceId: workspace.id }, "lifecycle: workspace deleted");
-    this.options.observer.workspaceDeleted(row);
-    return true;
-  }
-
-  /** The compare-and-set that completes a step; false when another writer got there first. */
-  private async commit(
-    workspace: ClaimedWorkspace,
-    to: Workspace["status"],
-    data: Prisma.WorkspaceUpdateManyMutationInput,
-  ): Promise<boolean> {
-    const { project: _project, ...current } = workspace;
-    const changed = await transitionWorkspace(this.options, current, to, {
-      ...data,
-      ...Leases.cleared,
-    });
-    if (changed) {
-      this.log.info(
-        { workspaceId: workspace.id, from: workspace.status, to, version: changed.version },
-        "lifecycle: status changed",
-      );
-    } else {
-      this.log.info({ workspaceId: workspace.id }, "lifecycle: lost a compare-and-set; re-reading");
-    }
-    return changed !== null;
-  }
-
-  /** Calls the provisioner, logging each call (tests count them to prove each step ran once). */
-  private async call<T>(
-    step: ProvisionerStep,
-    workspace: Workspace,
-    signal: AbortSignal,
-    run: (provisioner: Provisioner) => Promise<T>,
-  ): Promise<T> {
-    signal.throwIfAborted();
-    this.log.info(
-      { workspaceId: workspace.id, step, machineId: workspace.machineId, owner: this.owner },
-      "provisioner step",
-    );
-    try {
-      return await run(this.options.provisioner);
-    } catch (error) {
-      if (!signal.aborted) {
-        this.log.warn({ err: error, workspaceId: workspace.id, step }, "provisioner step failed");
-      }
-      throw error;
-    }
-  }
-}
-
-function machineSpec(workspace: ClaimedWorkspace): MachineSpec {
-  return {
-    workspaceId: workspace.id,
-    projectId: workspace.projectId,
-    projectName: workspace.project.name,
-    cpuKind: workspace.cpuKind,
-    cpus: workspace.cpus,
-    memoryMb: workspace.memoryMb,
-    volumeSizeGb: workspace.volumeSizeGb,
-    gpuKind: workspace.gpuKind,
-  };
-}
-
-const FAILURE_PREFIX: Record<TransitionalStatus, string> = {
-  creating: "could not create the machine",
-  starting: "could not start the machine",
-  stopping: "could not stop the machine",
-};
-
-function failureMessage(status: TransitionalStatus, error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
-  return `${FAILURE_PREFIX[status]}: ${reason}`.slice(0, 1000);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

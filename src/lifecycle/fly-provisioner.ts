@@ -117,6 +117,8 @@ interface CallRequest {
   accept?: readonly number[];
   /** 0 for creates: the caller looks up before it tries again (an answer lost after success). */
   retries?: number;
+  /** Refusals that this call retries like transient failures. */
+  retryOn?: readonly number[];
   /** Extra time on top of the call timeout (a `wait` blocks on purpose). */
   extraTimeoutMs?: number;
 }
@@ -128,7 +130,7 @@ interface CallReply<T> {
 
 const GONE_VOLUME = /destroy|delet/;
 const GONE_MACHINE = new Set(["destroying", "destroyed"]);
-const STOPPABLE = new Set(["started", "starting"]);
+const RUNNING = new Set(["started", "starting"]);
 /** States in which a machine waited on for `started` will not get there by itself. */
 const NOT_STARTING = new Set(["failed", "stopped", "suspended", "destroying", "destroyed"]);
 
@@ -192,7 +194,7 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
           : backoffMs(attempt);
       // Before giving up too: whoever calls next (a create's look-up, another step) waits as well.
       if (outcome.retryAfterMs !== undefined) {
-        pausedUntil = Math.max(pausedUntil, Date.now() + delayMs);
+
       }
       if (attempt > retries) throw new TransientFailure(outcome.reason, attempt);
       log?.warn(
@@ -244,13 +246,20 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
       };
     }
-    if (status === 408 || status >= 500) return { reason: `HTTP ${status}: ${detail}` };
+    if (status === 408 || status >= 500 || request.retryOn?.includes(status)) {
+      return { reason: `HTTP ${status}: ${detail}` };
+    }
     throw new FlyApiError(status, detail);
   }
 
   // --- lookups -------------------------------------------------------------------------------
 
-  async function findMachine(spec: MachineSpec, signal: AbortSignal): Promise<FlyMachine | null> {
+  /** The workspace's machine, if any; `destroying` ones only when asked (a destroy finishing). */
+  async function findMachine(
+    spec: MachineSpec,
+    signal: AbortSignal,
+    { includeDestroying = false } = {},
+  ): Promise<FlyMachine | null> {
     const { data } = await call<FlyMachine[]>(
       { method: "GET", path: `${appPath}/machines` },
       signal,
@@ -258,7 +267,8 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
     const mine = (Array.isArray(data) ? data : []).filter(
       (machine) =>
         machine.config?.metadata?.[WORKSPACE_METADATA_KEY] === spec.workspaceId &&
-        !GONE_MACHINE.has(machine.state),
+        machine.state !== "destroyed" &&
+        (includeDestroying || machine.state !== "destroying"),
     );
     return mine[0] ?? null;
   }
@@ -473,8 +483,12 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
       return step("stopping the machine", signal, async () => {
         const machine = await getMachine(machineId, signal);
         // Nothing running is as stopped as it gets; the next start says if the machine is gone.
-        if (!machine || !STOPPABLE.has(machine.state)) return;
-        await call({ method: "POST", path: `${machinePath(machineId)}/stop` }, signal);
+        if (!machine) return;
+        if (RUNNING.has(machine.state)) {
+          await call({ method: "POST", path: `${machinePath(machineId)}/stop` }, signal);
+        } else if (machine.state !== "stopping") {
+          return;
+        }
         await waitForState(machine, "stopped", signal);
       });
     },
@@ -483,17 +497,20 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
       return step("deleting the machine", signal, async () => {
         const machine = machineId
           ? await getMachine(machineId, signal)
-          : await findMachine(spec, signal);
-        if (machine && !GONE_MACHINE.has(machine.state)) {
-          await call(
-            {
-              method: "DELETE",
-              path: machinePath(machine.id),
-              query: { force: "true" },
-              accept: [404],
-            },
-            signal,
-          );
+          : await findMachine(spec, signal, { includeDestroying: true });
+        if (machine && machine.state !== "destroyed") {
+          // A destroy already under way (a step repeated after a crash) is only waited for.
+          if (machine.state !== "destroying") {
+            await call(
+              {
+                method: "DELETE",
+                path: machinePath(machine.id),
+                query: { force: "true" },
+                accept: [404],
+              },
+              signal,
+            );
+          }
           // The volume stays attached until the machine is gone.
           await waitForState(machine, "destroyed", signal);
         }
@@ -503,6 +520,8 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
               method: "DELETE",
               path: `${appPath}/volumes/${encodeURIComponent(volume.id)}`,
               accept: [404],
+              // Fly may take a moment to detach a volume from a machine just destroyed.
+              retryOn: [412],
             },
             signal,
           );

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../db/client.js";
 import { Prisma } from "../generated/prisma/client.js";
-import { TRANSITIONAL } from "./state-machine.js";
+import { TRANSITIONAL } from "../services/workspace-status.js";
 
 /**
  * The work queue is the workspaces table: a row is work while its status is transitional, it is

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
-import { issuesFromZodError } from "../services/hardware-policy.js";
-import { errors } from "../services/result.js";
+import type { FieldIssue } from "../services/hardware-messages.js";
 import { HttpError, unsupportedContentType } from "./errors.js";
 
 /** A body that is not JSON; answered by the route (a parser error would close the connection). */
@@ -43,6 +42,42 @@ export function parseBody<Schema extends z.ZodType>(
   if (body === MALFORMED) throw new HttpError(400, "the request body is not valid JSON");
   const parsed = schema.safeParse(body === undefined ? {} : body);
   if (parsed.success) return parsed.data;
-  const { message, issues } = errors.invalidInput(issuesFromZodError(parsed.error));
-  throw new HttpError(400, message, issues);
+  throw new HttpError(400, "invalid request body", issuesFromZodError(parsed.error));
+}
+
+/** The query string checked against the route's schema; a bad parameter → 400 naming it. */
+export function parseQuery<Schema extends z.ZodType>(
+  schema: Schema,
+  query: unknown,
+): z.output<Schema> {
+  const parsed = schema.safeParse(query ?? {});
+  if (parsed.success) return parsed.data;
+  throw new HttpError(400, "invalid query string", issuesFromZodError(parsed.error));
+}
+
+/**
+ * A zod error as field issues: "hardware.cpus"; an unknown key gives one issue per key
+ * ("hardware.foo"); an issue at the root has the field "".
+ */
+export function issuesFromZodError(error: z.ZodError): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        issues.push({ field: joinPath([...issue.path, key]), message: `unknown field "${key}"` });
+      }
+    } else {
+      issues.push({ field: joinPath(issue.path), message: issue.message });
+    }
+  }
+  return issues;
+}
+
+function joinPath(path: readonly PropertyKey[]): string {
+  let field = "";
+  for (const segment of path) {
+    if (typeof segment === "number") field += `[${segment}]`;
+    else field += field === "" ? String(segment) : `.${String(segment)}`;
+  }
+  return field;
 }

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { FieldIssue } from "../services/hardware-policy.js";
+import { type FieldIssue, hardwareIssues, REST_DIALECT } from "../services/hardware-messages.js";
 import type { ServiceError } from "../services/result.js";
 import type { ErrorJson } from "./schemas.js";
 
@@ -73,9 +73,24 @@ const SERVICE_STATUS = {
   IDEMPOTENCY_KEY_REUSED: 422,
 } as const satisfies Record<ServiceError["code"], number>;
 
+/** A service's issues in REST's words: snake_case fields, REST's names for hardware. */
+function restIssues(error: ServiceError): FieldIssue[] {
+  switch (error.code) {
+    case "INVALID_HARDWARE":
+      return hardwareIssues(error.problems, error.target, REST_DIALECT);
+    case "INVALID_INPUT":
+      return error.issues.map(({ field, message }) => ({
+        field: REST_DIALECT.field(field as never),
+        message,
+      }));
+    default:
+      return [];
+  }
+}
+
 /** A service's expected failure as the documented status and error body. */
 export function serviceFailure(error: ServiceError): Outcome {
-  const issues = "issues" in error ? error.issues : [];
+  const issues = restIssues(error);
   const headers: Record<string, string> =
     error.code === "IDEMPOTENCY_IN_FLIGHT" ? { "retry-after": "1" } : {};
   return errorOutcome(SERVICE_STATUS[error.code], error.message, issues, headers);

@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Services } from "../services/index.js";
 import { authenticate, principalOf } from "./auth.js";
-import { acceptJsonBodies, ignoreBodies, parseBody } from "./body.js";
+import { acceptJsonBodies, ignoreBodies, parseBody, parseQuery } from "./body.js";
 import { sendOutcome } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { type RestRoute, restRouteTable } from "./routes.js";
@@ -25,11 +25,13 @@ function mount(http: FastifyInstance, route: RestRoute, services: Services) {
     url: route.url,
     handler: async (request, reply) => {
       const body = route.body ? parseBody(route.body, request.body) : undefined;
+      const query = route.query ? parseQuery(route.query, request.query) : undefined;
       const outcome = await route.handle({
         services,
         principal: principalOf(request),
         params: request.params as Record<string, string>,
         body,
+        query,
         request,
       });
       return sendOutcome(reply, outcome);

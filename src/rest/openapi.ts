@@ -93,6 +93,13 @@ function operation(route: RestRoute, nameOf: Map<z.ZodType, string>): Json {
       schema: { type: "string" },
     });
   }
+  for (const [name, field] of Object.entries(route.query?.shape ?? {})) {
+    const schema = z.toJSONSchema(field as z.ZodType, { io: "input" }) as Json & {
+      description?: string;
+    };
+    const { description, $schema: _, ...rest } = schema as Record<string, Json>;
+    parameters.push({ name, in: "query", required: false, description, schema: rest });
+  }
   for (const [name, header] of Object.entries(route.headers ?? {})) {
     parameters.push({
       name,

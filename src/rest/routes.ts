@@ -6,10 +6,13 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Services } from "../services/index.js";
 import type { Principal } from "../services/tokens.js";
+import { LIST_LIMIT_MAX } from "../services/workspaces.js";
 import { HttpError, type Outcome, serviceFailure } from "./errors.js";
+import { fromWireHardware } from "./hardware-wire.js";
 import {
   createWorkspaceRequestSchema,
   idempotencyKeySchema,
+  listQuerySchema,
   settingsSchema,
   updateSettingsRequestSchema,
   workspaceListSchema,
@@ -17,11 +20,12 @@ import {
 } from "./schemas.js";
 import { serializeSettings, serializeWorkspace } from "./serialize.js";
 
-export interface RouteContext<Body> {
+export interface RouteContext<Body, Query = unknown> {
   services: Services;
   principal: Principal;
   params: Record<string, string>;
   body: Body;
+  query: Query;
   request: FastifyRequest;
 }
 
@@ -38,7 +42,7 @@ export interface ResponseDoc {
   headers?: Record<string, HeaderDoc>;
 }
 
-export interface RestRoute<Body = unknown> {
+export interface RestRoute<Body = unknown, Query = unknown> {
   method: "GET" | "POST" | "PUT" | "DELETE";
   /** Fastify's path syntax: /workspaces/:id */
   url: string;
@@ -46,14 +50,17 @@ export interface RestRoute<Body = unknown> {
   summary: string;
   /** The JSON body; a route without one ignores any body it is sent. */
   body?: z.ZodType<Body>;
+  /** The query string's parameters; a bad value → 400 naming it. */
+  query?: z.ZodObject & z.ZodType<Query>;
   /** Request headers the route reads. */
   headers?: Record<string, HeaderDoc>;
   /** The answers of this route; the ones every route shares are added by openapi.ts. */
   responses: Record<number, ResponseDoc>;
-  handle(context: RouteContext<Body>): Promise<Outcome>;
+  handle(context: RouteContext<Body, Query>): Promise<Outcome>;
 }
 
-const route = <Body>(definition: RestRoute<Body>): RestRoute => definition;
+const route = <Body, Query = unknown>(definition: RestRoute<Body, Query>): RestRoute =>
+  definition as RestRoute;
 
 const IDEMPOTENCY_KEY = "Idempotency-Key";
 
@@ -118,7 +125,7 @@ export const restRouteTable: readonly RestRoute[] = [
       const idempotencyKey = readHeader(request, IDEMPOTENCY_KEY, idempotencyKeySchema);
       const result = await services.workspaces.create(principal.user, {
         projectId: params.id ?? "",
-        hardware: body.hardware,
+        hardware: body.hardware && fromWireHardware(body.hardware),
         keepActive: body.keep_active,
         idempotencyKey,
       });
@@ -138,15 +145,34 @@ export const restRouteTable: readonly RestRoute[] = [
     method: "GET",
     url: "/projects/:id/workspaces",
     operationId: "listWorkspaces",
-    summary: "The project's workspaces, newest first",
+    summary: "The project's workspaces, newest first, a page at a time",
+    query: listQuerySchema,
     responses: {
-      200: { description: "OK", schema: workspaceListSchema },
+      200: {
+        description: "A page; with `limit` or `after`, `next` and a Link header lead to the next",
+        schema: workspaceListSchema,
+        headers: { Link: { description: '<…?limit=n&after=c>; rel="next"', schema: z.string() } },
+      },
+      400: { description: "A bad limit or cursor" },
       404: projectNotFound,
     },
-    async handle({ services, principal, params }) {
-      const result = await services.workspaces.listForProject(principal.user.id, params.id ?? "");
+    async handle({ services, principal, params, query, request }) {
+      const result = await services.workspaces.listForProject(principal.user.id, params.id ?? "", {
+        limit: query.limit,
+        after: query.after,
+      });
       if (!result.ok) return serviceFailure(result.error);
-      return { status: 200, body: { workspaces: result.value.map(serializeWorkspace) } };
+      const { workspaces, next } = result.value;
+      const body = { workspaces: workspaces.map(serializeWorkspace) };
+      // Legacy clients (no paging parameters) get the documented shape, nothing more.
+      if (query.limit === undefined && query.after === undefined) return { status: 200, body };
+      const path = request.url.split("?", 1)[0];
+      const nextUrl = `${path}?limit=${query.limit ?? LIST_LIMIT_MAX}&after=${next}`;
+      return {
+        status: 200,
+        headers: next === null ? {} : { link: `<${nextUrl}>; rel="next"` },
+        body: { ...body, next },
+      };
     },
   }),
   route({
@@ -173,7 +199,7 @@ export const restRouteTable: readonly RestRoute[] = [
         404: workspaceNotFound,
       },
       async handle({ services, principal, params }) {
-        const result = await services.workspaces.act(principal.user.id, params.id ?? "", action);
+        const result = await services.workspaces[action](principal.user.id, params.id ?? "");
         if (!result.ok) return serviceFailure(result.error);
         return { status: 200, body: serializeWorkspace(result.value) };
       },
@@ -205,16 +231,17 @@ export const restRouteTable: readonly RestRoute[] = [
     method: "PUT",
     url: "/user/settings",
     operationId: "updateSettings",
-    summary: "Change default_hardware; the merged result must be a valid configuration",
+    summary:
+      "Replace default_hardware (fields left out fall back to the system default; {} resets); it must be a valid configuration",
     body: updateSettingsRequestSchema,
     responses: {
       200: { description: "The new settings", schema: settingsSchema },
       400: { description: "Invalid hardware, unknown keys, wrong types, malformed JSON" },
     },
     async handle({ services, principal, body }) {
-      const result = await services.users.updateDefaultHardware(
+      const result = await services.users.replaceDefaultHardware(
         principal.user,
-        body.default_hardware,
+        fromWireHardware(body.default_hardware),
       );
       if (!result.ok) return serviceFailure(result.error);
       return { status: 200, body: serializeSettings(result.value) };

@@ -3,9 +3,10 @@
  * typed by them, and /openapi.json is generated from them.
  */
 import { z } from "zod";
-import { CpuKind, WorkspaceStatus } from "../generated/prisma/enums.js";
-import { hardwareRequestSchema } from "../services/hardware-policy.js";
-import { IDEMPOTENCY_KEY_MAX } from "../services/idempotency.js";
+import { WorkspaceStatus } from "../generated/prisma/enums.js";
+import { IDEMPOTENCY_KEY_RULE, isValidIdempotencyKey } from "../services/idempotency.js";
+import { LIST_LIMIT_MAX } from "../services/workspaces.js";
+import { hardwareRequestSchema, hardwareSchema } from "./hardware-wire.js";
 
 /** How a JSON value reads in a message: "an array", "null", "a string". */
 function kindOf(value: unknown): string {
@@ -37,15 +38,9 @@ export const createWorkspaceRequestSchema = bodyObject({
 
 export const updateSettingsRequestSchema = bodyObject({
   default_hardware: hardwareRequestSchema,
-}).describe("default_hardware: the fields to change; the others keep their current value.");
-
-export const hardwareSchema = z.strictObject({
-  cpu_kind: z.enum(CpuKind),
-  cpus: z.int(),
-  memory_mb: z.int(),
-  volume_size_gb: z.int(),
-  gpu_kind: z.string().nullable(),
-});
+}).describe(
+  "default_hardware replaces your defaults: fields left out fall back to the system default ({} resets).",
+);
 
 export const workspaceSchema = z.strictObject({
   id: z.uuid(),
@@ -62,7 +57,26 @@ export const workspaceSchema = z.strictObject({
   updated_at: z.iso.datetime(),
 });
 
-export const workspaceListSchema = z.strictObject({ workspaces: z.array(workspaceSchema) });
+export const workspaceListSchema = z.strictObject({
+  workspaces: z.array(workspaceSchema),
+  next: z
+    .string()
+    .nullable()
+    .optional()
+    .describe("Present when `limit` or `after` was given: the cursor of the next page, or null"),
+});
+
+/** ?limit=&after= on a list; both optional (legacy clients send neither). */
+export const listQuerySchema = z.object({
+  limit: z.coerce
+    .number({ error: `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}` })
+    .int({ error: `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}` })
+    .min(1, { error: `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}` })
+    .max(LIST_LIMIT_MAX, { error: `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}` })
+    .optional()
+    .describe(`Page size, 1 to ${LIST_LIMIT_MAX}; default ${LIST_LIMIT_MAX}`),
+  after: z.string().optional().describe("The `next` cursor of the previous page"),
+});
 
 export const settingsSchema = z.strictObject({
   default_hardware: hardwareSchema.describe("Your settings over the system default."),
@@ -76,13 +90,14 @@ export const errorSchema = z.strictObject({
     .describe("400 only: one entry per problem, with the field it is about."),
 });
 
-export const idempotencyKeySchema = z
-  .string()
-  .min(1, { error: `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters long` })
-  .max(IDEMPOTENCY_KEY_MAX, {
-    error: (issue) =>
-      `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters long (got ${String(issue.input).length})`,
+export const idempotencyKeySchema = z.string().check((context) => {
+  if (isValidIdempotencyKey(context.value)) return;
+  context.issues.push({
+    code: "custom",
+    input: context.value,
+    message: `Idempotency-Key ${IDEMPOTENCY_KEY_RULE} (got ${context.value.length})`,
   });
+});
 
 export type WorkspaceJson = z.output<typeof workspaceSchema>;
 export type SettingsJson = z.output<typeof settingsSchema>;

@@ -1,5 +1,6 @@
 import type { User, Workspace } from "../generated/prisma/client.js";
 import { effectiveDefaultHardware } from "../services/users.js";
+import { toWireHardware } from "./hardware-wire.js";
 import type { SettingsJson, WorkspaceJson } from "./schemas.js";
 
 /** The workspace object of the documented API; every route answers with this one shape. */
@@ -8,13 +9,7 @@ export function serializeWorkspace(workspace: Workspace): WorkspaceJson {
     id: workspace.id,
     project_id: workspace.projectId,
     status: workspace.status,
-    hardware: {
-      cpu_kind: workspace.cpuKind,
-      cpus: workspace.cpus,
-      memory_mb: workspace.memoryMb,
-      volume_size_gb: workspace.volumeSizeGb,
-      gpu_kind: workspace.gpuKind,
-    },
+    hardware: toWireHardware(workspace),
     keep_active: workspace.keepActive,
     machine_id: workspace.machineId,
     private_ip: workspace.privateIp,
@@ -27,5 +22,5 @@ export function serializeWorkspace(workspace: Workspace): WorkspaceJson {
 }
 
 export function serializeSettings(user: User): SettingsJson {
-  return { default_hardware: effectiveDefaultHardware(user) };
+  return { default_hardware: toWireHardware(effectiveDefaultHardware(user)) };
 }

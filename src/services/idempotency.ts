@@ -8,6 +8,13 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const IN_FLIGHT_TIMEOUT_MS = 60_000;
 export const IDEMPOTENCY_KEY_MAX = 255;
 
+/** The rule for a key, in words both doors use (REST names the header, GraphQL the field). */
+export const IDEMPOTENCY_KEY_RULE = `must be 1 to ${IDEMPOTENCY_KEY_MAX} characters long`;
+
+export function isValidIdempotencyKey(key: string): boolean {
+  return key.length >= 1 && key.length <= IDEMPOTENCY_KEY_MAX;
+}
+
 export type Reservation =
   | { kind: "reserved"; recordId: string }
   | { kind: "replay"; response: unknown }

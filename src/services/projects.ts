@@ -1,6 +1,6 @@
 import type { Prisma, Project } from "../generated/prisma/client.js";
 import type { ServiceDeps } from "./deps.js";
-import { errors, fail, ok, type Result, UUID_PATTERN } from "./result.js";
+import { errors, fail, type InputIssue, ok, type Result, UUID_PATTERN } from "./result.js";
 
 export const PROJECT_NAME_MAX = 200;
 
@@ -12,13 +12,13 @@ export class ProjectService {
     input: { name: string; defaultBranch?: string | undefined },
   ): Promise<Result<Project>> {
     const name = input.name.trim();
-    const issues = [];
+    const issues: InputIssue[] = [];
     if (name.length === 0 || name.length > PROJECT_NAME_MAX) {
       issues.push({ field: "name", message: `must be 1 to ${PROJECT_NAME_MAX} characters` });
     }
     const defaultBranch = input.defaultBranch?.trim() || "main";
     if (defaultBranch.length > 255 || /\s/.test(defaultBranch)) {
-      issues.push({ field: "default_branch", message: "must be a git branch name" });
+      issues.push({ field: "defaultBranch", message: "must be a git branch name" });
     }
     if (issues.length > 0) return fail(errors.invalidInput(issues));
     const project = await this.deps.prisma.project.create({

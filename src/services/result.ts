@@ -1,10 +1,26 @@
 import type { WorkspaceStatus } from "../generated/prisma/enums.js";
-import type { FieldIssue } from "./hardware-policy.js";
+import type { HardwareTarget } from "./hardware-messages.js";
+import type { HardwareProblem } from "./hardware-rules.js";
+
+/**
+ * A problem with an input field other than hardware. `field` is the camelCase name the
+ * services use (`defaultBranch`); each door renders it its own way. The message does not
+ * repeat the field.
+ */
+export interface InputIssue {
+  field: string;
+  message: string;
+}
 
 /** Expected failures are values: both front doors map them, REST to a status, GraphQL to a union member. */
 export type ServiceError =
-  | { code: "INVALID_INPUT"; message: string; issues: FieldIssue[] }
-  | { code: "INVALID_HARDWARE"; message: string; issues: FieldIssue[] }
+  | { code: "INVALID_INPUT"; message: string; issues: InputIssue[] }
+  | {
+      code: "INVALID_HARDWARE";
+      message: string;
+      target: HardwareTarget;
+      problems: HardwareProblem[];
+    }
   | { code: "PROJECT_NOT_FOUND"; message: string }
   | { code: "WORKSPACE_NOT_FOUND"; message: string }
   | { code: "USER_NOT_FOUND"; message: string }
@@ -23,12 +39,20 @@ export const fail = <E extends ServiceError>(error: E): { ok: false; error: E } 
   error,
 });
 
-/** Every user-facing error message lives here, once. */
+/**
+ * The messages of the expected failures, once. (Hardware rule texts are rendered per door by
+ * hardware-messages.ts; field-level input texts come with their rule.)
+ */
 export const errors = {
-  invalidInput: (issues: FieldIssue[]) =>
-    ({ code: "INVALID_INPUT", message: "invalid request body", issues }) as const,
-  invalidHardware: (issues: FieldIssue[]) =>
-    ({ code: "INVALID_HARDWARE", message: "invalid hardware configuration", issues }) as const,
+  invalidInput: (issues: InputIssue[]) =>
+    ({ code: "INVALID_INPUT", message: "invalid input", issues }) as const,
+  invalidHardware: (problems: HardwareProblem[], target: HardwareTarget) =>
+    ({
+      code: "INVALID_HARDWARE",
+      message: "invalid hardware configuration",
+      target,
+      problems,
+    }) as const,
   projectNotFound: () => ({ code: "PROJECT_NOT_FOUND", message: "project not found" }) as const,
   workspaceNotFound: () =>
     ({ code: "WORKSPACE_NOT_FOUND", message: "workspace not found" }) as const,

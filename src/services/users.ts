@@ -6,23 +6,23 @@ import {
   type HardwareRequest,
   resolveHardware,
   SYSTEM_DEFAULT_HARDWARE,
-} from "./hardware-policy.js";
+} from "./hardware-rules.js";
 import { errors, fail, ok, type Result, UUID_PATTERN } from "./result.js";
 
 const emailSchema = z.email();
 
-/** The user's stored default_hardware; only the fields they have set. */
+/** The user's stored default hardware; only the fields they have set. */
 export function userDefaultHardware(user: User): HardwareRequest {
   const defaults: HardwareRequest = {};
-  if (user.defaultCpuKind !== null) defaults.cpu_kind = user.defaultCpuKind;
+  if (user.defaultCpuKind !== null) defaults.cpuKind = user.defaultCpuKind;
   if (user.defaultCpus !== null) defaults.cpus = user.defaultCpus;
-  if (user.defaultMemoryMb !== null) defaults.memory_mb = user.defaultMemoryMb;
-  if (user.defaultVolumeSizeGb !== null) defaults.volume_size_gb = user.defaultVolumeSizeGb;
-  if (user.defaultGpuKind !== null) defaults.gpu_kind = user.defaultGpuKind;
+  if (user.defaultMemoryMb !== null) defaults.memoryMb = user.defaultMemoryMb;
+  if (user.defaultVolumeSizeGb !== null) defaults.volumeSizeGb = user.defaultVolumeSizeGb;
+  if (user.defaultGpuKind !== null) defaults.gpuKind = user.defaultGpuKind;
   return defaults;
 }
 
-/** default_hardware as users see it: their settings over the system default. */
+/** The default hardware as users see it: their settings over the system default. */
 export function effectiveDefaultHardware(user: User): Hardware {
   return { ...SYSTEM_DEFAULT_HARDWARE, ...userDefaultHardware(user) };
 }
@@ -51,28 +51,20 @@ export class UserService {
   }
 
   /**
-   * Changes the fields given and keeps the others; the result must be a valid configuration.
-   * Issues are reported under `fieldPrefix` (REST: default_hardware.cpus).
+   * Replaces the user's default hardware (PUT semantics): fields left out fall back to the
+   * system default, so `{}` resets. The request must be a valid configuration as a whole.
    */
-  async updateDefaultHardware(
-    user: User,
-    request: HardwareRequest,
-    fieldPrefix = "default_hardware",
-  ): Promise<Result<User>> {
-    const resolved = resolveHardware(request, userDefaultHardware(user), {
-      gpuKinds: this.deps.gpuKinds,
-      fieldPrefix,
-    });
-    if (!resolved.ok) return fail(errors.invalidHardware(resolved.issues));
-    const { hardware } = resolved;
+  async replaceDefaultHardware(user: User, request: HardwareRequest): Promise<Result<User>> {
+    const resolved = resolveHardware(request, null, this.deps.gpuKinds);
+    if (!resolved.ok) return fail(errors.invalidHardware(resolved.problems, "defaultHardware"));
     const updated = await this.deps.prisma.user.update({
       where: { id: user.id },
       data: {
-        defaultCpuKind: hardware.cpu_kind,
-        defaultCpus: hardware.cpus,
-        defaultMemoryMb: hardware.memory_mb,
-        defaultVolumeSizeGb: hardware.volume_size_gb,
-        defaultGpuKind: hardware.gpu_kind,
+        defaultCpuKind: request.cpuKind ?? null,
+        defaultCpus: request.cpus ?? null,
+        defaultMemoryMb: request.memoryMb ?? null,
+        defaultVolumeSizeGb: request.volumeSizeGb ?? null,
+        defaultGpuKind: request.gpuKind ?? null,
         updatedAt: new Date(),
       },
     });

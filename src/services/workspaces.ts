@@ -1,18 +1,19 @@
 import { randomBytes } from "node:crypto";
 import type { Prisma, User, Workspace } from "../generated/prisma/client.js";
-import type { WorkspaceStatus } from "../generated/prisma/enums.js";
-import { canTransition, USER_ACTIONS, type UserAction } from "../lifecycle/state-machine.js";
 import type { ServiceDeps } from "./deps.js";
-import { type HardwareRequest, resolveHardware } from "./hardware-policy.js";
+import { type HardwareRequest, resolveHardware } from "./hardware-rules.js";
 import {
   fingerprint,
-  IDEMPOTENCY_KEY_MAX,
+  IDEMPOTENCY_KEY_RULE,
+  isValidIdempotencyKey,
   releaseIdempotencyKey,
   reserveIdempotencyKey,
 } from "./idempotency.js";
 import type { ProjectService } from "./projects.js";
-import { errors, fail, ok, type Result, UUID_PATTERN } from "./result.js";
+import { errors, fail, type InputIssue, ok, type Result, UUID_PATTERN } from "./result.js";
 import { userDefaultHardware } from "./users.js";
+import { reviveWorkspace } from "./workspace-json.js";
+import { nextStatus, type UserAction, type WatchedWorkspace } from "./workspace-status.js";
 
 export interface CreateWorkspaceInput {
   projectId: string;
@@ -33,6 +34,9 @@ export const NEWEST_FIRST = [{ createdAt: "desc" }, { id: "desc" }] as const sat
   Prisma.WorkspaceOrderByWithRelationInput,
 ];
 
+/** The most workspaces one page of a list holds (and what a list without `limit` holds). */
+export const LIST_LIMIT_MAX = 100;
+
 /** API calls on a workspace count as activity; recorded at most this often. */
 const ACTIVITY_RESOLUTION_MS = 30_000;
 
@@ -52,37 +56,25 @@ export class WorkspaceService {
     input: CreateWorkspaceInput,
   ): Promise<Result<{ workspace: Workspace; replayed: boolean }>> {
     const key = input.idempotencyKey ?? undefined;
-    if (key !== undefined && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX)) {
+    if (key !== undefined && !isValidIdempotencyKey(key)) {
       return fail(
-        errors.invalidInput([
-          {
-            field: "idempotency_key",
-            message: `must be 1 to ${IDEMPOTENCY_KEY_MAX} characters`,
-          },
-        ]),
+        errors.invalidInput([{ field: "idempotencyKey", message: IDEMPOTENCY_KEY_RULE }]),
       );
     }
     const project = await this.projects.getForUser(user.id, input.projectId);
     if (!project.ok) return project;
-    const resolved = resolveHardware(input.hardware, userDefaultHardware(user), {
-      gpuKinds: this.deps.gpuKinds,
-    });
-    if (!resolved.ok) return fail(errors.invalidHardware(resolved.issues));
-    const { hardware } = resolved;
+    const resolved = resolveHardware(input.hardware, userDefaultHardware(user), this.deps.gpuKinds);
+    if (!resolved.ok) return fail(errors.invalidHardware(resolved.problems, "hardware"));
     const data: Prisma.WorkspaceUncheckedCreateInput = {
       projectId: project.value.id,
-      cpuKind: hardware.cpu_kind,
-      cpus: hardware.cpus,
-      memoryMb: hardware.memory_mb,
-      volumeSizeGb: hardware.volume_size_gb,
-      gpuKind: hardware.gpu_kind,
+      ...resolved.hardware,
       keepActive: input.keepActive ?? false,
       previewToken: newPreviewToken(),
     };
 
     if (key === undefined) {
       const workspace = await this.deps.prisma.workspace.create({ data });
-      this.deps.observer.workspaceChanged(workspace);
+      this.deps.status.changed(workspace);
       return ok({ workspace, replayed: false });
     }
 
@@ -111,7 +103,7 @@ export class WorkspaceService {
         });
         return created;
       });
-      this.deps.observer.workspaceChanged(workspace);
+      this.deps.status.changed(workspace);
       return ok({ workspace, replayed: false });
     } catch (error) {
       await releaseIdempotencyKey(this.deps.prisma, reservation.recordId);
@@ -138,29 +130,94 @@ export class WorkspaceService {
     return ok(workspace);
   }
 
-  /** The project's workspaces, newest first. */
-  async listForProject(userId: string, projectId: string): Promise<Result<Workspace[]>> {
+  /**
+   * A page of the project's workspaces, newest first: at most `limit` (1 to LIST_LIMIT_MAX,
+   * default LIST_LIMIT_MAX), after the cursor of a previous page. `next` continues the list; it is
+   * null on the last page.
+   */
+  async listForProject(
+    userId: string,
+    projectId: string,
+    page: { limit?: number | undefined; after?: string | undefined } = {},
+  ): Promise<Result<{ workspaces: Workspace[]; next: string | null }>> {
     if (!UUID_PATTERN.test(projectId)) return fail(errors.projectNotFound());
+    const limit = page.limit ?? LIST_LIMIT_MAX;
+    const issues: InputIssue[] = [];
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
+      issues.push({
+        field: "limit",
+        message: `must be a whole number from 1 to ${LIST_LIMIT_MAX}`,
+      });
+    }
+    const after = page.after === undefined ? undefined : decodeCursor(page.after);
+    if (after === null) {
+      issues.push({ field: "after", message: "must be the next cursor of a previous page" });
+    }
+    if (issues.length > 0) return fail(errors.invalidInput(issues));
     const project = await this.deps.prisma.project.findFirst({
       where: { id: projectId, ownerId: userId },
       select: {
-        workspaces: { where: VISIBLE_WORKSPACES, orderBy: [...NEWEST_FIRST] },
+        workspaces: {
+          where: {
+            ...VISIBLE_WORKSPACES,
+            ...(after
+              ? {
+                  OR: [
+                    { createdAt: { lt: after.createdAt } },
+                    { createdAt: after.createdAt, id: { lt: after.id } },
+                  ],
+                }
+              : {}),
+          },
+          orderBy: [...NEWEST_FIRST],
+          take: limit + 1,
+        },
       },
     });
-    return project ? ok(project.workspaces) : fail(errors.projectNotFound());
+    if (!project) return fail(errors.projectNotFound());
+    const workspaces = project.workspaces.slice(0, limit);
+    const last = workspaces.at(-1);
+    const next = project.workspaces.length > limit && last ? encodeCursor(last) : null;
+    return ok({ workspaces, next });
   }
 
-  /** Start or stop: the first step happens now; the lifecycle engine does the rest. */
-  async act(userId: string, workspaceId: string, action: UserAction): Promise<Result<Workspace>> {
-    const rule = USER_ACTIONS[action];
+  /** Asks for the workspace to run: it is STARTING at once; the lifecycle engine does the rest. */
+  start(userId: string, workspaceId: string): Promise<Result<Workspace>> {
+    return this.requestMove(userId, workspaceId, "start");
+  }
+
+  /** Asks for the workspace to stop: it is STOPPING at once; the lifecycle engine does the rest. */
+  stop(userId: string, workspaceId: string): Promise<Result<Workspace>> {
+    return this.requestMove(userId, workspaceId, "stop");
+  }
+
+  /**
+   * The workspace as it is now, then every change, ending with a "deleted" event when it goes
+   * (see WorkspaceStatusService.watch). Someone else's workspace and a missing one read the same.
+   */
+  async watch(
+    userId: string,
+    workspaceId: string,
+    signal: AbortSignal,
+  ): Promise<Result<AsyncGenerator<WatchedWorkspace>>> {
+    const found = await this.get(userId, workspaceId);
+    if (!found.ok) return found;
+    return ok(this.deps.status.watch(found.value.id, signal));
+  }
+
+  private async requestMove(
+    userId: string,
+    workspaceId: string,
+    action: UserAction,
+  ): Promise<Result<Workspace>> {
     for (;;) {
       const current = await this.get(userId, workspaceId);
       if (!current.ok) return current;
       const workspace = current.value;
-      if (!(rule.from as readonly WorkspaceStatus[]).includes(workspace.status)) {
+      if (nextStatus(workspace.status, action) === undefined) {
         return fail(errors.invalidTransition(action, workspace.status));
       }
-      const changed = await transitionWorkspace(this.deps, workspace, rule.to, {
+      const changed = await this.deps.status.transition(workspace, action, {
         desiredState: action === "start" ? "running" : "stopped",
         errorMessage: action === "start" ? null : workspace.errorMessage,
         lastActivityAt: new Date(),
@@ -179,7 +236,7 @@ export class WorkspaceService {
       data: { desiredState: "deleted", version: { increment: 1 }, updatedAt: new Date() },
     });
     if (!deleted) return fail(errors.workspaceNotFound());
-    this.deps.observer.workspaceChanged(deleted);
+    this.deps.status.changed(deleted);
     return ok(deleted);
   }
 
@@ -193,36 +250,14 @@ export class WorkspaceService {
   }
 }
 
-/**
- * The one way a workspace's status changes: a compare-and-set on (status, version) that bumps
- * the version and updated_at, then tells the observer. Returns null when another writer got
- * there first (the caller re-reads); throws on a transition the state machine forbids.
- */
-export async function transitionWorkspace(
-  deps: Pick<ServiceDeps, "prisma" | "observer">,
-  current: Workspace,
-  to: WorkspaceStatus,
-  data: Omit<Prisma.WorkspaceUpdateManyMutationInput, "status" | "version" | "updatedAt"> = {},
-): Promise<Workspace | null> {
-  if (!canTransition(current.status, to)) {
-    throw new Error(`forbidden transition ${current.status} → ${to} for workspace ${current.id}`);
-  }
-  const [changed] = await deps.prisma.workspace.updateManyAndReturn({
-    where: { id: current.id, status: current.status, version: current.version },
-    data: { ...data, status: to, version: { increment: 1 }, updatedAt: new Date() },
-  });
-  if (!changed) return null;
-  deps.observer.workspaceChanged(changed);
-  return changed;
+/** A page cursor: where the previous page ended, in the list's order. Opaque to clients. */
+function encodeCursor(workspace: Workspace): string {
+  return Buffer.from(`${workspace.createdAt.toISOString()}|${workspace.id}`).toString("base64url");
 }
 
-const DATE_FIELDS = ["createdAt", "updatedAt", "lastActivityAt", "leaseExpiresAt"] as const;
-
-/** A workspace stored as JSON (an idempotent replay) back into the row it was. */
-function reviveWorkspace(json: unknown): Workspace {
-  const row = { ...(json as Record<string, unknown>) };
-  for (const field of DATE_FIELDS) {
-    if (typeof row[field] === "string") row[field] = new Date(row[field] as string);
-  }
-  return row as unknown as Workspace;
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
+  const [time = "", id = ""] = Buffer.from(cursor, "base64url").toString().split("|");
+  const createdAt = new Date(time);
+  if (Number.isNaN(createdAt.getTime()) || !UUID_PATTERN.test(id)) return null;
+  return { createdAt, id };
 }

@@ -27,6 +27,13 @@ export const CpuKind = builder.enumType("CpuKind", {
 
 export const WorkspaceStatus = builder.enumType("WorkspaceStatus", {
   description:
-    "CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping",
-  values: upperCaseValues(WorkspaceStatuses),
+    "CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream.",
+  values: {
+    ...upperCaseValues(WorkspaceStatuses),
+    DELETED: {
+      value: "deleted",
+      description:
+        "The workspace was deleted: the last event of a workspaceStatus stream, which then completes. Never the status of a workspace you can read.",
+    },
+  } as const,
 });

@@ -5,7 +5,11 @@
  */
 import { GraphQLError } from "graphql";
 import type { WorkspaceStatus as Status } from "../../generated/prisma/enums.js";
-import type { FieldIssue } from "../../services/hardware-policy.js";
+import {
+  type FieldIssue,
+  GRAPHQL_DIALECT,
+  hardwareIssues,
+} from "../../services/hardware-messages.js";
 import type { Result, ServiceError } from "../../services/result.js";
 import { builder } from "../builder.js";
 import { WorkspaceStatus } from "./enums.js";
@@ -58,7 +62,10 @@ export class InvalidInputError extends GraphQLError {
 export function resultError(error: ServiceError): Error {
   switch (error.code) {
     case "INVALID_HARDWARE":
-      return new InvalidHardwareError(error.message, error.issues);
+      return new InvalidHardwareError(
+        error.message,
+        hardwareIssues(error.problems, error.target, GRAPHQL_DIALECT),
+      );
     case "INVALID_INPUT":
       return new InvalidInputError(error.message, error.issues);
     case "PROJECT_NOT_FOUND":
@@ -88,22 +95,25 @@ export const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
   fields: (t) => ({ message: t.exposeString("message") }),
 });
 
-export const HardwareIssue = builder.objectRef<FieldIssue>("HardwareIssue").implement({
-  description:
-    'One failed hardware rule: the field (as REST names it, e.g. "hardware.cpus") and what is allowed.',
-  fields: (t) => ({
-    field: t.exposeString("field"),
-    message: t.exposeString("message"),
-  }),
-});
+/** A field-level problem type: the field as this schema names it, and what is allowed. */
+const issueType = (name: string, description: string) =>
+  builder.objectRef<FieldIssue>(name).implement({
+    description,
+    fields: (t) => ({
+      field: t.exposeString("field"),
+      message: t.exposeString("message"),
+    }),
+  });
 
-export const InputIssue = builder.objectRef<FieldIssue>("InputIssue").implement({
-  description: "One problem with the input: the field it is about and what is allowed.",
-  fields: (t) => ({
-    field: t.exposeString("field"),
-    message: t.exposeString("message"),
-  }),
-});
+export const HardwareIssue = issueType(
+  "HardwareIssue",
+  'One failed hardware rule: the field (e.g. "hardware.memoryMb") and what is allowed.',
+);
+
+export const InputIssue = issueType(
+  "InputIssue",
+  'One problem with the input: the field it is about (e.g. "idempotencyKey") and what is allowed.',
+);
 
 builder.objectType(InvalidHardwareError, {
   name: "InvalidHardwareError",

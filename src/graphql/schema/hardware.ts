@@ -1,83 +1,46 @@
 import {
-  type HardwareRequest,
-  type Hardware as HardwareShape,
-  hardwareRequestSchema,
-  issuesFromZodError,
-} from "../../services/hardware-policy.js";
-import { errors, fail, ok, type Result } from "../../services/result.js";
+  fieldDescription,
+  GRAPHQL_DIALECT,
+  systemDefaultText,
+} from "../../services/hardware-messages.js";
+import type { HardwareRequest, Hardware as HardwareShape } from "../../services/hardware-rules.js";
 import { builder } from "../builder.js";
 import { CpuKind } from "./enums.js";
 
+/** Workspaces and users' defaults alike: the columns are named as the fields. */
 export const Hardware = builder.objectRef<HardwareShape>("Hardware").implement({
   description: "A workspace's machine: CPUs, memory, volume and GPU.",
   fields: (t) => ({
-    cpuKind: t.field({ type: CpuKind, resolve: (hardware) => hardware.cpu_kind }),
+    cpuKind: t.expose("cpuKind", { type: CpuKind }),
     cpus: t.exposeInt("cpus"),
-    memoryMb: t.exposeInt("memory_mb"),
-    volumeSizeGb: t.exposeInt("volume_size_gb"),
-    gpuKind: t.exposeString("gpu_kind", { nullable: true }),
+    memoryMb: t.exposeInt("memoryMb"),
+    volumeSizeGb: t.exposeInt("volumeSizeGb"),
+    gpuKind: t.exposeString("gpuKind", { nullable: true }),
   }),
 });
+
+const describe = (field: Parameters<typeof fieldDescription>[0]) =>
+  fieldDescription(field, GRAPHQL_DIALECT);
 
 export const HardwareInput = builder.inputType("HardwareInput", {
   description:
     "Fields left out are taken from your default hardware, then from the system default " +
-    "(SHARED, 2 cpus, 2048 MB, 10 GB, no GPU). gpuKind: null asks for no GPU.",
+    `${systemDefaultText(GRAPHQL_DIALECT)}. gpuKind: null asks for no GPU.`,
   fields: (t) => ({
-    cpuKind: t.field({ type: CpuKind }),
-    cpus: t.int({ description: "1, 2, 4, 6 or 8" }),
-    memoryMb: t.int({
-      description:
-        "SHARED: a multiple of 256 between 256×cpus and 2048×cpus; PERFORMANCE: a multiple of 1024 between 2048×cpus and 8192×cpus; at most 16384",
-    }),
-    volumeSizeGb: t.int({ description: "1 to 500" }),
-    gpuKind: t.string({ description: "One of the GPU kinds on offer, or null for none" }),
+    cpuKind: t.field({ type: CpuKind, description: describe("cpuKind") }),
+    cpus: t.int({ description: describe("cpus") }),
+    memoryMb: t.int({ description: describe("memoryMb") }),
+    volumeSizeGb: t.int({ description: describe("volumeSizeGb") }),
+    gpuKind: t.string({ description: describe("gpuKind") }),
   }),
 });
 
-type HardwareInputShape = typeof HardwareInput.$inferInput;
-
-const FIELDS = {
-  cpuKind: "cpu_kind",
-  cpus: "cpus",
-  memoryMb: "memory_mb",
-  volumeSizeGb: "volume_size_gb",
-  gpuKind: "gpu_kind",
-} as const satisfies Record<keyof HardwareInputShape, keyof HardwareShape>;
-
 /**
- * HardwareInput as the service's snake_case request: only the fields given, a null kept as
- * given. It goes through the same shape check as a REST body, so a null where REST refuses one
- * (cpus: null) is refused here with the same issue; issues are named as REST names them
- * (`fieldPrefix.cpus`).
+ * The fields the client set. An explicit null stays null, so that the hardware rules refuse it
+ * where REST refuses one (`cpus: null`) with the same rule.
  */
-export function hardwareRequest(
-  input: HardwareInputShape,
-  fieldPrefix: string,
-): Result<HardwareRequest> {
-  const request: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(FIELDS)) {
-    const value = input[name as keyof HardwareInputShape];
-    if (value !== undefined) request[field] = value;
-  }
-  const parsed = hardwareRequestSchema.safeParse(request);
-  if (parsed.success) return ok(parsed.data);
-  return fail(errors.invalidHardware(issuesFromZodError(parsed.error, fieldPrefix)));
-}
-
-/** A workspace row's hardware columns as the Hardware object. */
-export function hardwareOf(row: {
-  cpuKind: HardwareShape["cpu_kind"];
-  cpus: number;
-  memoryMb: number;
-  volumeSizeGb: number;
-  gpuKind: string | null;
-}): HardwareShape {
-  return {
-    cpu_kind: row.cpuKind,
-    cpus: row.cpus,
-    memory_mb: row.memoryMb,
-    volume_size_gb: row.volumeSizeGb,
-    gpu_kind: row.gpuKind,
-  };
+export function hardwareRequest(input: typeof HardwareInput.$inferInput): HardwareRequest {
+  return Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== undefined),
+  ) as HardwareRequest;
 }

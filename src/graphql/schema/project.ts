@@ -22,7 +22,11 @@ export const Project = builder.prismaObject("Project", {
         totalCount: true,
         args: { status: t.arg({ type: WorkspaceStatus }) },
         query: ({ status }) => ({
-          where: { ...VISIBLE_WORKSPACES, ...(status ? { status } : {}) },
+          // DELETED is never the status of a row one can read: it matches nothing.
+          where: {
+            ...VISIBLE_WORKSPACES,
+            ...(status === "deleted" ? { id: { in: [] } } : status ? { status } : {}),
+          },
           orderBy: [...NEWEST_FIRST],
         }),
       },

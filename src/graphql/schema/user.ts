@@ -49,7 +49,7 @@ builder.mutationField("updateDefaultHardware", (t) =>
   t.field({
     type: User,
     description:
-      "Changes the fields given and keeps the others; the result must be a valid configuration.",
+      "Replaces your default hardware: fields left out fall back to the system default (an empty input resets it). The input must be a valid configuration as a whole; PUT /user/settings does the same.",
     args: { input: t.arg({ type: HardwareInput, required: true }) },
     errors: {
       types: [InvalidHardwareError],
@@ -59,9 +59,9 @@ builder.mutationField("updateDefaultHardware", (t) =>
     },
     resolve: async (_root, { input }, context) => {
       const viewer = requireViewer(context);
-      // Issues are named as REST's PUT /user/settings names them: default_hardware.cpus.
-      const request = unwrap(hardwareRequest(input, "default_hardware"));
-      return unwrap(await context.services.users.updateDefaultHardware(viewer, request));
+      return unwrap(
+        await context.services.users.replaceDefaultHardware(viewer, hardwareRequest(input)),
+      );
     },
   }),
 );

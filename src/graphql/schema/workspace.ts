@@ -1,5 +1,11 @@
 import { GraphQLError } from "graphql";
-import { USER_ACTIONS, type UserAction } from "../../lifecycle/state-machine.js";
+import {
+  nextStatus,
+  statusesAllowing,
+  USER_ACTIONS,
+  type UserAction,
+  type WatchedWorkspace,
+} from "../../services/workspace-status.js";
 import { builder } from "../builder.js";
 import { requireViewer } from "../context.js";
 import { WorkspaceStatus } from "./enums.js";
@@ -11,7 +17,7 @@ import {
   unwrap,
   WorkspaceNotFoundError,
 } from "./errors.js";
-import { Hardware, HardwareInput, hardwareOf, hardwareRequest } from "./hardware.js";
+import { Hardware, HardwareInput, hardwareRequest } from "./hardware.js";
 import { DateTime } from "./scalars.js";
 
 export const Workspace = builder.prismaObject("Workspace", {
@@ -20,8 +26,12 @@ export const Workspace = builder.prismaObject("Workspace", {
     id: t.exposeID("id"),
     projectId: t.exposeID("projectId"),
     project: t.relation("project"),
-    status: t.expose("status", { type: WorkspaceStatus }),
-    hardware: t.field({ type: Hardware, resolve: hardwareOf }),
+    status: t.field({
+      type: WorkspaceStatus,
+      // The last event of a workspaceStatus stream carries "deleted".
+      resolve: (workspace) => (workspace as WatchedWorkspace).status,
+    }),
+    hardware: t.field({ type: Hardware, resolve: (workspace) => workspace }),
     keepActive: t.exposeBoolean("keepActive", {
       description: "false: stopped automatically after the idle timeout",
     }),
@@ -79,7 +89,7 @@ builder.mutationField("createWorkspace", (t) =>
     },
     resolve: async (_root, { input }, context) => {
       const viewer = requireViewer(context);
-      const hardware = input.hardware && unwrap(hardwareRequest(input.hardware, "hardware"));
+      const hardware = input.hardware && hardwareRequest(input.hardware);
       const created = await context.services.workspaces.create(viewer, {
         projectId: input.projectId,
         hardware,
@@ -96,14 +106,15 @@ const ACTIONS = {
   stop: { field: "stopWorkspace", typePrefix: "StopWorkspace", verb: "Stops" },
 } as const satisfies Record<UserAction, { field: string; typePrefix: string; verb: string }>;
 
-/** "Starts a workspace that is STOPPED or ERROR (it is STARTING then)", from the state machine. */
+/** "Starts a workspace that is STOPPED or ERROR (it is STARTING then)", from the transitions. */
 function actionDescription(action: UserAction): string {
-  const { from, to } = USER_ACTIONS[action];
+  const from = statusesAllowing(action);
+  const to = from[0] && nextStatus(from[0], action);
   const statuses = from.map((status) => status.toUpperCase()).join(" or ");
-  return `${ACTIONS[action].verb} a workspace that is ${statuses} (it is ${to.toUpperCase()} then).`;
+  return `${ACTIONS[action].verb} a workspace that is ${statuses} (it is ${to?.toUpperCase()} then).`;
 }
 
-for (const action of Object.keys(ACTIONS) as UserAction[]) {
+for (const action of USER_ACTIONS) {
   const { field, typePrefix } = ACTIONS[action];
   builder.mutationField(field, (t) =>
     t.field({
@@ -117,7 +128,7 @@ for (const action of Object.keys(ACTIONS) as UserAction[]) {
         dataField: { name: "workspace" },
       },
       resolve: async (_root, { id }, context) =>
-        unwrap(await context.services.workspaces.act(requireViewer(context).id, id, action)),
+        unwrap(await context.services.workspaces[action](requireViewer(context).id, id)),
     }),
   );
 }
@@ -128,7 +139,7 @@ builder.mutationField("deleteWorkspace", (t) =>
       "Deletes a workspace: gone for you at once; its machine is destroyed in the background.",
     args: { id: t.arg.id({ required: true }) },
     errors: {
-      types: [WorkspaceNotFoundError, InvalidTransitionError],
+      types: [WorkspaceNotFoundError],
       union: { name: "DeleteWorkspaceResult" },
       result: { name: "DeleteWorkspaceSuccess" },
       dataField: { name: "deletedWorkspaceId" },
@@ -142,42 +153,45 @@ builder.subscriptionField("workspaceStatus", (t) =>
   t.field({
     type: Workspace,
     description:
-      "The workspace as it is now, then every change in order; ends when the workspace is deleted.",
+      "The workspace as it is now, then every change in order. When the workspace is deleted, one last event with status DELETED, then the stream completes.",
     args: { id: t.arg.id({ required: true }) },
-    subscribe: async (_root, { id }, context) => {
-      // Checked before streaming: someone else's workspace and a missing one read the same.
-      const found = await context.services.workspaces.get(requireViewer(context).id, id);
-      if (!found.ok) {
-        throw new GraphQLError(found.error.message, { extensions: { code: "NOT_FOUND" } });
-      }
-      return abortOnReturn((signal) =>
-        context.events.watch(found.value.id, AbortSignal.any([signal, context.shutdown])),
-      );
-    },
-    resolve: (workspace) => workspace,
+    subscribe: (_root, { id }, context) =>
+      abortOnReturn(async (signal) => {
+        const stream = await context.services.workspaces.watch(
+          requireViewer(context).id,
+          id,
+          AbortSignal.any([signal, context.shutdown]),
+        );
+        // Someone else's workspace and a missing one read the same.
+        if (!stream.ok) {
+          throw new GraphQLError(stream.error.message, { extensions: { code: "NOT_FOUND" } });
+        }
+        return stream.value;
+      }),
+    resolve: (workspace) => workspace as never,
   }),
 );
 
 /**
- * An iterable over `source(signal)` that aborts `signal` as soon as the consumer stops (client
- * gone, socket closed). An async generator would only see its `return()` after the next event.
+ * An iterable over the stream `open(signal)` resolves to, that aborts `signal` as soon as the
+ * consumer stops (client gone, socket closed): an async generator would only see its `return()`
+ * after the next event. A failure to open (not found) rejects before the first event.
  */
-function abortOnReturn<T>(
-  source: (signal: AbortSignal) => AsyncIterable<T>,
-): AsyncIterableIterator<T> {
+async function abortOnReturn<T>(
+  open: (signal: AbortSignal) => Promise<AsyncIterable<T>>,
+): Promise<AsyncIterableIterator<T>> {
   const controller = new AbortController();
-  const iterator = source(controller.signal)[Symbol.asyncIterator]();
+  const iterator = (await open(controller.signal))[Symbol.asyncIterator]();
   const stop = async (): Promise<IteratorResult<T>> => {
     controller.abort();
     await iterator.return?.();
     return { done: true, value: undefined };
   };
-  return {
+  const stream: AsyncIterableIterator<T> = {
     next: () => iterator.next(),
     return: stop,
     throw: stop,
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+    [Symbol.asyncIterator]: () => stream,
   };
+  return stream;
 }

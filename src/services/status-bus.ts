@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { Redis } from "ioredis";
 import type { Workspace } from "../generated/prisma/client.js";
-import type { LifecycleLogger } from "./logger.js";
+import type { Logger } from "../logger.js";
+import { reviveWorkspace } from "./workspace-json.js";
 
 /** A committed change to one workspace, or its removal (the end of its stream). */
 export type StatusMessage =
@@ -82,13 +84,12 @@ interface WireMessage {
 
 export interface RedisStatusBusOptions {
   url: string;
-  logger: LifecycleLogger;
+  logger: Logger;
   /** How long a new watch waits for Redis to confirm its subscription before going on. */
   subscribeTimeoutMs?: number;
 }
 
 const CHANNEL_PREFIX = "workspace-gateway:workspace-status:";
-const DATE_FIELDS = ["createdAt", "updatedAt", "lastActivityAt", "leaseExpiresAt"] as const;
 
 /**
  * Fan-out across replicas: one Redis channel per workspace, subscribed while some local
@@ -102,7 +103,7 @@ export class RedisStatusBus implements StatusBus {
   private readonly publishClient: Redis;
   private readonly subscribeClient: Redis;
   private readonly target;
-  private readonly log: LifecycleLogger;
+  private readonly log: Logger;
   private readonly subscribeTimeoutMs: number;
   private closed = false;
   private connectedOnce = false;
@@ -191,7 +192,7 @@ export class RedisStatusBus implements StatusBus {
     await Promise.all(
       [this.publishClient, this.subscribeClient].map(async (client) => {
         if (client.status !== "ready") return client.disconnect();
-        await Promise.race([client.quit(), delay(1000)]).catch(() => {});
+        await Promise.race([client.quit(), delay(1000, undefined, { ref: false })]).catch(() => {});
         client.disconnect();
       }),
     );
@@ -206,7 +207,7 @@ export class RedisStatusBus implements StatusBus {
       return;
     }
     if (wire.origin === this.origin) return;
-    const workspace = reviveDates(wire.message.workspace);
+    const workspace = reviveWorkspace(wire.message.workspace);
     this.local.deliver(workspace.id, { kind: wire.message.kind, workspace });
   };
 
@@ -218,7 +219,7 @@ export class RedisStatusBus implements StatusBus {
     if (channels.length === 0) return;
     await Promise.race([
       this.subscribeClient.subscribe(...channels).catch(() => {}),
-      delay(this.subscribeTimeoutMs),
+      delay(this.subscribeTimeoutMs, undefined, { ref: false }),
     ]);
   }
 
@@ -238,24 +239,12 @@ function channel(workspaceId: string): string {
   return `${CHANNEL_PREFIX}${workspaceId}`;
 }
 
-function reviveDates(json: Workspace): Workspace {
-  const row = { ...json } as Record<string, unknown>;
-  for (const field of DATE_FIELDS) {
-    if (typeof row[field] === "string") row[field] = new Date(row[field] as string);
-  }
-  return row as unknown as Workspace;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
 /**
  * redis-event-target fires publish/subscribe/unsubscribe without awaiting them; a rejected
  * command (Redis down, client closed) must be logged, not crash the process as an unhandled
  * rejection.
  */
-function guardCommands(client: Redis, log: LifecycleLogger): Redis {
+function guardCommands(client: Redis, log: Logger): Redis {
   const commands = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const name of ["publish", "subscribe", "unsubscribe"]) {
     const original = commands[name]?.bind(client);

@@ -1,0 +1,130 @@
+/**
+ * graphql-ws on the app's HTTP server: operations go through yoga's envelop (`getEnveloped`), so
+ * WebSocket and HTTP get the same plugins and context. A bad token is refused at
+ * connection_init (close 4403).
+ */
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { type ExecutionArgs, GraphQLError } from "graphql";
+import type { ExecutionResult } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import type { YogaServerInstance } from "graphql-yoga";
+import { WebSocketServer } from "ws";
+import type { User } from "../generated/prisma/client.js";
+import type { GraphQLContext } from "./context.js";
+import type { ServerContext } from "./server.js";
+
+/** How long WebSocket clients get to answer the close handshake on shutdown. */
+const CLOSE_GRACE_MS = 1000;
+
+type SocketExtra = { viewer?: User };
+
+/** Execution arguments carrying the enveloped execute/subscribe they must run with. */
+interface EnvelopedArgs extends ExecutionArgs {
+  run: {
+    execute: (args: ExecutionArgs) => unknown;
+    subscribe: (args: ExecutionArgs) => unknown;
+  };
+}
+
+export interface WebSocketOptions {
+  server: Server;
+  path: string;
+  yoga: YogaServerInstance<ServerContext, GraphQLContext>;
+  /** The user behind an Authorization value, or null. */
+  viewerOf(authorization: string | undefined): Promise<User | null>;
+  maxPayload: number;
+}
+
+export interface WebSocketTransport {
+  /** Stops taking upgrades, completes subscriptions, closes every socket. */
+  close(): Promise<void>;
+}
+
+export function attachWebSocket({
+  server,
+  path,
+  yoga,
+  viewerOf,
+  maxPayload,
+}: WebSocketOptions): WebSocketTransport {
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? "/", "http://localhost").pathname !== path) {
+      // Nobody else takes upgrades here: refuse rather than leave the socket hanging.
+      if (server.listenerCount("upgrade") === 1) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      }
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
+  };
+  server.on("upgrade", onUpgrade);
+
+  const disposable = useServer<Record<string, unknown> | undefined, SocketExtra>(
+    {
+      // A missing or bad token is refused at connection_init: graphql-ws closes with 4403.
+      onConnect: async (ctx) => {
+        const viewer = await viewerOf(authorizationParam(ctx.connectionParams));
+        if (!viewer) return false;
+        ctx.extra.viewer = viewer;
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          connectionViewer: ctx.extra.viewer,
+        });
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        const args: EnvelopedArgs = {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          run: { execute, subscribe },
+        };
+        return args;
+      },
+      execute: (args) => (args as EnvelopedArgs).run.execute(args) as Promise<ExecutionResult>,
+      subscribe: (args) =>
+        (args as EnvelopedArgs).run.subscribe(args) as Promise<
+          ExecutionResult | AsyncGenerator<ExecutionResult>
+        >,
+    },
+    wss,
+  );
+
+  return {
+    async close() {
+      server.off("upgrade", onUpgrade);
+      // Clients get the 1001 close handshake; those that do not answer are cut off.
+      const cutOff = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, CLOSE_GRACE_MS);
+      try {
+        await disposable.dispose();
+      } finally {
+        clearTimeout(cutOff);
+      }
+    },
+  };
+}
+
+/** `connectionParams.authorization` ("Bearer <token>"); GraphiQL-style `Authorization` works too. */
+function authorizationParam(params: Record<string, unknown> | undefined): string | undefined {
+  const key = Object.keys(params ?? {}).find((name) => name.toLowerCase() === "authorization");
+  const value = key === undefined ? undefined : params?.[key];
+  return typeof value === "string" ? value : undefined;
+}

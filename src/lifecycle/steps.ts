@@ -1,0 +1,229 @@
+/**
+ * The lifecycle's steps, one per status: the provider calls for it, then the compare-and-set that
+ * commits the next status (and ends the lease). The scheduler (engine.ts) decides when they run.
+ */
+import type { PrismaClient } from "../db/client.js";
+import type { Prisma, Workspace } from "../generated/prisma/client.js";
+import type { Logger } from "../logger.js";
+import {
+  isTransitional,
+  type Move,
+  type TransitionalStatus,
+  type WorkspaceStatusService,
+} from "../services/workspace-status.js";
+import { Leases } from "./leases.js";
+import type { MachineSpec, Provisioner, ProvisionerStep } from "./provisioner.js";
+
+export const WORKSPACE_WITH_PROJECT = {
+  project: { select: { name: true, defaultBranch: true } },
+} as const satisfies Prisma.WorkspaceInclude;
+
+export type ClaimedWorkspace = Prisma.WorkspaceGetPayload<{
+  include: typeof WORKSPACE_WITH_PROJECT;
+}>;
+
+export interface StepOptions {
+  prisma: PrismaClient;
+  status: WorkspaceStatusService;
+  provisioner: Provisioner;
+  logger: Logger;
+  /** 0 disables idle auto-stop. */
+  idleTimeoutMs: number;
+  /** The engine that runs the steps, as written in logs. */
+  owner: string;
+}
+
+/** Runs the step a claimed row is due. */
+export class Steps {
+  constructor(private readonly options: StepOptions) {}
+
+  private get log(): Logger {
+    return this.options.logger;
+  }
+
+  /** One step for the row; true when a change was committed (which also ended the lease). */
+  async run(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<boolean> {
+    if (workspace.desiredState === "deleted") return this.destroy(workspace, signal);
+    const { status } = workspace;
+    if (isTransitional(status)) return this.advance(workspace, status, signal);
+    if (status === "running") return this.stopIfIdle(workspace);
+    return false;
+  }
+
+  private async advance(
+    workspace: ClaimedWorkspace,
+    status: TransitionalStatus,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    // What the provisioner has made so far; kept on the row even when a later call fails.
+    const machine = { id: workspace.machineId };
+    let done: Prisma.WorkspaceUpdateManyMutationInput;
+    try {
+      done = await this.provision(workspace, status, machine, signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return this.commit(workspace, "failed", {
+        machineId: machine.id,
+        errorMessage: failureMessage(status, error),
+      });
+    }
+    return this.commit(workspace, "done", done);
+  }
+
+  /** The provisioner calls of one step; resolves to the columns its success sets. */
+  private async provision(
+    workspace: ClaimedWorkspace,
+    status: TransitionalStatus,
+    machine: { id: string | null },
+    signal: AbortSignal,
+  ): Promise<Prisma.WorkspaceUpdateManyMutationInput> {
+    const spec = machineSpec(workspace);
+    // A start after a failed creation has no machine yet: it makes one first.
+    const ensureMachine = async (): Promise<string> => {
+      machine.id ??= (
+        await this.call("createMachine", workspace, signal, (p) => p.createMachine(spec, signal))
+      ).machineId;
+      return machine.id;
+    };
+    switch (status) {
+      case "creating":
+        return { machineId: await ensureMachine(), errorMessage: null };
+      case "starting": {
+        const machineId = await ensureMachine();
+        const { privateIp } = await this.call("start", workspace, signal, (p) =>
+          p.start(machineId, spec, signal),
+        );
+        return {
+          machineId,
+          privateIp,
+          gitRef: workspace.project.defaultBranch,
+          errorMessage: null,
+          // Idle time counts from when the workspace came up.
+          lastActivityAt: new Date(),
+        };
+      }
+      case "stopping": {
+        const machineId = machine.id;
+        if (machineId !== null) {
+          await this.call("stop", workspace, signal, (p) => p.stop(machineId, spec, signal));
+        }
+        return { errorMessage: null };
+      }
+    }
+  }
+
+  private async stopIfIdle(workspace: ClaimedWorkspace): Promise<boolean> {
+    // The claim found it idle; re-check what may have changed since (an API call, keep_active).
+    const { provisioner, idleTimeoutMs } = this.options;
+    const idleFor = (since: Date) => Date.now() - since.getTime();
+    if (idleTimeoutMs <= 0 || workspace.keepActive || workspace.desiredState !== "running") {
+      return false;
+    }
+    if (idleFor(workspace.lastActivityAt) < idleTimeoutMs) return false;
+    if (provisioner.lastActivity && workspace.machineId) {
+      const seen = await provisioner.lastActivity(workspace.machineId, machineSpec(workspace));
+      if (seen && seen > workspace.lastActivityAt) {
+        await this.options.prisma.workspace.updateMany({
+          where: { id: workspace.id },
+          data: { lastActivityAt: seen },
+        });
+        if (idleFor(seen) < idleTimeoutMs) return false;
+      }
+    }
+    this.log.info({ workspaceId: workspace.id }, "lifecycle: idle timeout; stopping");
+    return this.commit(workspace, "stop", { desiredState: "stopped" });
+  }
+
+  private async destroy(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<boolean> {
+    const spec = machineSpec(workspace);
+    await this.call("destroy", workspace, signal, (p) =>
+      p.destroy(workspace.machineId, spec, signal),
+    );
+    const { count } = await this.options.prisma.workspace.deleteMany({
+      where: { id: workspace.id, version: workspace.version },
+    });
+    if (count === 0) return false;
+    const { project: _project, ...row } = workspace;
+    this.log.info({ workspaceId: workspace.id }, "lifecycle: workspace deleted");
+    this.options.status.removed(row);
+    return true;
+  }
+
+  /** The compare-and-set that completes a step; false when another writer got there first. */
+  private async commit(
+    workspace: ClaimedWorkspace,
+    move: Move,
+    data: Prisma.WorkspaceUpdateManyMutationInput,
+  ): Promise<boolean> {
+    const { project: _project, ...current } = workspace;
+    const changed = await this.options.status.transition(current, move, {
+      ...data,
+      ...Leases.cleared,
+    });
+    if (changed) {
+      this.log.info(
+        {
+          workspaceId: workspace.id,
+          from: workspace.status,
+          to: changed.status,
+          version: changed.version,
+        },
+        "lifecycle: status changed",
+      );
+    } else {
+      this.log.info({ workspaceId: workspace.id }, "lifecycle: lost a compare-and-set; re-reading");
+    }
+    return changed !== null;
+  }
+
+  /** Calls the provisioner, logging each call (tests count them to prove each step ran once). */
+  private async call<T>(
+    step: ProvisionerStep,
+    workspace: Workspace,
+    signal: AbortSignal,
+    run: (provisioner: Provisioner) => Promise<T>,
+  ): Promise<T> {
+    signal.throwIfAborted();
+    this.log.info(
+      {
+        workspaceId: workspace.id,
+        step,
+        machineId: workspace.machineId,
+        owner: this.options.owner,
+      },
+      "provisioner step",
+    );
+    try {
+      return await run(this.options.provisioner);
+    } catch (error) {
+      if (!signal.aborted) {
+        this.log.warn({ err: error, workspaceId: workspace.id, step }, "provisioner step failed");
+      }
+      throw error;
+    }
+  }
+}
+
+function machineSpec(workspace: ClaimedWorkspace): MachineSpec {
+  return {
+    workspaceId: workspace.id,
+    projectId: workspace.projectId,
+    projectName: workspace.project.name,
+    cpuKind: workspace.cpuKind,
+    cpus: workspace.cpus,
+    memoryMb: workspace.memoryMb,
+    volumeSizeGb: workspace.volumeSizeGb,
+    gpuKind: workspace.gpuKind,
+  };
+}
+
+const FAILURE_PREFIX: Record<TransitionalStatus, string> = {
+  creating: "could not create the machine",
+  starting: "could not start the machine",
+  stopping: "could not stop the machine",
+};
+
+function failureMessage(status: TransitionalStatus, error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return `${FAILURE_PREFIX[status]}: ${reason}`.slice(0, 1000);
+}

@@ -1,0 +1,187 @@
+/**
+ * Where a workspace's status changes: the lifecycle's one table of transitions (CONTRACT §5),
+ * the one status write (a compare-and-set that publishes), and the stream watchers read.
+ * The lifecycle engine and both front doors call this; it calls nothing above it.
+ */
+import type { PrismaClient } from "../db/client.js";
+import type { Prisma, Workspace } from "../generated/prisma/client.js";
+import type { WorkspaceStatus } from "../generated/prisma/enums.js";
+import type { BusEvent, StatusBus } from "./status-bus.js";
+
+/**
+ * What moves a workspace out of a status: a step of the engine that is `done` or `failed`, or a
+ * user's `start` / `stop` (the engine's idle stop is a `stop` too). Every allowed transition is
+ * here, and nothing else.
+ */
+export type Move = "done" | "failed" | "start" | "stop";
+
+export const TRANSITIONS = {
+  creating: { done: "starting", failed: "error" },
+  starting: { done: "running", failed: "error" },
+  running: { stop: "stopping" },
+  stopping: { done: "stopped", failed: "stop_failed" },
+  stopped: { start: "starting" },
+  error: { start: "starting" },
+  stop_failed: { stop: "stopping" },
+} as const satisfies Record<WorkspaceStatus, Partial<Record<Move, WorkspaceStatus>>>;
+
+/** The status `move` leads to from `from`, or undefined when the move is not allowed there. */
+export function nextStatus(from: WorkspaceStatus, move: Move): WorkspaceStatus | undefined {
+  return (TRANSITIONS[from] as Partial<Record<Move, WorkspaceStatus>>)[move];
+}
+
+/** The moves a user may ask for. */
+export type UserAction = Extract<Move, "start" | "stop">;
+export const USER_ACTIONS: readonly UserAction[] = ["start", "stop"];
+
+const STATUSES = Object.keys(TRANSITIONS) as WorkspaceStatus[];
+
+/** The statuses a user action is allowed from, derived from the table. */
+export function statusesAllowing(move: Move): WorkspaceStatus[] {
+  return STATUSES.filter((status) => nextStatus(status, move) !== undefined);
+}
+
+/** The statuses a step is in progress in (they have a `done`): the engine owes them a step. */
+export const TRANSITIONAL = statusesAllowing("done") as TransitionalStatus[];
+export type TransitionalStatus = {
+  [S in WorkspaceStatus]: "done" extends keyof (typeof TRANSITIONS)[S] ? S : never;
+}[WorkspaceStatus];
+
+export function isTransitional(status: WorkspaceStatus): status is TransitionalStatus {
+  return (TRANSITIONAL as WorkspaceStatus[]).includes(status);
+}
+
+/** Whether the row is work for the engine by itself (idle stop is found by the sweep). */
+export function needsStep(workspace: Workspace): boolean {
+  return workspace.desiredState === "deleted" || isTransitional(workspace.status);
+}
+
+/**
+ * What watchers see: the workspace as it is, or, as the very last event of a stream, the
+ * workspace as it was with status "deleted".
+ */
+export type WatchedWorkspace = Omit<Workspace, "status"> & { status: WorkspaceStatus | "deleted" };
+
+/** Columns a transition may set besides the status (which it derives) and the bookkeeping. */
+export type TransitionData = Omit<
+  Prisma.WorkspaceUpdateManyMutationInput,
+  "status" | "version" | "updatedAt"
+>;
+
+/**
+ * The status of workspaces: changes them, announces every committed change (to watchers on every
+ * replica through the bus, and to local listeners such as the engine) and streams them.
+ */
+export class WorkspaceStatusService {
+  private readonly listeners = new Set<(workspace: Workspace) => void>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly bus: StatusBus,
+  ) {}
+
+  /**
+   * The one way a status changes: a compare-and-set on (status, version) that bumps the version
+   * and updated_at, then announces the change. Returns null when another writer got there first
+   * (the caller re-reads); throws on a move the table forbids (a bug in the caller).
+   */
+  async transition(
+    current: Workspace,
+    move: Move,
+    data: TransitionData = {},
+  ): Promise<Workspace | null> {
+    const to = nextStatus(current.status, move);
+    if (to === undefined) {
+      throw new Error(`forbidden move ${move} from ${current.status} for workspace ${current.id}`);
+    }
+    const [changed] = await this.prisma.workspace.updateManyAndReturn({
+      where: { id: current.id, status: current.status, version: current.version },
+      data: { ...data, status: to, version: { increment: 1 }, updatedAt: new Date() },
+    });
+    if (!changed) return null;
+    this.changed(changed);
+    return changed;
+  }
+
+  /** Announces a committed change that is not a status change (a create, a delete request). */
+  changed(workspace: Workspace): void {
+    this.bus.publish({ kind: "changed", workspace });
+    for (const listener of this.listeners) listener(workspace);
+  }
+
+  /** Announces that the row is gone: watchers get their last event. */
+  removed(workspace: Workspace): void {
+    this.bus.publish({ kind: "deleted", workspace });
+  }
+
+  /** Calls `listener` with every change committed by this process. Returns the unsubscribe. */
+  onChange(listener: (workspace: Workspace) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The workspace as it is now, then every later version in order (never an older one, never the
+   * same one twice). A workspace marked for deletion (or gone) ends the stream with one last
+   * event whose status is "deleted". Ends too when `signal` aborts. The caller checked access.
+   */
+  async *watch(workspaceId: string, signal: AbortSignal): AsyncGenerator<WatchedWorkspace> {
+    const inbox = new Inbox<BusEvent>();
+    // Subscribed before the snapshot is read: nothing committed after the read is missed.
+    const unsubscribe = await this.bus.subscribe(workspaceId, (event) => inbox.push(event));
+    const read = () => this.prisma.workspace.findUnique({ where: { id: workspaceId } });
+    try {
+      if (signal.aborted) return;
+      let last = await read();
+      if (!last || last.desiredState === "deleted") return;
+      yield last;
+      for (;;) {
+        const event = await inbox.next(signal);
+        if (event === undefined) return;
+        const workspace = event.kind === "resync" ? await read() : event.workspace;
+        if (!workspace || event.kind === "deleted" || workspace.desiredState === "deleted") {
+          yield { ...(workspace ?? last), status: "deleted" };
+          return;
+        }
+        // Duplicates, and late messages overtaken by a newer version, are not news.
+        if (workspace.version <= last.version) continue;
+        yield workspace;
+        last = workspace;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+}
+
+/** An unbounded queue with one reader; `next` gives undefined once `signal` aborts. */
+class Inbox<T> {
+  private readonly items: T[] = [];
+  private waiting: ((item: T | undefined) => void) | undefined;
+
+  push(item: T): void {
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = undefined;
+      waiting(item);
+    } else {
+      this.items.push(item);
+    }
+  }
+
+  next(signal: AbortSignal): Promise<T | undefined> {
+    if (signal.aborted) return Promise.resolve(undefined);
+    if (this.items.length > 0) return Promise.resolve(this.items.shift());
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        this.waiting = undefined;
+        resolve(undefined);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.waiting = (item) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(item);
+      };
+    });
+  }
+}
