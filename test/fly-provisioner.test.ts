@@ -37,7 +37,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function target(): Promise<Target> {
+async function target(transitionMs = 20): Promise<Target> {
   if (REAL) {
     return {
       baseUrl: process.env.FLY_API_BASE_URL ?? "https://api.machines.dev",
@@ -48,7 +48,7 @@ async function target(): Promise<Target> {
       fake: null,
     };
   }
-  const fake = await startFlyFake({ transitionMs: 20 });
+  const fake = await startFlyFake({ transitionMs });
   cleanups.push(() => fake.close());
   return {
     baseUrl: fake.url,
@@ -300,9 +300,55 @@ describe("Fly provisioner contract", () => {
 });
 
 describe.runIf(!REAL)("Fly provisioner under injected faults (fake only)", () => {
-  async function fakeTarget(): Promise<Target & { fake: FlyFake }> {
-    return (await target()) as Target & { fake: FlyFake };
+  async function fakeTarget(transitionMs?: number): Promise<Target & { fake: FlyFake }> {
+    return (await target(transitionMs)) as Target & { fake: FlyFake };
   }
+
+  /** Runs `run` until the fake has seen `method` on a path ending in `suffix`, then aborts it. */
+  async function crashAfter(
+    fake: FlyFake,
+    method: string,
+    suffix: RegExp,
+    run: (signal: AbortSignal) => Promise<unknown>,
+  ): Promise<void> {
+    const controller = new AbortController();
+    const running = run(controller.signal).catch((error: Error) => error);
+    await waitFor(
+      () => fake.calls.some((c) => c.method === method && suffix.test(c.path) && c.status !== 0),
+      { timeoutMs: 2_000, what: `${method} ${suffix}` },
+    );
+    controller.abort();
+    expect(await running).toMatchObject({ name: "AbortError" });
+  }
+
+  it("finishes a destroy that a crash interrupted while the machine was destroying", async () => {
+    const t = await fakeTarget(300);
+    const spec = workspace(t);
+    const { machineId } = await provisioner(t).createMachine(spec, never());
+    await crashAfter(t.fake, "DELETE", /\/machines\/\w+\?force=true$/, (signal) =>
+      provisioner(t).destroy(machineId, spec, signal),
+    );
+    expect(t.fake.machines.get(machineId)?.state).toBe("destroying");
+    // The next process knows no machine id yet (it was never recorded, say).
+    await provisioner(t).destroy(null, spec, never());
+    expect(await resources(t, spec)).toEqual({ machines: [], volumes: [] });
+    expect(
+      t.fake.calls.filter((c) => c.method === "DELETE" && c.path.includes("/machines/")),
+    ).toHaveLength(1);
+  });
+
+  it("finishes a stop that a crash interrupted while the machine was stopping", async () => {
+    const t = await fakeTarget(300);
+    const fly = provisioner(t);
+    const spec = workspace(t);
+    const { machineId } = await fly.createMachine(spec, never());
+    await fly.start(machineId, spec, never());
+    await crashAfter(t.fake, "POST", /\/stop$/, (signal) => fly.stop(machineId, spec, signal));
+    expect(t.fake.machines.get(machineId)?.state).toBe("stopping");
+    await provisioner(t).stop(machineId, spec, never());
+    expect(t.fake.machines.get(machineId)?.state).toBe("stopped");
+    expect(t.fake.calls.filter((c) => c.path.endsWith("/stop"))).toHaveLength(1);
+  });
 
   it("stops waiting as soon as the signal aborts mid-call", async () => {
     const t = await fakeTarget();

@@ -194,7 +194,7 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
           : backoffMs(attempt);
       // Before giving up too: whoever calls next (a create's look-up, another step) waits as well.
       if (outcome.retryAfterMs !== undefined) {
-
+        pausedUntil = Math.max(pausedUntil, Date.now() + delayMs);
       }
       if (attempt > retries) throw new TransientFailure(outcome.reason, attempt);
       log?.warn(
