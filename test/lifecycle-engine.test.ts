@@ -11,9 +11,10 @@ import {
   simulatedMachineId,
   simulatedPrivateIp,
 } from "../src/lifecycle/simulated-provisioner.js";
-import { LocalStatusBus } from "../src/lifecycle/status-bus.js";
-import { createStatusEvents, type StatusEvents } from "../src/lifecycle/status-events.js";
+import { isIdleStopDue } from "../src/lifecycle/steps.js";
 import { createServices, type Services } from "../src/services/index.js";
+import { LocalStatusBus } from "../src/services/status-bus.js";
+import { type WatchedWorkspace, WorkspaceStatusService } from "../src/services/workspace-status.js";
 import { embeddedDatabase, TEST_DATABASE_URL } from "./kit/database.js";
 import { scratchPostgres } from "./kit/processes.js";
 import { type SeededUser, seedUser, workspaceRow } from "./kit/seed.js";
@@ -25,18 +26,24 @@ interface Recorder {
   count(workspaceId: string, step: ProvisionerStep): number;
   /** Workspaces whose steps hang until the engine aborts them (shutdown). */
   hold: Set<string>;
+  /** Every step waits while the gate is closed: a test watches before anything moves. */
+  closeGate(): void;
+  openGate(): void;
 }
 
 function recordingProvisioner(delayMs = 10): Recorder {
   const inner = createSimulatedProvisioner({ delayMs });
   const calls: Recorder["calls"] = [];
   const hold = new Set<string>();
+  let gate = Promise.resolve();
+  let openGate = () => {};
   const record = async <T>(
     step: ProvisionerStep,
     workspaceId: string,
     signal: AbortSignal,
     run: () => Promise<T>,
   ): Promise<T> => {
+    await gate;
     calls.push({ step, workspaceId });
     if (hold.has(workspaceId)) {
       await new Promise((_, reject) =>
@@ -48,6 +55,12 @@ function recordingProvisioner(delayMs = 10): Recorder {
   return {
     calls,
     hold,
+    closeGate() {
+      gate = new Promise((resolve) => {
+        openGate = resolve;
+      });
+    },
+    openGate: () => openGate(),
     count: (workspaceId, step) =>
       calls.filter((call) => call.workspaceId === workspaceId && call.step === step).length,
     provisioner: {
@@ -63,13 +76,13 @@ function recordingProvisioner(delayMs = 10): Recorder {
   };
 }
 
-/** Watches a workspace through `events`, recording what arrives. */
-function collect(events: StatusEvents, id: string) {
+/** Watches a workspace through `status`, recording what arrives. */
+function collect(status: WorkspaceStatusService, id: string) {
   const controller = new AbortController();
-  const seen: Workspace[] = [];
+  const seen: WatchedWorkspace[] = [];
   const state = { ended: false };
   const done = (async () => {
-    for await (const workspace of events.watch(id, controller.signal)) seen.push(workspace);
+    for await (const workspace of status.watch(id, controller.signal)) seen.push(workspace);
     state.ended = true;
   })();
   return {
@@ -121,9 +134,15 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
     recorder: Recorder,
     options: Partial<Parameters<typeof createLifecycle>[0]> = {},
     { autoStart = true } = {},
-  ): { lifecycle: Lifecycle; services: Services; started: Promise<void> } {
+  ): { lifecycle: Lifecycle; services: Services } {
+    const services = createServices({
+      prisma: database.prisma,
+      gpuKinds: [],
+      bus: new LocalStatusBus(),
+    });
     const lifecycle = createLifecycle({
       prisma: database.prisma,
+      status: services.status,
       provisionDelayMs: 0,
       idleTimeoutMinutes: 0,
       provisioner: recorder.provisioner,
@@ -131,12 +150,18 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
       ...options,
     });
     lifecycles.push(lifecycle);
-    const services = createServices({
-      prisma: database.prisma,
-      gpuKinds: [],
-      observer: lifecycle.observer,
-    });
-    return { lifecycle, services, started: autoStart ? lifecycle.start() : Promise.resolve() };
+    if (autoStart) lifecycle.start();
+    return { lifecycle, services };
+  }
+
+  /** Creates a workspace and watches it from its first status: the steps wait meanwhile. */
+  async function createWatched(recorder: Recorder, services: Services) {
+    recorder.closeGate();
+    const workspace = await createWorkspace(services);
+    const watch = collect(services.status, workspace.id);
+    await waitFor(() => watch.seen.length === 1, { what: "the snapshot" });
+    recorder.openGate();
+    return { workspace, watch };
   }
 
   async function createWorkspace(services: Services, projectId = owner.project.id) {
@@ -159,7 +184,7 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
     const services = createServices({
       prisma: database.prisma,
       gpuKinds: [],
-      observer: { workspaceChanged() {}, workspaceDeleted() {} },
+      bus: new LocalStatusBus(),
     });
     owner = await seedUser(services, "engine");
     await database.prisma.project.update({
@@ -182,10 +207,8 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
     "takes a new workspace through creating and starting to running, once each",
     async () => {
       const recorder = recordingProvisioner();
-      const { lifecycle, services, started } = startEngine(recorder);
-      await started;
-      const workspace = await createWorkspace(services);
-      const watch = collect(lifecycle.events, workspace.id);
+      const { services } = startEngine(recorder);
+      const { workspace, watch } = await createWatched(recorder, services);
       await waitFor(() => watch.seen.at(-1)?.status === "running", { what: "running" });
 
       expect(watch.statuses()).toEqual(["creating", "starting", "running"]);
@@ -209,15 +232,13 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
     "stops and starts again on the same machine, and deletes: destroy, row gone, stream ended",
     async () => {
       const recorder = recordingProvisioner();
-      const { lifecycle, services, started } = startEngine(recorder);
-      await started;
-      const workspace = await createWorkspace(services);
-      const watch = collect(lifecycle.events, workspace.id);
+      const { services } = startEngine(recorder);
+      const { workspace, watch } = await createWatched(recorder, services);
       await waitFor(() => watch.seen.at(-1)?.status === "running", { what: "running" });
 
-      expect((await services.workspaces.act(owner.user.id, workspace.id, "stop")).ok).toBe(true);
+      expect((await services.workspaces.stop(owner.user.id, workspace.id)).ok).toBe(true);
       await waitFor(() => watch.seen.at(-1)?.status === "stopped", { what: "stopped" });
-      expect((await services.workspaces.act(owner.user.id, workspace.id, "start")).ok).toBe(true);
+      expect((await services.workspaces.start(owner.user.id, workspace.id)).ok).toBe(true);
       await waitFor(() => watch.seen.at(-1)?.status === "running", { what: "running again" });
       expect((await services.workspaces.delete(owner.user.id, workspace.id)).ok).toBe(true);
       await watch.done;
@@ -231,11 +252,11 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
         "stopped",
         "starting",
         "running",
-        // The deletion request itself is a change (desired_state), then the stream ends.
-        "running",
+        // Gone for its user at once: the last event says so, then the stream ends.
+        "deleted",
       ]);
       expect(watch.seen.at(-1)?.desiredState).toBe("deleted");
-      expect(await row(workspace.id)).toBeNull();
+      await waitFor(async () => (await row(workspace.id)) === null, { what: "the row removed" });
       expect(recorder.count(workspace.id, "createMachine")).toBe(1);
       expect(recorder.count(workspace.id, "start")).toBe(2);
       expect(recorder.count(workspace.id, "stop")).toBe(1);
@@ -245,8 +266,7 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
 
   it.skipIf(target.skip)("ends failed steps in error or stop_failed with the reason", async () => {
     const recorder = recordingProvisioner();
-    const { services, started } = startEngine(recorder);
-    await started;
+    const { services } = startEngine(recorder);
     const failCreate = await projectNamed(services, "broken [fail:create]");
     const failStart = await projectNamed(services, "broken [fail:start]");
     const failStop = await projectNamed(services, "broken [fail:stop]");
@@ -268,14 +288,14 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
       errorMessage: expect.stringMatching(/^could not start the machine: /),
     });
     await settled(c.id, "running");
-    expect((await services.workspaces.act(owner.user.id, c.id, "stop")).ok).toBe(true);
+    expect((await services.workspaces.stop(owner.user.id, c.id)).ok).toBe(true);
     expect(await settled(c.id, "stop_failed")).toMatchObject({
       errorMessage: expect.stringMatching(/^could not stop the machine: /),
       leaseOwner: null,
     });
 
     // A start after a failed creation makes the machine it never got.
-    expect((await services.workspaces.act(owner.user.id, a.id, "start")).ok).toBe(true);
+    expect((await services.workspaces.start(owner.user.id, a.id)).ok).toBe(true);
     await settled(a.id, "error");
     expect(recorder.count(a.id, "createMachine")).toBe(2);
   });
@@ -289,7 +309,7 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
     await waitFor(async () => (await dead.claim(100, 0)).includes(workspace.id) || undefined, {
       what: "the dead process's claim",
     });
-    await lifecycle.start();
+    lifecycle.start();
 
     await waitFor(async () => (await row(workspace.id))?.status === "running", {
       what: "running after the lease expired",
@@ -299,8 +319,7 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
 
   it.skipIf(target.skip)("hands back steps in flight on stop, for another engine", async () => {
     const first = recordingProvisioner();
-    const { lifecycle, services, started } = startEngine(first, { shutdownGraceMs: 50 });
-    await started;
+    const { lifecycle, services } = startEngine(first, { shutdownGraceMs: 50 });
     const workspace = await createWorkspace(services);
     first.hold.add(workspace.id);
     await waitFor(() => first.count(workspace.id, "createMachine") === 1, {
@@ -314,8 +333,7 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
     });
 
     const second = recordingProvisioner();
-    const next = startEngine(second);
-    await next.started;
+    startEngine(second);
     await waitFor(async () => (await row(workspace.id))?.status === "running", {
       what: "running on the second engine",
     });
@@ -326,7 +344,6 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
     const recorder = recordingProvisioner(30);
     const a = startEngine(recorder);
     const b = startEngine(recorder);
-    await Promise.all([a.started, b.started]);
     const workspaces = await Promise.all(
       Array.from({ length: 12 }, (_, i) => createWorkspace(i % 2 ? a.services : b.services)),
     );
@@ -353,7 +370,7 @@ describe("status events", () => {
     const services = createServices({
       prisma: database.prisma,
       gpuKinds: [],
-      observer: { workspaceChanged() {}, workspaceDeleted() {} },
+      bus: new LocalStatusBus(),
     });
     owner = await seedUser(services, "events");
   });
@@ -364,7 +381,7 @@ describe("status events", () => {
 
   it("sends the snapshot, then only newer versions, resyncs from the database, ends on deletion", async () => {
     const bus = new LocalStatusBus();
-    const events = createStatusEvents(database.prisma, bus);
+    const events = new WorkspaceStatusService(database.prisma, bus);
     const workspace = await database.prisma.workspace.create({
       data: workspaceRow(owner.project.id, {
         status: "stopped",
@@ -399,14 +416,32 @@ describe("status events", () => {
       [5, "stopped"],
       [7, "starting"],
       [9, "running"],
+      [9, "deleted"],
     ]);
     expect(watch.state.ended).toBe(true);
     expect(bus.ids()).toEqual([]);
   });
 
+  it("ends with a deleted event as soon as the workspace is marked for deletion", async () => {
+    const bus = new LocalStatusBus();
+    const events = new WorkspaceStatusService(database.prisma, bus);
+    const workspace = await database.prisma.workspace.create({
+      data: workspaceRow(owner.project.id, { status: "stopped", keepActive: false }),
+    });
+    const watch = collect(events, workspace.id);
+    await waitFor(() => watch.seen.length === 1, { what: "the snapshot" });
+    const marked = { ...workspace, desiredState: "deleted" as const, version: 2 };
+    events.changed(marked);
+    await watch.done;
+    expect(watch.seen.map((seen) => [seen.version, seen.status])).toEqual([
+      [1, "stopped"],
+      [2, "deleted"],
+    ]);
+  });
+
   it("ends at once for a workspace that does not exist, and on abort", async () => {
     const bus = new LocalStatusBus();
-    const events = createStatusEvents(database.prisma, bus);
+    const events = new WorkspaceStatusService(database.prisma, bus);
     const missing = collect(events, "00000000-0000-4000-8000-000000000000");
     await missing.done;
     expect(missing.seen).toEqual([]);
@@ -420,5 +455,35 @@ describe("status events", () => {
     await watch.done;
     expect(watch.state.ended).toBe(true);
     expect(bus.ids()).toEqual([]);
+  });
+});
+
+describe("idle auto-stop rules", () => {
+  const now = Date.parse("2026-01-01T12:00:00Z");
+  const minutes = (n: number) => n * 60_000;
+  const running = {
+    status: "running" as const,
+    keepActive: false,
+    desiredState: "running" as const,
+    lastActivityAt: new Date(now - minutes(10)),
+  };
+
+  it("stops a running workspace idle for the timeout or longer, not one minute less", () => {
+    expect(isIdleStopDue(running, minutes(10), now)).toBe(true);
+    expect(isIdleStopDue(running, minutes(11), now)).toBe(false);
+    expect(
+      isIdleStopDue({ ...running, lastActivityAt: new Date(now - minutes(9)) }, minutes(10), now),
+    ).toBe(false);
+  });
+
+  it("never stops one with keep_active, one not meant to run, or one not running", () => {
+    expect(isIdleStopDue({ ...running, keepActive: true }, minutes(10), now)).toBe(false);
+    expect(isIdleStopDue({ ...running, desiredState: "stopped" }, minutes(10), now)).toBe(false);
+    expect(isIdleStopDue({ ...running, desiredState: "deleted" }, minutes(10), now)).toBe(false);
+    expect(isIdleStopDue({ ...running, status: "starting" }, minutes(10), now)).toBe(false);
+  });
+
+  it("is off with a timeout of 0 (IDLE_TIMEOUT_MINUTES=0)", () => {
+    expect(isIdleStopDue({ ...running, lastActivityAt: new Date(0) }, 0, now)).toBe(false);
   });
 });

@@ -1,18 +1,53 @@
+/**
+ * The hardware rules as the REST door reports them (snake_case, "shared"): each case states a
+ * request in REST's names, runs it through the rules and renders the problems in REST's dialect.
+ * GraphQL's dialect is covered at the end and in graphql-hardware-parity.test.ts.
+ */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { issuesFromZodError } from "../src/rest/body.js";
+import {
+  fromWireHardware,
+  hardwareRequestSchema,
+  toWireHardware,
+  type WireHardware,
+} from "../src/rest/hardware-wire.js";
+import {
+  type FieldIssue,
+  GRAPHQL_DIALECT,
+  type HardwareTarget,
+  hardwareIssues,
+  REST_DIALECT,
+} from "../src/services/hardware-messages.js";
 import {
   CPU_COUNTS,
   CPU_KINDS,
   type CpuKind,
-  type FieldIssue,
-  type Hardware,
-  type HardwareRequest,
-  type HardwareResolution,
-  hardwareRequestSchema,
-  issuesFromZodError,
-  resolveHardware,
-  SYSTEM_DEFAULT_HARDWARE,
-} from "../src/services/hardware-policy.js";
+  resolveHardware as resolveRules,
+  SYSTEM_DEFAULT_HARDWARE as RULES_DEFAULT,
+} from "../src/services/hardware-rules.js";
+
+type Hardware = WireHardware;
+type HardwareRequest = Partial<WireHardware>;
+type HardwareResolution = { ok: true; hardware: Hardware } | { ok: false; issues: FieldIssue[] };
+
+const SYSTEM_DEFAULT_HARDWARE = toWireHardware(RULES_DEFAULT);
+
+/** The rules behind REST's names: snake_case in, snake_case hardware or REST issues out. */
+function resolveHardware(
+  request: HardwareRequest | null | undefined,
+  userDefaults: HardwareRequest | null | undefined,
+  { gpuKinds, target = "hardware" }: { gpuKinds: readonly string[]; target?: HardwareTarget },
+): HardwareResolution {
+  const result = resolveRules(
+    request && fromWireHardware(request),
+    userDefaults && fromWireHardware(userDefaults),
+    gpuKinds,
+  );
+  return result.ok
+    ? { ok: true, hardware: toWireHardware(result.hardware) }
+    : { ok: false, issues: hardwareIssues(result.problems, target, REST_DIALECT) };
+}
 
 const GPU_KINDS = ["a100", "l40s"] as const;
 
@@ -36,10 +71,13 @@ function issuesOf(result: HardwareResolution): FieldIssue[] {
 }
 
 /** Parse through the wire schema and turn a failure into field issues (what the REST shim does). */
-function wireIssues(input: unknown, prefix: string | undefined = "hardware"): FieldIssue[] {
+function wireIssues(input: unknown, prefix = "hardware"): FieldIssue[] {
   const parsed = hardwareRequestSchema.safeParse(input);
   if (parsed.success) throw new Error(`expected a schema error for ${JSON.stringify(input)}`);
-  return issuesFromZodError(parsed.error, prefix);
+  return issuesFromZodError(parsed.error).map(({ field, message }) => ({
+    field: [prefix, field].filter(Boolean).join("."),
+    message,
+  }));
 }
 
 /** Pass a value the static type forbids, as a mis-mapped GraphQL input or stored JSON could. */
@@ -61,7 +99,7 @@ describe("constants", () => {
       volume_size_gb: 10,
       gpu_kind: null,
     });
-    expect(Object.isFrozen(SYSTEM_DEFAULT_HARDWARE)).toBe(true);
+    expect(Object.isFrozen(RULES_DEFAULT)).toBe(true);
   });
 
   it("resolves an empty request with no user defaults to the system default", () => {
@@ -472,13 +510,12 @@ describe("hardwareRequestSchema + issuesFromZodError: wire types", () => {
     ]);
   });
 
-  it("prefixes fields as asked, or not at all", () => {
+  it("names fields from the schema's root", () => {
     const error = hardwareRequestSchema.safeParse({ cpus: "2" }).error;
     expect(error).toBeDefined();
     expect(error && issuesFromZodError(error)[0]?.field).toBe("cpus");
-    expect(wireIssues({ cpus: "2" }, "")[0]?.field).toBe("cpus");
-    expect(wireIssues({ foo: 1 }, "default_hardware")[0]?.field).toBe("default_hardware.foo");
-    expect(wireIssues({ cpus: "2" }, "input.hardware")[0]?.field).toBe("input.hardware.cpus");
+    const unknown = hardwareRequestSchema.safeParse({ foo: 1 }).error;
+    expect(unknown && issuesFromZodError(unknown)[0]?.field).toBe("foo");
   });
 
   it("works on any zod schema: nested paths, array indices, zod's own messages", () => {
@@ -755,21 +792,39 @@ describe("messages say where a value came from", () => {
   });
 });
 
-describe("field prefix", () => {
-  const bad: HardwareRequest = { memory_mb: 100 };
+describe("each door names the fields its own way", () => {
+  const problems = () => {
+    const result = resolveRules({ memoryMb: 100, cpuKind: "performance" }, {}, []);
+    if (result.ok) throw new Error("expected problems");
+    return result.problems;
+  };
 
   it.each([
-    { fieldPrefix: undefined, field: "hardware.memory_mb" },
-    { fieldPrefix: "", field: "memory_mb" },
-    { fieldPrefix: "default_hardware", field: "default_hardware.memory_mb" },
-    { fieldPrefix: "input.hardware", field: "input.hardware.memory_mb" },
-  ])("prefix $fieldPrefix gives $field", ({ fieldPrefix, field }) => {
-    const result = resolveHardware(
-      bad,
-      {},
-      { gpuKinds: [], ...(fieldPrefix === undefined ? {} : { fieldPrefix }) },
+    { target: "hardware", dialect: REST_DIALECT, field: "hardware.memory_mb" },
+    { target: "defaultHardware", dialect: REST_DIALECT, field: "default_hardware.memory_mb" },
+    { target: "hardware", dialect: GRAPHQL_DIALECT, field: "hardware.memoryMb" },
+    { target: "defaultHardware", dialect: GRAPHQL_DIALECT, field: "defaultHardware.memoryMb" },
+  ] as const)("$target in $field", ({ target, dialect, field }) => {
+    expect(hardwareIssues(problems(), target, dialect).map((i) => i.field)).toEqual([field]);
+  });
+
+  it("says memory_mb and \"performance\" to REST, memoryMb and PERFORMANCE to GraphQL", () => {
+    const [rest] = hardwareIssues(problems(), "hardware", REST_DIALECT);
+    const [graphql] = hardwareIssues(problems(), "hardware", GRAPHQL_DIALECT);
+    expect(rest?.message).toBe(
+      "memory_mb must be a multiple of 1024 between 4096 and 16384 for 2 performance cpus (got 100)",
     );
-    expect(issuesOf(result).map((i) => i.field)).toEqual([field]);
+    expect(graphql?.message).toBe(
+      "memoryMb must be a multiple of 1024 between 4096 and 16384 for 2 PERFORMANCE cpus (got 100)",
+    );
+  });
+
+  it("names a value from the defaults as the door calls them", () => {
+    const result = resolveRules({ gpuKind: "a100" }, { cpuKind: "shared" }, ["a100"]);
+    if (result.ok) throw new Error("expected problems");
+    expect(hardwareIssues(result.problems, "hardware", GRAPHQL_DIALECT)[0]?.message).toBe(
+      'gpuKind must be null unless cpuKind is PERFORMANCE (got "a100"; cpuKind is SHARED, from your defaultHardware)',
+    );
   });
 });
 
@@ -784,14 +839,12 @@ describe("typed requests that bypassed the wire schema (GraphQL, stored JSON)", 
     {
       field: "memory_mb",
       value: "2048",
-      message:
-        'memory_mb must be a multiple of 256 between 512 and 4096 for 2 shared cpus (got the string "2048")',
+      message: 'memory_mb must be a whole number of MB (got the string "2048")',
     },
     {
       field: "memory_mb",
       value: 1024.5,
-      message:
-        "memory_mb must be a multiple of 256 between 512 and 4096 for 2 shared cpus (got 1024.5)",
+      message: "memory_mb must be a whole number of MB (got 1024.5)",
     },
     {
       field: "volume_size_gb",
@@ -803,8 +856,8 @@ describe("typed requests that bypassed the wire schema (GraphQL, stored JSON)", 
       value: "SHARED",
       message: 'cpu_kind must be "shared" or "performance" (got "SHARED")',
     },
-    { field: "gpu_kind", value: 5, message: 'gpu_kind must be null or "a100" or "l40s" (got 5)' },
-  ])("reports $field = $value instead of storing it", ({ field, value, message }) => {
+    { field: "gpu_kind", value: 5, message: "gpu_kind must be a string or null (got 5)" },
+  ])("reports $field = $value as the wire schema would, instead of storing it", ({ field, value, message }) => {
     expect(issuesOf(resolve(untyped({ [field]: value })))).toEqual([
       { field: `hardware.${field}`, message },
     ]);

@@ -2,8 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Workspace } from "../src/generated/prisma/client.js";
-import { silentLogger } from "../src/lifecycle/logger.js";
-import { type BusEvent, LocalStatusBus, RedisStatusBus } from "../src/lifecycle/status-bus.js";
+import { silentLogger } from "../src/logger.js";
+import { type BusEvent, LocalStatusBus, RedisStatusBus } from "../src/services/status-bus.js";
 import { killRedisClient, TEST_REDIS_URL } from "./kit/database.js";
 import { waitFor } from "./kit/wait.js";
 
@@ -78,9 +78,15 @@ describe.skipIf(!TEST_REDIS_URL)("the Redis status bus (skipped without TEST_RED
     const [changed] = onB;
     expect(changed?.kind === "changed" && changed.workspace.updatedAt).toBeInstanceOf(Date);
     expect(changed).toEqual({ kind: "changed", workspace: sent });
-    // Its own messages reach A directly, not a second time through Redis.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(onA.map((event) => event.kind)).toEqual(["changed", "deleted"]);
+    // Its own messages reach A directly, not a second time through Redis: a marker sent by B
+    // after them arrives after any echo would have (one subscription connection, in order).
+    b.publish({ kind: "changed", workspace: workspace(id, 4) });
+    await waitFor(() => onA.length >= 3, { what: "B's marker on A" });
+    expect(onA.map((event) => event.kind === "changed" && event.workspace.version)).toEqual([
+      3,
+      false,
+      4,
+    ]);
   });
 
   it("tells every watcher to resync after its subscriber connection comes back", async () => {
@@ -101,12 +107,27 @@ describe.skipIf(!TEST_REDIS_URL)("the Redis status bus (skipped without TEST_RED
     await waitFor(() => got.includes(`${x}:changed`), { what: "a message after the reconnect" });
   });
 
-  it("publishes and unsubscribes quietly after close", async () => {
-    const bus = await open();
+  it("after close, delivers locally only and unsubscribes", async () => {
+    const [closed, other, marker] = [await open(), await open(), await open()];
     const id = randomUUID();
-    const off = await bus.subscribe(id, () => {});
-    await bus.close();
-    expect(() => bus.publish({ kind: "changed", workspace: workspace(id, 2) })).not.toThrow();
-    expect(() => off()).not.toThrow();
+    const local: number[] = [];
+    const remote: number[] = [];
+    const off = await closed.subscribe(id, (event) => {
+      if (event.kind === "changed") local.push(event.workspace.version);
+    });
+    await other.subscribe(id, (event) => {
+      if (event.kind === "changed") remote.push(event.workspace.version);
+    });
+    await closed.close();
+
+    closed.publish({ kind: "changed", workspace: workspace(id, 2) });
+    expect(local).toEqual([2]);
+    marker.publish({ kind: "changed", workspace: workspace(id, 3) });
+    await waitFor(() => remote.includes(3), { what: "the marker on the other replica" });
+    expect(remote).toEqual([3]);
+
+    off();
+    closed.publish({ kind: "changed", workspace: workspace(id, 4) });
+    expect(local).toEqual([2]);
   });
 });

@@ -1,0 +1,268 @@
+/**
+ * The workspace console at `/`, driven in headless Debian Chromium: the page talks to a real
+ * server over the same GraphQL API (HTTP and one graphql-ws socket) as any frontend.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Fastify from "fastify";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Page,
+  type WebSocketRoute,
+} from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { fieldKey } from "../console/src/field-key.js";
+import { consoleRoutes } from "../src/console/routes.js";
+import { embeddedDatabase } from "./kit/database.js";
+import { type SeededUser, seedUser } from "./kit/seed.js";
+import { startServer, type TestServer } from "./kit/server.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = "test/artifacts";
+/** Waits are for events (a badge, a message); this only bounds them. */
+const WAIT_MS = 15_000;
+
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let seeded: SeededUser;
+
+beforeAll(async () => {
+  // Never skipped: CI installs Debian's chromium (.ci/run); a missing browser fails here.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (this suite never skips)`);
+  }
+  await mkdir(ARTIFACTS, { recursive: true });
+  server = await startServer(await embeddedDatabase(), { SIMULATED_PROVISION_DELAY_MS: "150" });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.app.stop();
+});
+
+beforeEach(async () => {
+  seeded = await seedUser(server.services, "console");
+  context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  page.on("dialog", (dialog) => void dialog.accept());
+});
+
+afterEach(async ({ task }) => {
+  const name = task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+  await page.screenshot({ path: `${ARTIFACTS}/console-${name}.png`, fullPage: true });
+  await context.close();
+});
+
+/** Opens the console and pastes the token; with one project, its workspaces are listed. */
+async function signIn(token: string): Promise<void> {
+  await page.goto(server.url);
+  await page.getByRole("textbox", { name: "API token" }).fill(token);
+  await page.getByRole("textbox", { name: "API token" }).press("Enter");
+}
+
+async function signInAndWaitLive(): Promise<void> {
+  await signIn(seeded.token);
+  await page.getByText(`Signed in as ${seeded.user.email}.`).waitFor();
+  await page.getByRole("status").filter({ hasText: "Live:" }).waitFor();
+  await page.getByText("No workspaces in this project yet.").waitFor();
+}
+
+/** Submits the form and returns the id of the row that appears. */
+async function createWorkspace(): Promise<string> {
+  const before = await page.locator("li.workspace").count();
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await page.locator("li.workspace").nth(before).waitFor();
+  const id = await page.locator("li.workspace").first().getAttribute("data-workspace-id");
+  if (!id) throw new Error("the new workspace row has no id");
+  return id;
+}
+
+function badge(id: string) {
+  return page.locator(`li[data-workspace-id="${id}"] .badge`);
+}
+
+async function badgeReaches(id: string, status: string): Promise<void> {
+  await badge(id)
+    .filter({ hasText: new RegExp(`^${status}$`) })
+    .waitFor();
+}
+
+async function restWorkspace(id: string): Promise<Response> {
+  return fetch(`${server.url}/workspaces/${id}`, {
+    headers: { authorization: `Bearer ${seeded.token}` },
+  });
+}
+
+describe("the workspace console", () => {
+  it("serves the page, its script and its style with content types and caching headers", async () => {
+    const html = await fetch(server.url);
+    expect(html.status).toBe(200);
+    expect(html.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(html.headers.get("cache-control")).toBe("no-cache");
+    const body = await html.text();
+    const script = /src="(console\.js\?v=[0-9a-f]+)"/.exec(body)?.[1];
+    const style = /href="(console\.css\?v=[0-9a-f]+)"/.exec(body)?.[1];
+    for (const [path, type] of [
+      [script, /^text\/javascript/],
+      [style, /^text\/css/],
+    ] as const) {
+      expect(path).toBeDefined();
+      const asset = await fetch(`${server.url}/${path}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get("content-type")).toMatch(type);
+      expect(asset.headers.get("cache-control")).toContain("immutable");
+    }
+  });
+
+  it("answers 503 with a message when the console does not build, and the server still starts", async () => {
+    const sources = await mkdtemp(join(tmpdir(), "console-broken-"));
+    await mkdir(join(sources, "src"));
+    await writeFile(join(sources, "src/main.ts"), "this is not TypeScript (");
+    const http = Fastify();
+    await http.register(consoleRoutes, { sources });
+    const response = await http.inject("/");
+    expect(response.statusCode).toBe(503);
+    expect(response.body).toContain("failed to build");
+    await http.close();
+    await rm(sources, { recursive: true });
+  });
+
+  it("creates a workspace and shows its badge reach RUNNING live, without a reload", async () => {
+    await signInAndWaitLive();
+    // Survives only if the page is never reloaded.
+    await page.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
+    const id = await createWorkspace();
+    await badgeReaches(id, "RUNNING");
+    await page.getByText(`Workspace ${id.slice(0, 8)} is RUNNING.`).waitFor({ state: "attached" });
+
+    await page.getByRole("button", { name: `Details of workspace ${id.slice(0, 8)}` }).click();
+    const details = page.locator(`#details-${id}`);
+    const stored = (await (await restWorkspace(id)).json()) as Record<string, string>;
+    await details.getByText(stored.machine_id ?? "no machine id").waitFor();
+    await details.getByText(stored.private_ip ?? "no private ip").waitFor();
+    await details.getByText(stored.git_ref ?? "no git ref").waitFor();
+    const history = await details.locator(".history li").allTextContents();
+    expect(history.map((entry) => entry.split(" ").at(-1))).toEqual([
+      "CREATING",
+      "STARTING",
+      "RUNNING",
+    ]);
+    expect(await page.evaluate(() => "sameDocument" in window)).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}/console.png`, fullPage: true });
+  });
+
+  it("shows the server's hardware message next to the field it is about", async () => {
+    await signInAndWaitLive();
+    await page.getByLabel("Memory (MB)").fill("300");
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    const message = page.locator("#memory-mb-error");
+    await message.filter({ hasText: /\S/ }).waitFor();
+    expect(await message.textContent()).toMatch(/256/);
+    expect(await page.getByLabel("Memory (MB)").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator("#cpus-error").textContent()).toBe("");
+    expect(await page.locator("li.workspace").count()).toBe(0);
+  });
+
+  it("matches hardware issues to inputs in REST and GraphQL field names", () => {
+    for (const field of ["hardware.memory_mb", "hardware.memoryMb", "memoryMb"]) {
+      expect(fieldKey(field)).toBe("memorymb");
+    }
+    expect(fieldKey("hardware.volume_size_gb")).toBe(fieldKey("volumeSizeGb"));
+  });
+
+  it("says when the socket is lost, reconnects by itself and catches up", async () => {
+    // Each page WebSocket goes through the test, which can drop it as a network failure would.
+    const sockets: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/graphql$/, (socket) => {
+      socket.connectToServer();
+      sockets.push(socket);
+    });
+    await signInAndWaitLive();
+    const id = await createWorkspace();
+    await badgeReaches(id, "RUNNING");
+    expect(sockets.length).toBe(1); // one socket for the page, whatever it watches
+
+    await sockets.at(-1)?.close({ code: 1001, reason: "test: connection dropped" });
+    await page.getByRole("status").filter({ hasText: "Connection lost. Reconnecting" }).waitFor();
+    const stopped = await fetch(`${server.url}/workspaces/${id}/stop`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${seeded.token}` },
+    });
+    expect(stopped.status).toBe(200);
+    await page.getByRole("status").filter({ hasText: "Live:" }).waitFor();
+    await badgeReaches(id, "STOPPED");
+    expect(sockets.length).toBe(2);
+  });
+
+  it("says clearly when the token is bad", async () => {
+    await signIn("wsg_not_a_real_token");
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "This token was refused (UNAUTHENTICATED)" })
+      .waitFor();
+    expect(await page.locator("#project-section").isHidden()).toBe(true);
+    expect(await page.getByRole("status").textContent()).toBe("Not connected.");
+  });
+
+  it("says so when the live connection refuses a token revoked meanwhile (close 4403)", async () => {
+    const sockets: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/graphql$/, (socket) => {
+      socket.connectToServer();
+      sockets.push(socket);
+    });
+    await signInAndWaitLive();
+    const revoked = await server.services.tokens.revoke(seeded.token);
+    expect(revoked.ok).toBe(true);
+    // The open socket was authorised at connection_init; the next one is refused.
+    await sockets.at(-1)?.close({ code: 1001, reason: "test: connection dropped" });
+    await page.getByRole("status").filter({ hasText: "refused this token (close 4403)" }).waitFor();
+    await page.getByRole("alert").filter({ hasText: "refused this token" }).waitFor();
+  });
+
+  it("stops, starts and deletes a workspace with its buttons", async () => {
+    await signInAndWaitLive();
+    const id = await createWorkspace();
+    const name = id.slice(0, 8);
+    await badgeReaches(id, "RUNNING");
+    await page.getByRole("button", { name: `Stop workspace ${name}` }).click();
+    await badgeReaches(id, "STOPPED");
+    await page.getByRole("button", { name: `Start workspace ${name}` }).click();
+    await badgeReaches(id, "RUNNING");
+    await page.getByRole("button", { name: `Delete workspace ${name}` }).click();
+    await page.locator(`li[data-workspace-id="${id}"]`).waitFor({ state: "detached" });
+    expect((await restWorkspace(id)).status).toBe(404);
+  });
+
+  it("removes a workspace deleted elsewhere when its stream says so", async () => {
+    await signInAndWaitLive();
+    const id = await createWorkspace();
+    await badgeReaches(id, "RUNNING");
+    const deleted = await fetch(`${server.url}/workspaces/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${seeded.token}` },
+    });
+    expect(deleted.status).toBe(204);
+    await page.locator(`li[data-workspace-id="${id}"]`).waitFor({ state: "detached" });
+    await page.getByText(`Workspace ${id.slice(0, 8)} was deleted.`).waitFor({ state: "attached" });
+  });
+});
