@@ -24,7 +24,9 @@ import { startServer, type TestServer } from "./kit/server.js";
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = "test/artifacts";
 /** Waits are for events (a badge, a message); this only bounds them. */
-const WAIT_MS = 15_000;
+const WAIT_MS = 20_000;
+/** A fresh embedded database and a browser start slowly on a busy machine. */
+const START_MS = 180_000;
 
 let server: TestServer;
 let browser: Browser;
@@ -50,7 +52,7 @@ beforeAll(async () => {
       "--no-first-run",
     ],
   });
-});
+}, START_MS);
 
 afterAll(async () => {
   await browser?.close();

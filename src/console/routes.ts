@@ -5,7 +5,7 @@ import { build } from "esbuild";
 import type { FastifyPluginAsync } from "fastify";
 
 /** The console's sources (console/ at the repository root), bundled in memory at start-up. */
-const SOURCES = fileURLToPath(new URL("../../console/", import.meta.url));
+const SOURCES = fileURLToPath(new URL("../../console", import.meta.url));
 
 /** Same origin only: the page talks to this gateway's /graphql over HTTP and WebSocket. */
 const CSP =
@@ -18,9 +18,9 @@ interface Asset {
   immutable: boolean;
 }
 
-async function bundle(): Promise<Map<string, Asset>> {
+async function bundle(sources: string): Promise<Map<string, Asset>> {
   const result = await build({
-    absWorkingDir: SOURCES,
+    absWorkingDir: sources,
     entryPoints: { console: "src/main.ts", "console-style": "style.css" },
     bundle: true,
     minify: true,
@@ -32,7 +32,7 @@ async function bundle(): Promise<Map<string, Asset>> {
     logLevel: "silent",
   });
   const assets = new Map<string, Asset>();
-  let html = await readFile(`${SOURCES}index.html`, "utf8");
+  let html = await readFile(`${sources}/index.html`, "utf8");
   for (const file of result.outputFiles) {
     const [name, type] = file.path.endsWith(".css")
       ? ["console.css", "text/css; charset=utf-8"]
@@ -46,8 +46,11 @@ async function bundle(): Promise<Map<string, Asset>> {
 }
 
 /** The workspace console at `/`: a static page over the same GraphQL API as any frontend. */
-export const consoleRoutes: FastifyPluginAsync = async (http) => {
-  const assets = await bundle().catch((error: unknown) => {
+export const consoleRoutes: FastifyPluginAsync<{ sources?: string }> = async (
+  http,
+  { sources = SOURCES },
+) => {
+  const assets = await bundle(sources).catch((error: unknown) => {
     // The API still serves; only the console is missing.
     http.log.error({ err: error }, "the workspace console failed to build");
     return undefined;

@@ -1,0 +1,80 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n  }\n": typeof types.ConsoleViewerDocument,
+    "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on InvalidInputError { message issues { field message } }\n    }\n  }\n": typeof types.ConsoleCreateProjectDocument,
+    "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": typeof types.ConsoleWorkspaceFieldsFragmentDoc,
+    "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": typeof types.ConsoleProjectWorkspacesDocument,
+    "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field message } }\n    }\n  }\n": typeof types.ConsoleCreateWorkspaceDocument,
+    "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n": typeof types.ConsoleStopWorkspaceDocument,
+    "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n": typeof types.ConsoleStartWorkspaceDocument,
+    "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on Error { message }\n    }\n  }\n": typeof types.ConsoleDeleteWorkspaceDocument,
+    "\n  subscription ConsoleWorkspaceStatus($id: ID!) {\n    workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }\n  }\n": typeof types.ConsoleWorkspaceStatusDocument,
+};
+const documents: Documents = {
+    "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n  }\n": types.ConsoleViewerDocument,
+    "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on InvalidInputError { message issues { field message } }\n    }\n  }\n": types.ConsoleCreateProjectDocument,
+    "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": types.ConsoleWorkspaceFieldsFragmentDoc,
+    "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": types.ConsoleProjectWorkspacesDocument,
+    "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field message } }\n    }\n  }\n": types.ConsoleCreateWorkspaceDocument,
+    "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n": types.ConsoleStopWorkspaceDocument,
+    "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n": types.ConsoleStartWorkspaceDocument,
+    "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on Error { message }\n    }\n  }\n": types.ConsoleDeleteWorkspaceDocument,
+    "\n  subscription ConsoleWorkspaceStatus($id: ID!) {\n    workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }\n  }\n": types.ConsoleWorkspaceStatusDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleViewerDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on InvalidInputError { message issues { field message } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleCreateProjectDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n"): typeof import('./graphql.js').ConsoleWorkspaceFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleProjectWorkspacesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field message } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleCreateWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleStopWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleStartWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on Error { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleDeleteWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConsoleWorkspaceStatus($id: ID!) {\n    workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }\n  }\n"): typeof import('./graphql.js').ConsoleWorkspaceStatusDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

@@ -1,0 +1,373 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** shared: burstable CPUs; performance: dedicated CPUs (needed for a GPU) */
+export type CpuKind =
+  | 'PERFORMANCE'
+  | 'SHARED';
+
+export type CreateProjectInput = {
+  /** The git branch workspaces check out; default "main" */
+  defaultBranch?: string | null | undefined;
+  /** 1 to 200 characters */
+  name: string;
+};
+
+export type CreateWorkspaceInput = {
+  /** Left out or null: your default hardware */
+  hardware?: HardwareInput | null | undefined;
+  /** Up to 255 characters. The same key with the same input returns the first result; with different input, IdempotencyConflictError. Kept for at least 24 hours. */
+  idempotencyKey?: string | null | undefined;
+  /** Default false: stopped after the idle timeout */
+  keepActive?: boolean | null | undefined;
+  projectId: string;
+};
+
+/** Fields left out are taken from your default hardware, then from the system default {cpuKind: SHARED, cpus: 2, memoryMb: 2048, volumeSizeGb: 10, gpuKind: null}. gpuKind: null asks for no GPU. */
+export type HardwareInput = {
+  /** CPU kind: SHARED or PERFORMANCE. Omitted: your defaultHardware, then SHARED. */
+  cpuKind?: CpuKind | null | undefined;
+  /** Number of CPUs: one of 1, 2, 4, 6, 8. Omitted: your defaultHardware, then 2. */
+  cpus?: number | null | undefined;
+  /** GPU kind, one of those on offer (GPU_KINDS), or null for no GPU. A GPU needs cpuKind PERFORMANCE. Omitted: your defaultHardware, then null. */
+  gpuKind?: string | null | undefined;
+  /** Memory in MB, at most 16384. SHARED: a multiple of 256 between 256×cpus and 2048×cpus; PERFORMANCE: a multiple of 1024 between 2048×cpus and 8192×cpus. Omitted: your defaultHardware, then 2048. */
+  memoryMb?: number | null | undefined;
+  /** Volume size in GB, 1 to 500. Omitted: your defaultHardware, then 10. */
+  volumeSizeGb?: number | null | undefined;
+};
+
+/** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream. */
+export type WorkspaceStatus =
+  | 'CREATING'
+  /** The workspace was deleted: the last event of a workspaceStatus stream, which then completes. Never the status of a workspace you can read. */
+  | 'DELETED'
+  | 'ERROR'
+  | 'RUNNING'
+  | 'STARTING'
+  | 'STOPPED'
+  | 'STOPPING'
+  | 'STOP_FAILED';
+
+export type ConsoleViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleViewerQuery = { viewer: { email: string, defaultHardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, projects: { edges: Array<{ node: { id: string, name: string } }> } } };
+
+export type ConsoleCreateProjectMutationVariables = Exact<{
+  input: CreateProjectInput;
+}>;
+
+
+export type ConsoleCreateProjectMutation = { createProject:
+    | { __typename: 'CreateProjectSuccess', project: { id: string, name: string } }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
+   };
+
+export type ConsoleWorkspaceFieldsFragment = { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } };
+
+export type ConsoleProjectWorkspacesQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleProjectWorkspacesQuery = { project: { id: string, workspaces: { edges: Array<{ node: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }> } } | null };
+
+export type ConsoleCreateWorkspaceMutationVariables = Exact<{
+  input: CreateWorkspaceInput;
+}>;
+
+
+export type ConsoleCreateWorkspaceMutation = { createWorkspace:
+    | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+    | { __typename: 'IdempotencyConflictError', message: string }
+    | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, message: string }> }
+    | { __typename: 'ProjectNotFoundError', message: string }
+   };
+
+export type ConsoleStopWorkspaceMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleStopWorkspaceMutation = { stopWorkspace:
+    | { __typename: 'InvalidTransitionError', message: string }
+    | { __typename: 'StopWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+    | { __typename: 'WorkspaceNotFoundError', message: string }
+   };
+
+export type ConsoleStartWorkspaceMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleStartWorkspaceMutation = { startWorkspace:
+    | { __typename: 'InvalidTransitionError', message: string }
+    | { __typename: 'StartWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+    | { __typename: 'WorkspaceNotFoundError', message: string }
+   };
+
+export type ConsoleDeleteWorkspaceMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleDeleteWorkspaceMutation = { deleteWorkspace:
+    | { __typename: 'DeleteWorkspaceSuccess', deletedWorkspaceId: string }
+    | { __typename: 'WorkspaceNotFoundError', message: string }
+   };
+
+export type ConsoleWorkspaceStatusSubscriptionVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleWorkspaceStatusSubscription = { workspaceStatus: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const ConsoleWorkspaceFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ConsoleWorkspaceFields on Workspace {
+  id
+  status
+  hardware {
+    cpuKind
+    cpus
+    memoryMb
+    volumeSizeGb
+    gpuKind
+  }
+  keepActive
+  machineId
+  privateIp
+  gitRef
+  errorMessage
+  updatedAt
+}
+    `, {"fragmentName":"ConsoleWorkspaceFields"}) as unknown as TypedDocumentString<ConsoleWorkspaceFieldsFragment, unknown>;
+export const ConsoleViewerDocument = new TypedDocumentString(`
+    query ConsoleViewer {
+  viewer {
+    email
+    defaultHardware {
+      cpuKind
+      cpus
+      memoryMb
+      volumeSizeGb
+      gpuKind
+    }
+    projects(first: 50) {
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleViewerQuery, ConsoleViewerQueryVariables>;
+export const ConsoleCreateProjectDocument = new TypedDocumentString(`
+    mutation ConsoleCreateProject($input: CreateProjectInput!) {
+  createProject(input: $input) {
+    __typename
+    ... on CreateProjectSuccess {
+      project {
+        id
+        name
+      }
+    }
+    ... on InvalidInputError {
+      message
+      issues {
+        field
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleCreateProjectMutation, ConsoleCreateProjectMutationVariables>;
+export const ConsoleProjectWorkspacesDocument = new TypedDocumentString(`
+    query ConsoleProjectWorkspaces($id: ID!) {
+  project(id: $id) {
+    id
+    workspaces(first: 50) {
+      edges {
+        node {
+          ...ConsoleWorkspaceFields
+        }
+      }
+    }
+  }
+}
+    fragment ConsoleWorkspaceFields on Workspace {
+  id
+  status
+  hardware {
+    cpuKind
+    cpus
+    memoryMb
+    volumeSizeGb
+    gpuKind
+  }
+  keepActive
+  machineId
+  privateIp
+  gitRef
+  errorMessage
+  updatedAt
+}`) as unknown as TypedDocumentString<ConsoleProjectWorkspacesQuery, ConsoleProjectWorkspacesQueryVariables>;
+export const ConsoleCreateWorkspaceDocument = new TypedDocumentString(`
+    mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {
+  createWorkspace(input: $input) {
+    __typename
+    ... on CreateWorkspaceSuccess {
+      workspace {
+        ...ConsoleWorkspaceFields
+      }
+    }
+    ... on Error {
+      message
+    }
+    ... on InvalidHardwareError {
+      issues {
+        field
+        message
+      }
+    }
+  }
+}
+    fragment ConsoleWorkspaceFields on Workspace {
+  id
+  status
+  hardware {
+    cpuKind
+    cpus
+    memoryMb
+    volumeSizeGb
+    gpuKind
+  }
+  keepActive
+  machineId
+  privateIp
+  gitRef
+  errorMessage
+  updatedAt
+}`) as unknown as TypedDocumentString<ConsoleCreateWorkspaceMutation, ConsoleCreateWorkspaceMutationVariables>;
+export const ConsoleStopWorkspaceDocument = new TypedDocumentString(`
+    mutation ConsoleStopWorkspace($id: ID!) {
+  stopWorkspace(id: $id) {
+    __typename
+    ... on StopWorkspaceSuccess {
+      workspace {
+        ...ConsoleWorkspaceFields
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment ConsoleWorkspaceFields on Workspace {
+  id
+  status
+  hardware {
+    cpuKind
+    cpus
+    memoryMb
+    volumeSizeGb
+    gpuKind
+  }
+  keepActive
+  machineId
+  privateIp
+  gitRef
+  errorMessage
+  updatedAt
+}`) as unknown as TypedDocumentString<ConsoleStopWorkspaceMutation, ConsoleStopWorkspaceMutationVariables>;
+export const ConsoleStartWorkspaceDocument = new TypedDocumentString(`
+    mutation ConsoleStartWorkspace($id: ID!) {
+  startWorkspace(id: $id) {
+    __typename
+    ... on StartWorkspaceSuccess {
+      workspace {
+        ...ConsoleWorkspaceFields
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment ConsoleWorkspaceFields on Workspace {
+  id
+  status
+  hardware {
+    cpuKind
+    cpus
+    memoryMb
+    volumeSizeGb
+    gpuKind
+  }
+  keepActive
+  machineId
+  privateIp
+  gitRef
+  errorMessage
+  updatedAt
+}`) as unknown as TypedDocumentString<ConsoleStartWorkspaceMutation, ConsoleStartWorkspaceMutationVariables>;
+export const ConsoleDeleteWorkspaceDocument = new TypedDocumentString(`
+    mutation ConsoleDeleteWorkspace($id: ID!) {
+  deleteWorkspace(id: $id) {
+    __typename
+    ... on DeleteWorkspaceSuccess {
+      deletedWorkspaceId
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDeleteWorkspaceMutation, ConsoleDeleteWorkspaceMutationVariables>;
+export const ConsoleWorkspaceStatusDocument = new TypedDocumentString(`
+    subscription ConsoleWorkspaceStatus($id: ID!) {
+  workspaceStatus(id: $id) {
+    ...ConsoleWorkspaceFields
+  }
+}
+    fragment ConsoleWorkspaceFields on Workspace {
+  id
+  status
+  hardware {
+    cpuKind
+    cpus
+    memoryMb
+    volumeSizeGb
+    gpuKind
+  }
+  keepActive
+  machineId
+  privateIp
+  gitRef
+  errorMessage
+  updatedAt
+}`) as unknown as TypedDocumentString<ConsoleWorkspaceStatusSubscription, ConsoleWorkspaceStatusSubscriptionVariables>;

@@ -1,0 +1,92 @@
+/** The console's GraphQL operations, typed by `npm run codegen` into console/generated. */
+import { graphql } from "../generated/index.js";
+
+export const ConsoleViewer = graphql(`
+  query ConsoleViewer {
+    viewer {
+      email
+      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }
+      projects(first: 50) { edges { node { id name } } }
+    }
+  }
+`);
+
+export const ConsoleCreateProject = graphql(`
+  mutation ConsoleCreateProject($input: CreateProjectInput!) {
+    createProject(input: $input) {
+      __typename
+      ... on CreateProjectSuccess { project { id name } }
+      ... on InvalidInputError { message issues { field message } }
+    }
+  }
+`);
+
+export const ConsoleWorkspaceFields = graphql(`
+  fragment ConsoleWorkspaceFields on Workspace {
+    id
+    status
+    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }
+    keepActive
+    machineId
+    privateIp
+    gitRef
+    errorMessage
+    updatedAt
+  }
+`);
+
+export const ConsoleProjectWorkspaces = graphql(`
+  query ConsoleProjectWorkspaces($id: ID!) {
+    project(id: $id) {
+      id
+      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }
+    }
+  }
+`);
+
+export const ConsoleCreateWorkspace = graphql(`
+  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {
+    createWorkspace(input: $input) {
+      __typename
+      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }
+      ... on Error { message }
+      ... on InvalidHardwareError { issues { field message } }
+    }
+  }
+`);
+
+export const ConsoleStopWorkspace = graphql(`
+  mutation ConsoleStopWorkspace($id: ID!) {
+    stopWorkspace(id: $id) {
+      __typename
+      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const ConsoleStartWorkspace = graphql(`
+  mutation ConsoleStartWorkspace($id: ID!) {
+    startWorkspace(id: $id) {
+      __typename
+      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const ConsoleDeleteWorkspace = graphql(`
+  mutation ConsoleDeleteWorkspace($id: ID!) {
+    deleteWorkspace(id: $id) {
+      __typename
+      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const ConsoleWorkspaceStatus = graphql(`
+  subscription ConsoleWorkspaceStatus($id: ID!) {
+    workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }
+  }
+`);

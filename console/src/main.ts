@@ -1,0 +1,240 @@
+/** The workspace console: a token, a project, its workspaces kept live over one WebSocket. */
+
+import type { TypedDocumentString } from "../generated/graphql.js";
+import { ApiError, openSocket, request, type Socket, type SocketState } from "./api.js";
+import {
+  ConsoleCreateProject,
+  ConsoleCreateWorkspace,
+  ConsoleDeleteWorkspace,
+  ConsoleProjectWorkspaces,
+  ConsoleStartWorkspace,
+  ConsoleStopWorkspace,
+  ConsoleViewer,
+} from "./documents.js";
+import { byId, h } from "./dom.js";
+import { HardwareForm } from "./hardware-form.js";
+import { type Workspace, WorkspaceList } from "./workspace-list.js";
+
+/** sessionStorage only: the token leaves with the tab. */
+const TOKEN_KEY = "workspace-console.token";
+
+const tokenForm = byId<HTMLFormElement>("token-form");
+const tokenInput = byId<HTMLInputElement>("token");
+const tokenMessage = byId("token-message");
+const viewerLine = byId("viewer");
+const connection = byId("connection");
+const announcer = byId("announcer");
+const projectSection = byId("project-section");
+const projectSelect = byId<HTMLSelectElement>("project");
+const projectForm = byId<HTMLFormElement>("project-form");
+const projectMessage = byId("project-message");
+const workspaceSection = byId("workspace-section");
+const workspaceForm = byId<HTMLFormElement>("workspace-form");
+const hardwareForm = new HardwareForm(workspaceForm, byId("workspace-message"));
+
+let token: string | undefined;
+let socket: Socket | undefined;
+let projectId: string | undefined;
+/** Bumped by every project load: an answer for an older one is dropped. */
+let loading = 0;
+
+const CONNECTION_TEXT: Record<SocketState | "offline", string> = {
+  offline: "Not connected.",
+  connecting: "Connecting to live updates…",
+  live: "Live: statuses update as they change.",
+  reconnecting: "Connection lost. Reconnecting… (statuses may be out of date until then)",
+  refused:
+    "The live connection refused this token (close 4403): it is unknown or revoked. Paste a valid token.",
+};
+
+function setConnection(state: SocketState | "offline"): void {
+  connection.textContent = CONNECTION_TEXT[state];
+  connection.dataset.state = state;
+  if (state === "refused") tokenMessage.textContent = CONNECTION_TEXT.refused;
+}
+
+function announce(message: string): void {
+  announcer.textContent = message;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ApiError && error.code === "UNAUTHENTICATED") {
+    return "This token was refused (UNAUTHENTICATED): it is unknown, revoked or mistyped. Paste a valid API token.";
+  }
+  return error instanceof Error ? error.message : "The request failed.";
+}
+
+function call<R, V>(document: TypedDocumentString<R, V>, variables: V): Promise<R> {
+  if (!token) return Promise.reject(new ApiError("Paste an API token first."));
+  return request(token, document, variables);
+}
+
+const list = new WorkspaceList(byId<HTMLUListElement>("workspaces"), byId("empty"), {
+  socket: () => socket,
+  announce,
+  async stop(id) {
+    const { stopWorkspace: result } = await call(ConsoleStopWorkspace, { id });
+    return result.__typename === "StopWorkspaceSuccess" ? result.workspace : result.message;
+  },
+  async start(id) {
+    const { startWorkspace: result } = await call(ConsoleStartWorkspace, { id });
+    return result.__typename === "StartWorkspaceSuccess" ? result.workspace : result.message;
+  },
+  async remove(id) {
+    const { deleteWorkspace: result } = await call(ConsoleDeleteWorkspace, { id });
+    return result.__typename === "DeleteWorkspaceSuccess" ? true : result.message;
+  },
+});
+
+function signOut(): void {
+  socket?.close();
+  socket = undefined;
+  token = undefined;
+  projectId = undefined;
+  list.reset([]);
+  projectSection.hidden = true;
+  workspaceSection.hidden = true;
+  viewerLine.textContent = "";
+  setConnection("offline");
+}
+
+async function signIn(value: string): Promise<void> {
+  signOut();
+  tokenMessage.textContent = "Checking the token…";
+  try {
+    const { viewer } = await request(value, ConsoleViewer, {});
+    token = value;
+    try {
+      sessionStorage.setItem(TOKEN_KEY, value);
+    } catch {
+      // Storage may be off: the token then lives in memory only.
+    }
+    tokenMessage.textContent = "";
+    viewerLine.textContent = `Signed in as ${viewer.email}.`;
+    socket = openSocket(value, setConnection);
+    hardwareForm.fill(viewer.defaultHardware);
+    showProjects(viewer.projects.edges.map((edge) => edge.node));
+    projectSection.hidden = false;
+  } catch (error) {
+    tokenMessage.textContent = describe(error);
+    tokenInput.focus();
+  }
+}
+
+function showProjects(projects: { id: string; name: string }[], select?: string): void {
+  projectSelect.replaceChildren(
+    h("option", { value: "" }, projects.length ? "Choose a project…" : "No projects yet"),
+    ...projects.map((project) => h("option", { value: project.id }, project.name)),
+  );
+  const chosen = select ?? (projects.length === 1 ? projects[0]?.id : undefined);
+  if (chosen) {
+    projectSelect.value = chosen;
+    void openProject(chosen);
+  }
+}
+
+async function openProject(id: string): Promise<void> {
+  const current = ++loading;
+  projectId = id || undefined;
+  list.reset([]);
+  hardwareForm.clear();
+  workspaceSection.hidden = !projectId;
+  if (!projectId) return;
+  projectMessage.textContent = "";
+  try {
+    const { project } = await call(ConsoleProjectWorkspaces, { id: projectId });
+    if (current !== loading) return;
+    if (!project) {
+      projectMessage.textContent = "This project no longer exists.";
+      return;
+    }
+    list.reset(project.workspaces.edges.map((edge) => edge.node));
+  } catch (error) {
+    if (current === loading) projectMessage.textContent = describe(error);
+  }
+}
+
+tokenForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = tokenInput.value.trim();
+  if (value) void signIn(value);
+  else tokenMessage.textContent = "Paste an API token first.";
+});
+
+byId("forget").addEventListener("click", () => {
+  try {
+    sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Nothing was stored.
+  }
+  tokenInput.value = "";
+  tokenMessage.textContent = "";
+  signOut();
+  tokenInput.focus();
+});
+
+projectSelect.addEventListener("change", () => void openProject(projectSelect.value));
+
+projectForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const nameInput = byId<HTMLInputElement>("project-name");
+  projectMessage.textContent = "";
+  try {
+    const { createProject: result } = await call(ConsoleCreateProject, {
+      input: { name: nameInput.value.trim() },
+    });
+    if (result.__typename === "InvalidInputError") {
+      projectMessage.textContent = [result.message, ...result.issues.map((i) => i.message)].join(
+        " ",
+      );
+      return;
+    }
+    nameInput.value = "";
+    const { viewer } = await call(ConsoleViewer, {});
+    showProjects(
+      viewer.projects.edges.map((edge) => edge.node),
+      result.project.id,
+    );
+    announce(`Project ${result.project.name} created.`);
+  } catch (error) {
+    projectMessage.textContent = describe(error);
+  }
+});
+
+workspaceForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!projectId) return;
+  const submit = workspaceForm.querySelector<HTMLButtonElement>("button[type=submit]");
+  hardwareForm.clear();
+  if (submit) submit.disabled = true;
+  try {
+    const { hardware, keepActive } = hardwareForm.read();
+    const { createWorkspace: result } = await call(ConsoleCreateWorkspace, {
+      input: { projectId, hardware, keepActive },
+    });
+    if (result.__typename === "CreateWorkspaceSuccess") {
+      list.add(result.workspace as Workspace);
+      announce(`Workspace ${result.workspace.id.slice(0, 8)} created.`);
+    } else {
+      hardwareForm.showIssues(
+        result.message,
+        result.__typename === "InvalidHardwareError" ? result.issues : [],
+      );
+    }
+  } catch (error) {
+    hardwareForm.showIssues(describe(error), []);
+  } finally {
+    if (submit) submit.disabled = false;
+  }
+});
+
+setConnection("offline");
+try {
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) {
+    tokenInput.value = saved;
+    void signIn(saved);
+  }
+} catch {
+  // No storage: paste the token.
+}
