@@ -42,12 +42,13 @@ const CONFIG = QUICK
       reps: 2,
       durationS: 2,
       warmupS: 1,
-      burstN: 300,
+      burstN: 100,
       burstTimeoutS: 60,
       idleSubs: 500,
-      fanout: [200, 500],
+      fanout: [500],
       distinct: 1000,
-      fanoutRounds: 2,
+      fanoutRounds: 1,
+      settleMs: 500,
     }
   : {
       reps: 5,
@@ -59,6 +60,7 @@ const CONFIG = QUICK
       fanout: [1000, 5000],
       distinct: 10000,
       fanoutRounds: 3,
+      settleMs: 3000,
     };
 const CONCURRENCY = [1, 16, 64];
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -244,8 +246,10 @@ async function throughputPhase() {
   log("\n== throughput (PostgreSQL): floor, rest-create, gql-create, rest-get, gql-read");
   await recreateDatabase(DB);
   const settings = { DATABASE_URL: databaseUrl(DB), SIMULATED_PROVISION_DELAY_MS: "1000" };
-  const writer = await seed(settings, "bench-writer@example.com", "bench writes");
-  const reader = await seed(settings, "bench-reader@example.com", "bench reads");
+  const [writer, reader] = await Promise.all([
+    seed(settings, "bench-writer@example.com", "bench writes"),
+    seed(settings, "bench-reader@example.com", "bench reads"),
+  ]);
   const floor = await startFloor();
   const gateway = await startGateway("gateway", settings, join(workDir, "gateway-throughput.log"));
   const pool = connect(DB);
@@ -670,7 +674,7 @@ async function subPhase(mode: "in-process" | "redis") {
       target,
       "sub-idle",
     );
-    await sleep(3000);
+    await sleep(CONFIG.settleMs);
     const rssAfter = await rssKb(gateway.child.pid);
     result.sub_idle = {
       connections: CONFIG.idleSubs,
@@ -683,12 +687,13 @@ async function subPhase(mode: "in-process" | "redis") {
     };
     log(`  sub-idle ${JSON.stringify(result.sub_idle)}`);
     await idle.close();
-    await sleep(2000);
+    await sleep(CONFIG.settleMs);
 
-    // The REST stop with nobody watching.
+    // The REST stop with nobody watching (the first round is a warm-up, discarded).
     const alone: number[] = [];
-    for (let round_ = 0; round_ < CONFIG.fanoutRounds; round_++) {
-      alone.push((await stopCall(gateway, owner.token, quiet)).ms);
+    for (let round_ = 0; round_ <= CONFIG.fanoutRounds; round_++) {
+      const { ms } = await stopCall(gateway, owner.token, quiet);
+      if (round_ > 0) alone.push(ms);
       await restart(gateway, owner.token, quiet);
     }
     result.stop_without_watchers_ms = { median: round(median(alone), 2), all: alone };
@@ -708,16 +713,20 @@ async function subPhase(mode: "in-process" | "redis") {
     for (const scenario of scenarios) {
       const subs = await openSubscribers(gateway, owner.token, scenario.ids, target, "sub-fanout");
       const rounds: Record<string, unknown>[] = [];
+      let warmup: Record<string, unknown> = {};
       try {
-        await sleep(1000);
-        for (let r = 0; r < CONFIG.fanoutRounds; r++) {
+        await sleep(CONFIG.settleMs / 2);
+        // Round 0 is a warm-up (first event through fresh connections), discarded.
+        for (let r = 0; r <= CONFIG.fanoutRounds; r++) {
           const { t0, ms } = await stopCall(gateway, owner.token, target);
           const all = await subs.next("all", 60_000);
           subs.send(`report ${t0}`);
           const report = await subs.next("report", 30_000);
-          rounds.push({ stop_call_ms: ms, all_received: Boolean(all), ...report });
+          const entry = { stop_call_ms: ms, all_received: Boolean(all), ...report };
+          if (r === 0) warmup = entry;
+          else rounds.push(entry);
           await restart(gateway, owner.token, target);
-          await sleep(500);
+          await sleep(300);
         }
       } finally {
         await subs.close();
@@ -732,12 +741,13 @@ async function subPhase(mode: "in-process" | "redis") {
         p99_ms_median: round(median(rounds.map((r) => Number(r.p99_ms))), 2),
         received_all: rounds.every((r) => r.received === r.expected),
         rounds,
+        warmup_round: warmup,
       };
       fanout.push(entry);
       log(
         `  ${scenario.name}: p50 ${entry.p50_ms_median} ms p99 ${entry.p99_ms_median} ms, stop call ${entry.stop_call_ms_median} ms, all received: ${entry.received_all}`,
       );
-      await sleep(2000);
+      await sleep(CONFIG.settleMs / 2);
     }
     result.sub_fanout = fanout;
     return result;
@@ -875,10 +885,26 @@ async function main() {
     config: CONFIG,
     wrk: spawnSync(WRK, ["-v"], { encoding: "utf8" }).stdout.split(" Copyright")[0],
   };
-  if (wanted("throughput")) result.throughput = await throughputPhase();
-  if (wanted("burst")) result.lifecycle_burst = await burstPhase();
-  if (wanted("sub")) result.subscriptions = [await subPhase("in-process"), await subPhase("redis")];
-  if (wanted("embedded")) result.embedded = await embeddedPhase();
+  const phaseSeconds: Record<string, number> = {};
+  const timed = async <T>(phase: string, body: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    try {
+      return await body();
+    } finally {
+      phaseSeconds[phase] = round((Date.now() - t) / 1000, 1);
+      log(`  (${phase}: ${phaseSeconds[phase]} s)`);
+    }
+  };
+  if (wanted("throughput")) result.throughput = await timed("throughput", throughputPhase);
+  if (wanted("burst")) result.lifecycle_burst = await timed("burst", burstPhase);
+  if (wanted("sub")) {
+    result.subscriptions = [
+      await timed("sub in-process", () => subPhase("in-process")),
+      await timed("sub redis", () => subPhase("redis")),
+    ];
+  }
+  if (wanted("embedded")) result.embedded = await timed("embedded", embeddedPhase);
+  result.phase_seconds = phaseSeconds;
   (result.machine as Record<string, unknown>).loadavg_end = loadavg().map((l) => round(l, 2));
   result.finished = new Date().toISOString();
   const written = await writeReport(result, started);

@@ -165,7 +165,7 @@ export async function writeReport(
     md.push(
       "## Subscriptions",
       "",
-      "graphql-ws clients in a separate process (`bench/clients/subscribers.ts`), one connection per subscription; `SIMULATED_PROVISION_DELAY_MS=200` so stopped workspaces come back quickly. Latency: from just before the REST stop is sent to receipt of `STOPPING` at each subscriber (`process.hrtime.bigint()` in both processes); medians over the rounds.",
+      "graphql-ws clients in a separate process (`bench/clients/subscribers.ts`), one connection per subscription; `SIMULATED_PROVISION_DELAY_MS=200` so stopped workspaces come back quickly. Latency: from just before the REST stop is sent to receipt of `STOPPING` at each subscriber (`process.hrtime.bigint()` in both processes); medians over the rounds after a discarded warm-up round.",
       "",
       "| fan-out | mode | subscriptions | p50 ms | p99 ms | REST stop call ms | all received |",
       "|---|---|---:|---:|---:|---:|:-:|",
