@@ -34,9 +34,6 @@ interface Row {
   unsubscribe?: () => void;
 }
 
-/** Sent as a stream's last event when the workspace is deleted (the stream then completes). */
-const DELETED = "DELETED";
-
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }
@@ -94,7 +91,7 @@ export class WorkspaceList {
       { id },
       {
         next: ({ workspaceStatus }) => {
-          if ((workspaceStatus.status as string) === DELETED) this.deleted(id);
+          if (workspaceStatus.status === "DELETED") this.deleted(id);
           else this.update(workspaceStatus);
         },
         error: (error) => this.fail(id, error),
