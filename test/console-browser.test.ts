@@ -241,6 +241,19 @@ describe("the workspace console", () => {
     await page.getByRole("alert").filter({ hasText: "refused this token" }).waitFor();
   });
 
+  it("creates a project and switches to it", async () => {
+    await signInAndWaitLive();
+    await page.getByRole("textbox", { name: "New project" }).fill("console second project");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.getByText("Project console second project created.").waitFor({ state: "attached" });
+    const chosen = await page.getByRole("combobox", { name: "Project" }).inputValue();
+    expect(chosen).not.toBe(seeded.project.id);
+    await page.getByText("No workspaces in this project yet.").waitFor();
+    const id = await createWorkspace();
+    const created = (await (await restWorkspace(id)).json()) as { project_id: string };
+    expect(created.project_id).toBe(chosen);
+  });
+
   it("stops, starts and deletes a workspace with its buttons", async () => {
     await signInAndWaitLive();
     const id = await createWorkspace();
