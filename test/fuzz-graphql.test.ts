@@ -72,12 +72,11 @@ const CAMEL: Record<string, string> = {
 const SNAKE = Object.fromEntries(Object.entries(CAMEL).map(([snake, camel]) => [camel, snake]));
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-const own = (object: object, key: string) => Object.hasOwn(object, key);
 
 /** A hardware field name as the model names it: `memory_mb`, whatever the door wrote. */
 function normalizeField(field: string): string {
   const bare = field.replace(/^(input\.)?hardware\.?/, "");
-  return SNAKE[bare] ?? bare;
+  return Object.hasOwn(SNAKE, bare) ? (SNAKE[bare] as string) : bare;
 }
 
 type Verdict = { accepted: true } | { accepted: false; fields: Set<string>; maybe: Set<string> };
@@ -151,7 +150,7 @@ function toGraphQL(hardware: unknown): unknown {
       // REST value, so it must not become one here).
       mapped = value === "shared" || value === "performance" ? value.toUpperCase() : `~${value}`;
     }
-    input[CAMEL[key] ?? key] = mapped;
+    input[Object.hasOwn(CAMEL, key) ? (CAMEL[key] as string) : key] = mapped;
   }
   return input;
 }
@@ -166,8 +165,8 @@ function graphQLTypeFields(hardware: unknown): Set<string> {
   if (hardware === null || hardware === undefined) return fields;
   if (!isObject(hardware)) return new Set([""]);
   for (const [key, value] of Object.entries(hardware)) {
-    if (value === null) continue;
     if (!(HW_FIELDS as readonly string[]).includes(key)) fields.add(key);
+    else if (value === null) continue;
     else if (key === "cpu_kind" && !["shared", "performance"].includes(value as string)) {
       fields.add(key);
     } else if (key === "gpu_kind" && typeof value !== "string") fields.add(key);
@@ -189,6 +188,13 @@ function graphQLTypeFields(hardware: unknown): Set<string> {
 // ---------------------------------------------------------------------------------------------
 // Generators: hardware as JSON values (both doors send them as JSON).
 // ---------------------------------------------------------------------------------------------
+
+/** `undefined` `odds` times out of `odds + 1`; a value of `arbitrary` otherwise. */
+const rarely = <T>(arbitrary: fc.Arbitrary<T>, odds: number) =>
+  fc.oneof(
+    { weight: odds, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: arbitrary as fc.Arbitrary<T | undefined> },
+  );
 
 const printable = (maxLength: number, minLength = 0) =>
   fc.string({
@@ -248,16 +254,46 @@ const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
 };
 
 /** Wire hardware: some of the five fields (any values), rarely an unknown key, or not an object. */
+/** Hardware that §4 accepts (fields left out now and then: the defaults fill them in). */
+const coherentHardware = fc.constantFrom("shared", "performance").chain((kind) =>
+  fc.constantFrom(1, 2, 4, 6, 8).chain((cpus) => {
+    const [step, low, high] =
+      kind === "shared"
+        ? [256, 256 * cpus, Math.min(2048 * cpus, 16384)]
+        : [1024, 2048 * cpus, Math.min(8192 * cpus, 16384)];
+    return fc.record(
+      {
+        cpu_kind: fc.constant(kind),
+        cpus: fc.constant(cpus),
+        memory_mb: fc.integer({ min: low / step, max: high / step }).map((n) => n * step),
+        volume_size_gb: fc.integer({ min: 1, max: 500 }),
+        gpu_kind: kind === "performance" ? fc.constantFrom(null, ...GPU_KINDS) : fc.constant(null),
+      },
+      { requiredKeys: ["cpu_kind", "cpus", "memory_mb"] },
+    );
+  }),
+);
+
+/** Accepted hardware with one field replaced by any value. */
+const nearHardware = coherentHardware.chain((hardware) =>
+  fc.constantFrom(...HW_FIELDS).chain((field) =>
+    (FIELD_VALUES[field] as fc.Arbitrary<unknown>).map((value) => ({
+      ...hardware,
+      [field]: value,
+    })),
+  ),
+);
+
 const wireHardware: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 12, arbitrary: coherentHardware },
+  { weight: 12, arbitrary: nearHardware },
   {
-    weight: 20,
+    weight: 8,
     arbitrary: fc
       .tuple(
         fc.record(FIELD_VALUES, { requiredKeys: [] }),
-        fc.option(
-          fc.tuple(fc.constantFrom("cpu", "CPUS", "memoryMb", "toString", "extra"), junk),
-          { freq: 15, nil: undefined },
-        ),
+        // Not GraphQL's names (memoryMb): keys unknown to both doors.
+        rarely(fc.tuple(fc.constantFrom("cpu", "CPUS", "memory", "toString", "extra"), junk), 10),
       )
       .map(([known, unknown]) => (unknown ? { ...known, [unknown[0]]: unknown[1] } : known)),
   },
@@ -282,7 +318,10 @@ const authorization = fc.oneof(
 const projectRef = fc.oneof(
   { weight: 16, arbitrary: fc.constant({ kind: "own", value: undefined as unknown }) },
   { weight: 2, arbitrary: fc.constant({ kind: "foreign", value: undefined as unknown }) },
-  { weight: 2, arbitrary: fc.uuid().map((value) => ({ kind: "missing", value: value as unknown })) },
+  {
+    weight: 2,
+    arbitrary: fc.uuid().map((value) => ({ kind: "missing", value: value as unknown })),
+  },
   {
     weight: 2,
     arbitrary: fc
@@ -320,10 +359,7 @@ const graphqlCase = fc.record({
   hardware: wireHardware,
   keepActive,
   idempotencyKey,
-  extraInputKey: fc.option(fc.constantFrom("projectID", "hardwareInput", "keep_active"), {
-    freq: 30,
-    nil: undefined,
-  }),
+  extraInputKey: rarely(fc.constantFrom("projectID", "hardwareInput", "keep_active"), 30),
 });
 type GraphQLCase = typeof graphqlCase extends fc.Arbitrary<infer T> ? T : never;
 
@@ -480,26 +516,32 @@ describe.each(targets)("fuzzing GraphQL createWorkspace on $name", (target) => {
       where: { project: { ownerId: { in: [me.user.id, other.user.id] } } },
     });
 
+  /** Whether GraphQL's input types refuse the case's variables (coercion, before resolvers). */
+  function typeErrors(c: GraphQLCase): boolean {
+    const { value } = c.project;
+    return (
+      c.extraInputKey !== undefined ||
+      (c.project.kind === "wrong-type" &&
+        !(typeof value === "number" && Number.isInteger(value))) ||
+      graphQLTypeFields(c.hardware).size > 0 ||
+      (c.keepActive !== undefined && c.keepActive !== null && typeof c.keepActive !== "boolean") ||
+      (c.idempotencyKey !== undefined &&
+        c.idempotencyKey !== null &&
+        typeof c.idempotencyKey !== "string")
+    );
+  }
+
   /** What the model says of a case: null where the contract leaves it open. */
   function expected(c: GraphQLCase, keySeen: boolean): string | null {
-    if (c.auth.who === "nobody") return "UNAUTHENTICATED";
-    if (c.extraInputKey !== undefined) return "errors";
-    if (c.project.kind === "wrong-type" && !(typeof c.project.value === "number" && Number.isInteger(c.project.value))) {
-      return "errors";
-    }
-    if (graphQLTypeFields(c.hardware).size > 0) return "errors";
-    if (c.keepActive !== undefined && c.keepActive !== null && typeof c.keepActive !== "boolean") {
-      return "errors";
-    }
-    if (
-      c.idempotencyKey !== undefined &&
-      c.idempotencyKey !== null &&
-      typeof c.idempotencyKey !== "string"
-    ) {
-      return "errors";
-    }
+    const typed = typeErrors(c);
+    // Variables are coerced before any resolver asks for the viewer: either refusal is right.
+    if (c.auth.who === "nobody") return typed ? null : "UNAUTHENTICATED";
+    if (typed) return "errors";
     if (typeof c.idempotencyKey === "string" && keySeen) return null;
-    if (typeof c.idempotencyKey === "string" && (c.idempotencyKey.length === 0 || c.idempotencyKey.length > 255)) {
+    if (
+      typeof c.idempotencyKey === "string" &&
+      (c.idempotencyKey.length === 0 || c.idempotencyKey.length > 255)
+    ) {
       return null; // BAD_USER_INPUT or a member: both are documented refusals
     }
     // keepActive: null is "not given" in GraphQL; the contract says nothing more.
@@ -585,7 +627,9 @@ describe.each(targets)("fuzzing GraphQL createWorkspace on $name", (target) => {
               const named = new Set([...outcome.fields].filter((field) => field !== ""));
               const missing = [...typeFields].filter((field) => field !== "" && !named.has(field));
               if (missing.length > 0) {
-                problems.push(`errors name ${setText(named)}, the types refuse ${setText(typeFields)}`);
+                problems.push(
+                  `errors name ${setText(named)}, the types refuse ${setText(typeFields)}`,
+                );
               }
             }
             if (problems.length > 0) {
@@ -618,7 +662,10 @@ describe.each(targets)("fuzzing GraphQL createWorkspace on $name", (target) => {
             batch.map(async (hardware) => {
               const rest = await fetch(`${server.url}/projects/${projectId}/workspaces`, {
                 method: "POST",
-                headers: { authorization: `Bearer ${me.token}`, "content-type": "application/json" },
+                headers: {
+                  authorization: `Bearer ${me.token}`,
+                  "content-type": "application/json",
+                },
                 body: JSON.stringify(hardware === undefined ? {} : { hardware }),
               });
               const restText = await rest.text();
@@ -682,7 +729,9 @@ describe.each(targets)("fuzzing GraphQL createWorkspace on $name", (target) => {
                   gpu_kind: stored.gpuKind,
                 };
                 if (JSON.stringify(asRest) !== JSON.stringify(restHardware)) {
-                  problems.push(`stored ${JSON.stringify(asRest)} vs ${JSON.stringify(restHardware)}`);
+                  problems.push(
+                    `stored ${JSON.stringify(asRest)} vs ${JSON.stringify(restHardware)}`,
+                  );
                 }
               } else if (outcome.kind === "member") {
                 if (outcome.typename !== "InvalidHardwareError") {
@@ -697,9 +746,11 @@ describe.each(targets)("fuzzing GraphQL createWorkspace on $name", (target) => {
             // And both against the contract's model.
             const verdict = judgeRest(hardware);
             if (verdict.accepted !== (rest.status === 201)) {
-              problems.push(`REST ${rest.status}, the contract ${verdict.accepted ? "accepts" : "refuses"}`);
+              problems.push(
+                `REST ${rest.status}, the contract ${verdict.accepted ? "accepts" : "refuses"}`,
+              );
             } else if (!verdict.accepted && rest.status === 400) {
-              const fields = new Set([...verdict.fields].filter((field) => field !== ""));
+              const fields = verdict.fields;
               const missing = [...fields].filter((field) => !restFields.has(field));
               const extra = [...restFields].filter(
                 (field) => !fields.has(field) && !verdict.maybe.has(field),

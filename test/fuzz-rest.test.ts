@@ -132,6 +132,13 @@ function judgeHardware(hw: Record<string, unknown>): BodyVerdict {
 // the server as written; the model parses the same text.
 // ---------------------------------------------------------------------------------------------
 
+/** `undefined` `odds` times out of `odds + 1`; a value of `arbitrary` otherwise. */
+const rarely = <T>(arbitrary: fc.Arbitrary<T>, odds: number) =>
+  fc.oneof(
+    { weight: odds, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: arbitrary as fc.Arbitrary<T | undefined> },
+  );
+
 const printable = (maxLength: number, minLength = 0) =>
   fc.string({
     unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
@@ -219,20 +226,58 @@ type Entry = [key: string, jsonText: string];
 const objectText = (entries: Entry[]) =>
   `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${value}`).join(",")}}`;
 
+/** Hardware that §4 accepts (fields left out now and then: the defaults fill them in). */
+const coherentHardware = fc.constantFrom("shared", "performance").chain((kind) =>
+  fc.constantFrom(1, 2, 4, 6, 8).chain((cpus) => {
+    const [step, low, high] =
+      kind === "shared"
+        ? [256, 256 * cpus, Math.min(2048 * cpus, 16384)]
+        : [1024, 2048 * cpus, Math.min(8192 * cpus, 16384)];
+    return fc.record(
+      {
+        cpu_kind: fc.constant(kind),
+        cpus: fc.constant(cpus),
+        memory_mb: fc.integer({ min: low / step, max: high / step }).map((n) => n * step),
+        volume_size_gb: fc.integer({ min: 1, max: 500 }),
+        gpu_kind: kind === "performance" ? fc.constantFrom(null, ...GPU_KINDS) : fc.constant(null),
+      },
+      { requiredKeys: ["cpu_kind", "cpus", "memory_mb"] },
+    );
+  }),
+);
+
+const coherentText = coherentHardware.map((hardware) =>
+  objectText(Object.entries(hardware).map(([key, value]): Entry => [key, JSON.stringify(value)])),
+);
+
+/** Accepted hardware with one field's text replaced by any value's. */
+const nearText = coherentHardware.chain((hardware) =>
+  fc
+    .constantFrom(...HW_FIELDS)
+    .chain((field) =>
+      (hardwareFields[field] as fc.Arbitrary<string>).map((text) =>
+        objectText(
+          Object.entries({ ...hardware, [field]: null }).map(
+            ([key, value]): Entry => [key, key === field ? text : JSON.stringify(value)],
+          ),
+        ),
+      ),
+    ),
+);
+
 /** Some of the five fields, now and then an unknown key; duplicates possible (last one wins). */
-const hardwareText = fc
+const anyHardwareText = fc
   .tuple(
     fc.subarray(HW_FIELDS),
-    fc.array(fc.tuple(unknownKey, junk), { maxLength: 2 }),
-    fc.boolean(),
+    rarely(fc.array(fc.tuple(unknownKey, junk), { minLength: 1, maxLength: 2 }), 5),
   )
-  .chain(([known, unknown, withUnknown]) =>
+  .chain(([known, unknown]) =>
     fc
       .tuple(...known.map((key) => hardwareFields[key] as fc.Arbitrary<string>))
       .map((values) =>
         objectText([
           ...known.map((key, i): Entry => [key, values[i] as string]),
-          ...(withUnknown ? unknown : []),
+          ...(unknown ?? []),
         ]),
       ),
   );
@@ -241,7 +286,9 @@ const structuredBody = fc
   .record(
     {
       hardware: fc.oneof(
-        { weight: 10, arbitrary: hardwareText },
+        { weight: 10, arbitrary: coherentText },
+        { weight: 10, arbitrary: nearText },
+        { weight: 6, arbitrary: anyHardwareText },
         { weight: 1, arbitrary: fc.constant("null") },
         { weight: 1, arbitrary: junk },
       ),
@@ -249,9 +296,9 @@ const structuredBody = fc
         { weight: 6, arbitrary: fc.constantFrom("true", "false") },
         { weight: 1, arbitrary: fc.constantFrom('"true"', "1", "0", "null", '"yes"') },
       ),
-      unknown: fc.array(fc.tuple(unknownKey, junk), { minLength: 1, maxLength: 2 }),
+      unknown: rarely(fc.array(fc.tuple(unknownKey, junk), { minLength: 1, maxLength: 2 }), 10),
     },
-    { requiredKeys: [] },
+    { requiredKeys: ["unknown"] },
   )
   .map(({ hardware, keep_active, unknown }) =>
     objectText([
@@ -370,20 +417,21 @@ const projectPath = fc.oneof(
   { weight: 2, arbitrary: fc.uuid().map((id) => ({ kind: "missing", id })) },
   {
     weight: 2,
-    arbitrary: fc.oneof(
-      fc.constantFrom(
-        "not-a-uuid",
-        "00000000-0000-0000-0000-00000000000g",
-        "00000000000000000000000000000000",
-        "%00",
-        "...",
-        "1",
-        "'; DROP TABLE workspaces; --",
-        "x".repeat(2000),
-      ),
-      printable(60, 1),
-      fc.uuid().map((id) => `${id}0`),
-    )
+    arbitrary: fc
+      .oneof(
+        fc.constantFrom(
+          "not-a-uuid",
+          "00000000-0000-0000-0000-00000000000g",
+          "00000000000000000000000000000000",
+          "%00",
+          "...",
+          "1",
+          "'; DROP TABLE workspaces; --",
+          "x".repeat(2000),
+        ),
+        printable(60, 1),
+        fc.uuid().map((id) => `${id}0`),
+      )
       // "." and ".." are dot-segments: the URL would name another route, not a project.
       .filter((id) => !/^\.{1,2}$/.test(id))
       .map((id) => ({ kind: "bad", id })),
@@ -437,7 +485,11 @@ function expectedOutcome(c: RequestCase, keySeenBefore: boolean): Expected | nul
   // A Content-Type the contract leaves open ("", "APPLICATION/JSON", charset=latin1, junk):
   // taken as JSON or refused as unsupported.
   if (c.contentType.json === undefined) {
-    return { ...expected, statuses: [...expected.statuses, 415], reason: `${expected.reason}, or 415` };
+    return {
+      ...expected,
+      statuses: [...expected.statuses, 415],
+      reason: `${expected.reason}, or 415`,
+    };
   }
   return expected;
 }
@@ -446,8 +498,7 @@ function expectedOutcome(c: RequestCase, keySeenBefore: boolean): Expected | nul
 function expectedForJson(c: RequestCase, keySeenBefore: boolean): Expected {
   const verdict = judgeBody(c.body);
   const trimmedKey = c.idempotencyKey?.trim();
-  const keyValid =
-    trimmedKey === undefined || (trimmedKey.length >= 1 && trimmedKey.length <= 255);
+  const keyValid = trimmedKey === undefined || (trimmedKey.length >= 1 && trimmedKey.length <= 255);
   const mine =
     (c.path.kind === "own" && c.auth.who === "own") ||
     (c.path.kind === "foreign" && c.auth.who === "other");
@@ -710,8 +761,7 @@ describe.each(targets)("fuzzing POST /projects/:id/workspaces on $name", (target
             const key = c.idempotencyKey?.trim();
             if (key === undefined) return false;
             const before =
-              keysSent.has(key) ||
-              batch.filter((d) => d.idempotencyKey?.trim() === key).length > 1;
+              keysSent.has(key) || batch.filter((d) => d.idempotencyKey?.trim() === key).length > 1;
             return before;
           });
           for (const c of batch) {
@@ -766,7 +816,8 @@ describe.each(targets)("fuzzing POST /projects/:id/workspaces on $name", (target
 });
 
 function describeCase(c: RequestCase): string {
-  const body = c.body === undefined ? "(none)" : c.body.length > 300 ? `${c.body.slice(0, 300)}…` : c.body;
+  const body =
+    c.body === undefined ? "(none)" : c.body.length > 300 ? `${c.body.slice(0, 300)}…` : c.body;
   return JSON.stringify({
     auth: c.auth.kind,
     path: c.path.kind === "bad" || c.path.kind === "missing" ? c.path : c.path.kind,
