@@ -287,7 +287,7 @@ describe.each(databaseTargets)("GraphQL API on the $name database", (target) => 
         );
       });
 
-      it("answers InvalidHardwareError with every failed rule, named as REST names it", async () => {
+      it("answers InvalidHardwareError with every failed rule, in GraphQL's names", async () => {
         const user = await seed("invalid");
         const result = await client(user.token).data(CreateWorkspace, {
           input: {
@@ -299,10 +299,14 @@ describe.each(databaseTargets)("GraphQL API on the $name database", (target) => 
         expect(error.message).toBe("invalid hardware configuration");
         expect(error.issues.map((issue) => issue.field)).toEqual([
           "hardware.cpus",
-          "hardware.memory_mb",
-          "hardware.volume_size_gb",
+          "hardware.memoryMb",
+          "hardware.volumeSizeGb",
         ]);
-        expect(error.issues[0]?.message).toBe("cpus must be one of 1, 2, 4, 6, 8 (got 3)");
+        expect(error.issues.map((issue) => issue.message)).toEqual([
+          "cpus must be one of 1, 2, 4, 6, 8 (got 3)",
+          "memoryMb must be a multiple of 256 between 256 and 16384 for SHARED cpus (got 100)",
+          "volumeSizeGb must be a whole number between 1 and 500 (got 501)",
+        ]);
         const count = await server.database.prisma.workspace.count({
           where: { projectId: user.project.id },
         });
@@ -372,7 +376,7 @@ describe.each(databaseTargets)("GraphQL API on the $name database", (target) => 
         });
         expect(response.errors?.[0]?.extensions).toMatchObject({
           code: "BAD_USER_INPUT",
-          issues: [{ field: "idempotency_key", message: "must be 1 to 255 characters" }],
+          issues: [{ field: "idempotencyKey", message: "must be 1 to 255 characters long" }],
         });
       });
     });
@@ -439,32 +443,45 @@ describe.each(databaseTargets)("GraphQL API on the $name database", (target) => 
         });
         expect(member(refused.createProject, "InvalidInputError").issues).toEqual([
           { field: "name", message: "must be 1 to 200 characters" },
-          { field: "default_branch", message: "must be a git branch name" },
+          { field: "defaultBranch", message: "must be a git branch name" },
         ]);
         const { viewer } = await client(user.token).data(Viewer);
         expect(viewer.projects.totalCount).toBe(2);
       });
 
-      it("change the fields given, or answer InvalidHardwareError and change nothing", async () => {
+      it("replace the default hardware, or answer InvalidHardwareError and change nothing", async () => {
         const user = await seed("defaults");
         const as = client(user.token);
-        const changed = await as.data(UpdateDefaultHardware, { input: { volumeSizeGb: 20 } });
-        expect(
-          member(changed.updateDefaultHardware, "UpdateDefaultHardwareSuccess").user
-            .defaultHardware,
-        ).toEqual({ cpuKind: "SHARED", cpus: 2, memoryMb: 2048, volumeSizeGb: 20, gpuKind: null });
+        const hardwareOf = (result: Awaited<ReturnType<typeof setDefaults>>) =>
+          member(result.updateDefaultHardware, "UpdateDefaultHardwareSuccess").user.defaultHardware;
+        const setDefaults = (input: Record<string, number>) =>
+          as.data(UpdateDefaultHardware, { input });
+        const first = await setDefaults({ cpus: 4, memoryMb: 4096 });
+        expect(hardwareOf(first)).toMatchObject({ cpus: 4, memoryMb: 4096, volumeSizeGb: 10 });
+        // A replacement: what is left out falls back to the system default, not to the last value.
+        const changed = await setDefaults({ volumeSizeGb: 20 });
+        expect(hardwareOf(changed)).toEqual({
+          cpuKind: "SHARED",
+          cpus: 2,
+          memoryMb: 2048,
+          volumeSizeGb: 20,
+          gpuKind: null,
+        });
 
         const refused = await as.data(UpdateDefaultHardware, { input: { cpus: 8, memoryMb: 256 } });
         expect(member(refused.updateDefaultHardware, "InvalidHardwareError").issues).toEqual([
           {
-            field: "default_hardware.memory_mb",
+            field: "defaultHardware.memoryMb",
             message:
-              "memory_mb must be a multiple of 256 between 2048 and 16384 for 8 shared cpus (got 256)",
+              "memoryMb must be a multiple of 256 between 2048 and 16384 for 8 SHARED cpus (got 256)",
           },
         ]);
         const { viewer } = await as.data(Viewer);
         expect(viewer.defaultHardware.volumeSizeGb).toBe(20);
         expect(viewer.defaultHardware.cpus).toBe(2);
+
+        const reset = await setDefaults({});
+        expect(hardwareOf(reset)).toMatchObject({ cpus: 2, volumeSizeGb: 10 });
       });
     });
 

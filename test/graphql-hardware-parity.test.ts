@@ -1,10 +1,11 @@
 /**
  * One hardware validator behind both doors: the same hardware is accepted or refused identically
- * by REST and GraphQL, with the same issues (field and message). Only what both can express is
- * compared: GraphQL's types already refuse strings for numbers and unknown CPU kinds.
+ * by REST and GraphQL, with the same issues, each in its door's words (REST: hardware.memory_mb,
+ * "shared"; GraphQL: hardware.memoryMb, SHARED). Only what both can express is compared:
+ * GraphQL's types already refuse strings for numbers and unknown CPU kinds.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { HardwareRequest } from "../src/services/hardware-policy.js";
+import type { HardwareRequest as ServiceHardwareRequest } from "../src/services/hardware-rules.js";
 import type { CpuKind, HardwareInput } from "./generated/graphql.js";
 import { graphql } from "./generated/index.js";
 import { databaseTargets } from "./kit/database.js";
@@ -37,7 +38,37 @@ const SetDefaultHardware = graphql(`
   }
 `);
 
+interface HardwareRequest {
+  cpu_kind?: "shared" | "performance";
+  cpus?: number;
+  memory_mb?: number;
+  volume_size_gb?: number;
+  gpu_kind?: string | null;
+}
 type Wire = { [K in keyof HardwareRequest]: HardwareRequest[K] | null };
+
+type Issue = { field: string; message: string };
+
+/** An issue in GraphQL's words, told in REST's: memoryMb → memory_mb, SHARED → shared. */
+function inRestWords(issues: Issue[], dialect: "rest" | "graphql"): Issue[] {
+  const words = (text: string) =>
+    text
+      .replace(/defaultHardware/g, "default_hardware")
+      .replace(/\b(cpuKind|memoryMb|volumeSizeGb|gpuKind)\b/g, (name) =>
+        name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+      )
+      .replace(/\b(SHARED|PERFORMANCE)\b/g, (kind) => kind.toLowerCase())
+      .replaceAll('"shared"', "shared")
+      .replaceAll('"performance"', "performance");
+  if (dialect === "graphql") {
+    for (const issue of issues) {
+      // GraphQL's own words: no REST names in what a GraphQL client reads.
+      expect(issue.field).not.toMatch(/_/);
+      expect(issue.message).not.toMatch(/memory_mb|cpu_kind|volume_size_gb|gpu_kind|"shared"/);
+    }
+  }
+  return issues.map(({ field, message }) => ({ field: words(field), message: words(message) }));
+}
 
 /** [case, hardware, accepted over the system default] */
 const CASES: [string, Wire, boolean][] = [
@@ -115,12 +146,12 @@ describe.each(databaseTargets)("hardware parity on the $name database", (target)
     const server = useServer(target.open, { GPU_KINDS: "a10g" });
 
     /** Two users with the same stored defaults: one for each door. */
-    async function pair(label: string, defaults: HardwareRequest | null) {
+    async function pair(label: string, defaults: ServiceHardwareRequest | null) {
       const users: SeededUser[] = [];
       for (const door of ["rest", "graphql"]) {
         const seeded = await seedUser(server.services, `${label}-${door}`);
         if (defaults) {
-          const updated = await server.services.users.updateDefaultHardware(seeded.user, defaults);
+          const updated = await server.services.users.replaceDefaultHardware(seeded.user, defaults);
           if (!updated.ok) throw new Error(updated.error.message);
           seeded.user = updated.value;
         }
@@ -137,7 +168,7 @@ describe.each(databaseTargets)("hardware parity on the $name database", (target)
       });
       if (response.status === 201) return { accepted: response.json.hardware };
       expect(response.status, response.text).toBe(400);
-      return { refused: response.json.details };
+      return { refused: inRestWords(response.json.details, "rest") };
     }
 
     async function createOverGraphQL(user: SeededUser, hardware: Wire): Promise<Outcome> {
@@ -148,7 +179,9 @@ describe.each(databaseTargets)("hardware parity on the $name database", (target)
       if (member.__typename === "CreateWorkspaceSuccess") {
         return { accepted: wireHardware(member.workspace.hardware) };
       }
-      if (member.__typename === "InvalidHardwareError") return { refused: member.issues };
+      if (member.__typename === "InvalidHardwareError") {
+        return { refused: inRestWords(member.issues, "graphql") };
+      }
       throw new Error(`unexpected ${JSON.stringify(member)}`);
     }
 
@@ -156,7 +189,7 @@ describe.each(databaseTargets)("hardware parity on the $name database", (target)
       ["with the system default", null],
       [
         "over stored defaults",
-        { cpu_kind: "performance", cpus: 4, memory_mb: 16384, volume_size_gb: 40 },
+        { cpuKind: "performance", cpus: 4, memoryMb: 16384, volumeSizeGb: 40 },
       ],
     ] as const) {
       describe(`createWorkspace ${label}`, () => {
@@ -185,7 +218,7 @@ describe.each(databaseTargets)("hardware parity on the $name database", (target)
         const viaRest: Outcome =
           response.status === 200
             ? { accepted: response.json.default_hardware }
-            : { refused: response.json.details };
+            : { refused: inRestWords(response.json.details, "rest") };
         expect([200, 400], response.text).toContain(response.status);
 
         const result = await graphqlClient(server.url, gql.token).data(SetDefaultHardware, {
@@ -195,7 +228,12 @@ describe.each(databaseTargets)("hardware parity on the $name database", (target)
         const viaGraphQL: Outcome =
           member.__typename === "UpdateDefaultHardwareSuccess"
             ? { accepted: wireHardware(member.user.defaultHardware) }
-            : { refused: member.__typename === "InvalidHardwareError" ? member.issues : member };
+            : {
+                refused:
+                  member.__typename === "InvalidHardwareError"
+                    ? inRestWords(member.issues, "graphql")
+                    : member,
+              };
         expect(viaGraphQL).toEqual(viaRest);
         expect("accepted" in viaRest).toBe(accepted);
       });

@@ -23,8 +23,8 @@ import {
   CPU_COUNTS,
   CPU_KINDS,
   type CpuKind,
-  resolveHardware as resolveRules,
   SYSTEM_DEFAULT_HARDWARE as RULES_DEFAULT,
+  resolveHardware as resolveRules,
 } from "../src/services/hardware-rules.js";
 
 type Hardware = WireHardware;
@@ -808,7 +808,7 @@ describe("each door names the fields its own way", () => {
     expect(hardwareIssues(problems(), target, dialect).map((i) => i.field)).toEqual([field]);
   });
 
-  it("says memory_mb and \"performance\" to REST, memoryMb and PERFORMANCE to GraphQL", () => {
+  it('says memory_mb and "performance" to REST, memoryMb and PERFORMANCE to GraphQL', () => {
     const [rest] = hardwareIssues(problems(), "hardware", REST_DIALECT);
     const [graphql] = hardwareIssues(problems(), "hardware", GRAPHQL_DIALECT);
     expect(rest?.message).toBe(
@@ -857,9 +857,12 @@ describe("typed requests that bypassed the wire schema (GraphQL, stored JSON)", 
       message: 'cpu_kind must be "shared" or "performance" (got "SHARED")',
     },
     { field: "gpu_kind", value: 5, message: "gpu_kind must be a string or null (got 5)" },
-  ])("reports $field = $value as the wire schema would, instead of storing it", ({ field, value, message }) => {
-    expect(issuesOf(resolve(untyped({ [field]: value })))).toEqual([
-      { field: `hardware.${field}`, message },
-    ]);
-  });
+  ])(
+    "reports $field = $value as the wire schema would, instead of storing it",
+    ({ field, value, message }) => {
+      expect(issuesOf(resolve(untyped({ [field]: value })))).toEqual([
+        { field: `hardware.${field}`, message },
+      ]);
+    },
+  );
 });

@@ -169,7 +169,7 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
         expect(response.json).toEqual({ default_hardware: DEFAULT_HARDWARE });
       });
 
-      it("changes the fields given, keeps the others, and answers the new settings", async () => {
+      it("replaces default_hardware (left-out fields fall back to the system default; {} resets)", async () => {
         const { api, token } = await seeded();
         const first = await api.put("/user/settings", {
           token,
@@ -184,9 +184,11 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
           json: { default_hardware: { volume_size_gb: 100 } },
         });
         expect(second.json).toEqual({
-          default_hardware: { ...DEFAULT_HARDWARE, cpus: 4, memory_mb: 4096, volume_size_gb: 100 },
+          default_hardware: { ...DEFAULT_HARDWARE, volume_size_gb: 100 },
         });
         expect((await api.get("/user/settings", { token })).json).toEqual(second.json);
+        const reset = await api.put("/user/settings", { token, json: { default_hardware: {} } });
+        expect(reset.json).toEqual({ default_hardware: DEFAULT_HARDWARE });
       });
 
       it("validates like a create, with issues under default_hardware, and changes nothing", async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../src/db/client.js";
 import { simulatedMachineId } from "../src/lifecycle/simulated-provisioner.js";
 import { createServices } from "../src/services/index.js";
+import { LocalStatusBus } from "../src/services/status-bus.js";
 import { killRedisClient, TEST_DATABASE_URL, TEST_REDIS_URL } from "./kit/database.js";
 import { graphqlWsClient } from "./kit/graphql.js";
 import {
@@ -23,11 +24,6 @@ const SKIP =
   TEST_DATABASE_URL && TEST_REDIS_URL
     ? undefined
     : "skipped: needs TEST_DATABASE_URL and TEST_REDIS_URL (replicas share PostgreSQL and Redis)";
-
-/** Statuses without repeats (a delete request, say, republishes the current status). */
-function transitions(stream: StatusStream): string[] {
-  return stream.statuses().filter((status, i, all) => status !== all[i - 1]);
-}
 
 describe.skipIf(SKIP)(
   `two replicas on one PostgreSQL and one Redis${SKIP ? ` (${SKIP})` : ""}`,
@@ -49,7 +45,7 @@ describe.skipIf(SKIP)(
       const services = createServices({
         prisma: database.prisma,
         gpuKinds: [],
-        observer: { workspaceChanged() {}, workspaceDeleted() {} },
+        bus: new LocalStatusBus(),
       });
       owner = await seedUser(services, "scale");
       env = {
@@ -105,12 +101,13 @@ describe.skipIf(SKIP)(
         events += stream.events.length;
         expect(stream.errors).toEqual([]);
         expect(stream.completed).toBe(true);
-        // From whatever the snapshot was, every later status in lifecycle order, none skipped.
-        const seen = transitions(stream);
+        // From whatever the snapshot was, every later status in lifecycle order, none skipped,
+        // none twice, then DELETED as the last event.
+        const seen = stream.statuses();
         const from = STATUS_ORDER.indexOf(seen[0] as (typeof STATUS_ORDER)[number]);
         expect(from).toBeGreaterThanOrEqual(0);
         expect(from).toBeLessThanOrEqual(STATUS_ORDER.indexOf("RUNNING"));
-        expect(seen).toEqual(STATUS_ORDER.slice(from));
+        expect(seen).toEqual([...STATUS_ORDER.slice(from), "DELETED"]);
         const machineIds = new Set(stream.events.map((e) => e.machineId).filter(Boolean));
         expect([...machineIds]).toEqual([simulatedMachineId(id)]);
         for (const step of ["createMachine", "start", "stop", "destroy"]) {

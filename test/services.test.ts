@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Database } from "../src/db/client.js";
 import type { PrismaClient } from "../src/generated/prisma/client.js";
+import { problemField } from "../src/services/hardware-rules.js";
 import { sweepIdempotencyKeys } from "../src/services/idempotency.js";
 import { createServices, type Services } from "../src/services/index.js";
+import { LocalStatusBus } from "../src/services/status-bus.js";
 import { generateToken } from "../src/services/token-format.js";
 import { databaseTargets } from "./kit/database.js";
 import { seedUser } from "./kit/seed.js";
-
-const noObserver = { workspaceChanged() {}, workspaceDeleted() {} };
 
 for (const target of databaseTargets) {
   describe.skipIf(target.skip)(
@@ -20,7 +20,7 @@ for (const target of databaseTargets) {
         services ??= createServices({
           prisma: database.prisma,
           gpuKinds: ["a100"],
-          observer: noObserver,
+          bus: new LocalStatusBus(),
         });
         return { database, services };
       };
@@ -53,7 +53,7 @@ for (const target of databaseTargets) {
               throw new Error("the database was queried");
             },
           });
-          const offline = createServices({ prisma, gpuKinds: [], observer: noObserver });
+          const offline = createServices({ prisma, gpuKinds: [], bus: new LocalStatusBus() });
           expect(await offline.tokens.authenticate("wsg_not-a-token")).toBeNull();
           const valid = generateToken();
           const badChecksum = `${valid.slice(0, -1)}${valid.endsWith("0") ? "1" : "0"}`;
@@ -155,15 +155,15 @@ for (const target of databaseTargets) {
         it("merges request over the user's default_hardware over the system default", async () => {
           const { services } = await setup();
           const { user, project } = await seedUser(services, "merge");
-          const updated = await services.users.updateDefaultHardware(user, {
-            cpu_kind: "performance",
+          const updated = await services.users.replaceDefaultHardware(user, {
+            cpuKind: "performance",
             cpus: 2,
-            memory_mb: 4096,
+            memoryMb: 4096,
           });
           if (!updated.ok) throw new Error(updated.error.message);
           const result = await services.workspaces.create(updated.value, {
             projectId: project.id,
-            hardware: { cpus: 4, memory_mb: 8192 },
+            hardware: { cpus: 4, memoryMb: 8192 },
             keepActive: true,
           });
           if (!result.ok) throw new Error(result.error.message);
@@ -181,19 +181,14 @@ for (const target of databaseTargets) {
           const { user, project } = await seedUser(services, "invalid");
           const result = await services.workspaces.create(user, {
             projectId: project.id,
-            hardware: { cpus: 3, volume_size_gb: 501, gpu_kind: "h100" },
+            hardware: { cpus: 3, volumeSizeGb: 501, gpuKind: "h100" },
           });
           expect(result.ok).toBe(false);
           if (result.ok || result.error.code !== "INVALID_HARDWARE")
             throw new Error("expected issues");
-          const fields = result.error.issues.map((issue) => issue.field);
-          expect(fields).toEqual(
-            expect.arrayContaining([
-              "hardware.cpus",
-              "hardware.volume_size_gb",
-              "hardware.gpu_kind",
-            ]),
-          );
+          const fields = result.error.problems.map(problemField);
+          expect(result.error.target).toBe("hardware");
+          expect(fields).toEqual(expect.arrayContaining(["cpus", "volumeSizeGb", "gpuKind"]));
           expect(await database.prisma.workspace.count({ where: { projectId: project.id } })).toBe(
             0,
           );
@@ -262,12 +257,12 @@ for (const target of databaseTargets) {
           const created = await services.workspaces.create(user, { projectId: project.id });
           if (!created.ok) throw new Error(created.error.message);
           const id = created.value.workspace.id;
-          const stop = await services.workspaces.act(user.id, id, "stop");
+          const stop = await services.workspaces.stop(user.id, id);
           expect(stop).toMatchObject({
             ok: false,
             error: { code: "INVALID_TRANSITION", status: "creating" },
           });
-          const start = await services.workspaces.act(user.id, id, "start");
+          const start = await services.workspaces.start(user.id, id);
           expect(!start.ok && start.error.code).toBe("INVALID_TRANSITION");
         });
 

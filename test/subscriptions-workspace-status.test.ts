@@ -5,7 +5,7 @@ import { simulatedMachineId } from "../src/lifecycle/simulated-provisioner.js";
 import { embeddedDatabase } from "./kit/database.js";
 import { graphqlWsClient } from "./kit/graphql.js";
 import { Rest } from "./kit/rest.js";
-import { type SeededUser, seedUser } from "./kit/seed.js";
+import { heldWorkspace, type SeededUser, seedUser } from "./kit/seed.js";
 import { type TestServer, useServer } from "./kit/server.js";
 import { type StatusStream, sseWatch, wsWatch } from "./kit/subscriptions.js";
 import { waitFor } from "./kit/wait.js";
@@ -41,12 +41,35 @@ function useClients(server: TestServer) {
       streams.push(stream);
       return stream;
     },
+    /**
+     * A new workspace watched from its first status: the engine gets it only once the stream
+     * has its snapshot (no timing margin).
+     */
+    async createWatched(
+      token: string,
+      projectId: string,
+      transport: "ws" | "sse" = "ws",
+      overrides: { keepActive?: boolean } = {},
+    ) {
+      const held = await heldWorkspace(
+        server.services,
+        server.database.prisma,
+        projectId,
+        overrides,
+      );
+      const stream =
+        transport === "ws"
+          ? this.watchWs(token, held.workspace.id)
+          : this.watchSse(token, held.workspace.id);
+      await stream.until("CREATING");
+      await held.release();
+      return { created: held.workspace, stream };
+    },
   };
 }
 
 describe("workspaceStatus subscriptions", () => {
-  // Steps slow enough that a subscription opened right after the create sees `creating`.
-  const server = useServer(embeddedDatabase, { SIMULATED_PROVISION_DELAY_MS: "500" });
+  const server = useServer(embeddedDatabase, { SIMULATED_PROVISION_DELAY_MS: "50" });
   const clients = useClients(server);
   let alice: SeededUser & { rest: Rest };
 
@@ -55,8 +78,7 @@ describe("workspaceStatus subscriptions", () => {
   });
 
   it("streams creating → starting → running over graphql-ws, with machine, address and branch", async () => {
-    const created = await alice.rest.createWorkspace(alice.project.id);
-    const stream = clients.watchWs(alice.token, created.id);
+    const { created, stream } = await clients.createWatched(alice.token, alice.project.id);
     const running = await stream.until("RUNNING");
 
     expect(stream.statuses()).toEqual(["CREATING", "STARTING", "RUNNING"]);
@@ -69,8 +91,9 @@ describe("workspaceStatus subscriptions", () => {
   });
 
   it("streams the same over SSE", async () => {
-    const created = await alice.rest.createWorkspace(alice.project.id, { keep_active: true });
-    const stream = clients.watchSse(alice.token, created.id);
+    const { created, stream } = await clients.createWatched(alice.token, alice.project.id, "sse", {
+      keepActive: true,
+    });
     const running = await stream.until("RUNNING");
 
     expect(stream.statuses()).toEqual(["CREATING", "STARTING", "RUNNING"]);
@@ -95,8 +118,7 @@ describe("workspaceStatus subscriptions", () => {
   });
 
   it("streams stop, start and delete; deletion ends the stream on both transports", async () => {
-    const created = await alice.rest.createWorkspace(alice.project.id);
-    const ws = clients.watchWs(alice.token, created.id);
+    const { created, stream: ws } = await clients.createWatched(alice.token, alice.project.id);
     await ws.until("RUNNING");
     const sse = clients.watchSse(alice.token, created.id);
     await sse.until("RUNNING");
@@ -112,9 +134,8 @@ describe("workspaceStatus subscriptions", () => {
     expect(ws.completed).toBe(true);
     expect(ws.errors).toEqual([]);
     expect(sse.completed).toBe(true);
-    // The delete request itself may arrive as one more `running` before the end.
-    const statuses = ws.statuses().filter((status, i, all) => status !== all[i - 1]);
-    expect(statuses).toEqual([
+    // Exactly these events, none twice: the deletion is the last one, then the stream ends.
+    expect(ws.statuses()).toEqual([
       "CREATING",
       "STARTING",
       "RUNNING",
@@ -122,14 +143,17 @@ describe("workspaceStatus subscriptions", () => {
       "STOPPED",
       "STARTING",
       "RUNNING",
+      "DELETED",
     ]);
+    expect(ws.last()?.id).toBe(created.id);
     expect(restarted.machineId).toBe(simulatedMachineId(created.id));
-    expect(sse.statuses().filter((status, i, all) => status !== all[i - 1])).toEqual([
+    expect(sse.statuses()).toEqual([
       "RUNNING",
       "STOPPING",
       "STOPPED",
       "STARTING",
       "RUNNING",
+      "DELETED",
     ]);
     await waitFor(async () => (await alice.rest.getWorkspace(created.id)) === null, {
       what: "the workspace to be gone",
@@ -141,8 +165,7 @@ describe("workspaceStatus subscriptions", () => {
       name: "broken [fail:create]",
     });
     if (!broken.ok) throw new Error(broken.error.message);
-    const created = await alice.rest.createWorkspace(broken.value.id);
-    const stream = clients.watchWs(alice.token, created.id);
+    const { stream } = await clients.createWatched(alice.token, broken.value.id);
     const failed = await stream.until("ERROR");
 
     expect(stream.statuses()).toEqual(["CREATING", "ERROR"]);
@@ -156,10 +179,14 @@ describe("workspaceStatus subscriptions", () => {
       if (!made.ok) throw new Error(made.error.message);
       return made.value.id;
     };
-    const noStart = await alice.rest.createWorkspace(await project("flaky [fail:start]"));
-    const noStop = await alice.rest.createWorkspace(await project("sticky [fail:stop]"));
-    const starting = clients.watchWs(alice.token, noStart.id);
-    const stopping = clients.watchWs(alice.token, noStop.id);
+    const { stream: starting } = await clients.createWatched(
+      alice.token,
+      await project("flaky [fail:start]"),
+    );
+    const { created: noStop, stream: stopping } = await clients.createWatched(
+      alice.token,
+      await project("sticky [fail:stop]"),
+    );
 
     const failedStart = await starting.until("ERROR");
     await stopping.until("RUNNING");
@@ -168,7 +195,13 @@ describe("workspaceStatus subscriptions", () => {
 
     expect(starting.statuses()).toEqual(["CREATING", "STARTING", "ERROR"]);
     expect(failedStart.errorMessage).toMatch(/^could not start the machine: /);
-    expect(stopping.statuses().slice(-3)).toEqual(["RUNNING", "STOPPING", "STOP_FAILED"]);
+    expect(stopping.statuses()).toEqual([
+      "CREATING",
+      "STARTING",
+      "RUNNING",
+      "STOPPING",
+      "STOP_FAILED",
+    ]);
     expect(failedStop.errorMessage).toMatch(/^could not stop the machine: /);
   });
 

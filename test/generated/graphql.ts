@@ -26,22 +26,25 @@ export type CreateWorkspaceInput = {
   projectId: string;
 };
 
-/** Fields left out are taken from your default hardware, then from the system default (SHARED, 2 cpus, 2048 MB, 10 GB, no GPU). gpuKind: null asks for no GPU. */
+/** Fields left out are taken from your default hardware, then from the system default {cpuKind: SHARED, cpus: 2, memoryMb: 2048, volumeSizeGb: 10, gpuKind: null}. gpuKind: null asks for no GPU. */
 export type HardwareInput = {
+  /** CPU kind: SHARED or PERFORMANCE. Omitted: your defaultHardware, then SHARED. */
   cpuKind?: CpuKind | null | undefined;
-  /** 1, 2, 4, 6 or 8 */
+  /** Number of CPUs: one of 1, 2, 4, 6, 8. Omitted: your defaultHardware, then 2. */
   cpus?: number | null | undefined;
-  /** One of the GPU kinds on offer, or null for none */
+  /** GPU kind, one of those on offer (GPU_KINDS), or null for no GPU. A GPU needs cpuKind PERFORMANCE. Omitted: your defaultHardware, then null. */
   gpuKind?: string | null | undefined;
-  /** SHARED: a multiple of 256 between 256×cpus and 2048×cpus; PERFORMANCE: a multiple of 1024 between 2048×cpus and 8192×cpus; at most 16384 */
+  /** Memory in MB, at most 16384. SHARED: a multiple of 256 between 256×cpus and 2048×cpus; PERFORMANCE: a multiple of 1024 between 2048×cpus and 8192×cpus. Omitted: your defaultHardware, then 2048. */
   memoryMb?: number | null | undefined;
-  /** 1 to 500 */
+  /** Volume size in GB, 1 to 500. Omitted: your defaultHardware, then 10. */
   volumeSizeGb?: number | null | undefined;
 };
 
-/** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping */
+/** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream. */
 export type WorkspaceStatus =
   | 'CREATING'
+  /** The workspace was deleted: the last event of a workspaceStatus stream, which then completes. Never the status of a workspace you can read. */
+  | 'DELETED'
   | 'ERROR'
   | 'RUNNING'
   | 'STARTING'
@@ -129,7 +132,6 @@ export type DeleteWorkspaceMutationVariables = Exact<{
 
 export type DeleteWorkspaceMutation = { deleteWorkspace:
     | { __typename: 'DeleteWorkspaceSuccess', deletedWorkspaceId: string }
-    | { __typename: 'InvalidTransitionError', message: string }
     | { __typename: 'WorkspaceNotFoundError', message: string }
    };
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "../../src/db/client.js";
 import type { Prisma, Project, User } from "../../src/generated/prisma/client.js";
 import type { Services } from "../../src/services/index.js";
 import { newPreviewToken } from "../../src/services/workspaces.js";
@@ -39,3 +40,37 @@ export function workspaceRow(
     ...overrides,
   };
 }
+
+/**
+ * A new workspace (status creating) that no engine may touch until `release()`: the test holds
+ * its lease, so a watcher subscribes before the first step without racing it.
+ */
+export async function heldWorkspace(
+  services: Services,
+  prisma: PrismaClient,
+  projectId: string,
+  overrides: Partial<Prisma.WorkspaceUncheckedCreateInput> = {},
+) {
+  const workspace = await prisma.workspace.create({
+    data: workspaceRow(projectId, {
+      status: "creating",
+      keepActive: false,
+      leaseOwner: HELD,
+      leaseExpiresAt: new Date(Date.now() + 10 * 60_000),
+      ...overrides,
+    }),
+  });
+  return {
+    workspace,
+    /** Hands the row to the engine and wakes it. */
+    async release() {
+      const [row] = await prisma.workspace.updateManyAndReturn({
+        where: { id: workspace.id, leaseOwner: HELD },
+        data: { leaseOwner: null, leaseExpiresAt: null },
+      });
+      if (row) services.status.changed(row);
+    },
+  };
+}
+
+const HELD = "test:held";
