@@ -115,11 +115,7 @@ export class Steps {
   private async stopIfIdle(workspace: ClaimedWorkspace): Promise<boolean> {
     // The claim found it idle; re-check what may have changed since (an API call, keep_active).
     const { provisioner, idleTimeoutMs } = this.options;
-    const idleFor = (since: Date) => Date.now() - since.getTime();
-    if (idleTimeoutMs <= 0 || workspace.keepActive || workspace.desiredState !== "running") {
-      return false;
-    }
-    if (idleFor(workspace.lastActivityAt) < idleTimeoutMs) return false;
+    if (!isIdleStopDue(workspace, idleTimeoutMs)) return false;
     if (provisioner.lastActivity && workspace.machineId) {
       const seen = await provisioner.lastActivity(workspace.machineId, machineSpec(workspace));
       if (seen && seen > workspace.lastActivityAt) {
@@ -127,7 +123,7 @@ export class Steps {
           where: { id: workspace.id },
           data: { lastActivityAt: seen },
         });
-        if (idleFor(seen) < idleTimeoutMs) return false;
+        if (!isIdleStopDue({ ...workspace, lastActivityAt: seen }, idleTimeoutMs)) return false;
       }
     }
     this.log.info({ workspaceId: workspace.id }, "lifecycle: idle timeout; stopping");
@@ -202,6 +198,20 @@ export class Steps {
       throw error;
     }
   }
+}
+
+/**
+ * Idle auto-stop (IDLE_TIMEOUT_MINUTES): a running workspace without keep_active, meant to run,
+ * whose last activity is at least `idleTimeoutMs` ago. 0 disables it.
+ */
+export function isIdleStopDue(
+  workspace: Pick<Workspace, "status" | "keepActive" | "desiredState" | "lastActivityAt">,
+  idleTimeoutMs: number,
+  now = Date.now(),
+): boolean {
+  if (idleTimeoutMs <= 0 || workspace.status !== "running") return false;
+  if (workspace.keepActive || workspace.desiredState !== "running") return false;
+  return now - workspace.lastActivityAt.getTime() >= idleTimeoutMs;
 }
 
 function machineSpec(workspace: ClaimedWorkspace): MachineSpec {
