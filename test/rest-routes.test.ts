@@ -9,7 +9,7 @@ import {
   unchangingFields,
   WORKSPACE_KEYS,
 } from "./kit/rest.js";
-import { seedUser } from "./kit/seed.js";
+import { seedUser, workspaceRow } from "./kit/seed.js";
 import { useServer } from "./kit/server.js";
 
 describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
@@ -49,6 +49,59 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
           expect(Object.keys(workspace).sort()).toEqual(WORKSPACE_KEYS);
           expect(Object.keys(workspace.hardware).sort()).toEqual(HARDWARE_KEYS);
         }
+      });
+
+      it("pages with limit and after: next cursor in the body and a Link header, to the end", async () => {
+        const { api, list, token, create } = await seeded();
+        const made: string[] = [];
+        for (let i = 0; i < 5; i++) made.unshift((await create()).id);
+
+        const seen: string[] = [];
+        let url: string | null = `${list}?limit=2`;
+        const pages: number[] = [];
+        while (url) {
+          const page = await api.get(url, { token });
+          expect(page.status, page.text).toBe(200);
+          expect(Object.keys(page.json).sort()).toEqual(["next", "workspaces"]);
+          pages.push(page.json.workspaces.length);
+          seen.push(...page.json.workspaces.map((w: { id: string }) => w.id));
+          const link = page.headers.get("link");
+          if (page.json.next === null) {
+            expect(link).toBeNull();
+            url = null;
+          } else {
+            expect(link).toBe(`<${list}?limit=2&after=${page.json.next}>; rel="next"`);
+            url = link?.slice(1, link.indexOf(">")) ?? null;
+          }
+        }
+        expect(pages).toEqual([2, 2, 1]);
+        expect(seen).toEqual(made);
+      });
+
+      it("takes limit 1 to 100 and refuses 0, 101, a fraction and a forged cursor with 400", async () => {
+        const { api, list, token, create } = await seeded();
+        await create();
+        for (const limit of ["1", "100"]) {
+          const page = await api.get(`${list}?limit=${limit}`, { token });
+          expect(page.status, limit).toBe(200);
+        }
+        for (const query of ["limit=0", "limit=101", "limit=1.5", "limit=x", "after=bm9wZQ"]) {
+          const response = await api.get(`${list}?${query}`, { token });
+          expect(response.status, query).toBe(400);
+          expect(response.json.details?.[0]?.field, query).toBe(query.split("=")[0]);
+        }
+      });
+
+      it("answers a legacy client (no paging parameters) with at most 100, in the documented shape", async () => {
+        const { api, list, token, project } = await seeded();
+        await server.database.prisma.workspace.createMany({
+          data: Array.from({ length: 101 }, () => workspaceRow(project.id)),
+        });
+        const response = await api.get(list, { token });
+        expect(response.status).toBe(200);
+        expect(Object.keys(response.json)).toEqual(["workspaces"]);
+        expect(response.json.workspaces).toHaveLength(100);
+        expect(response.headers.get("link")).toBeNull();
       });
 
       it("answers one identical 404 for a non-UUID, a missing and another user's project", async () => {
