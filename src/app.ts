@@ -6,6 +6,7 @@ import { type Database, openDatabase } from "./db/client.js";
 import type { Env } from "./env.js";
 import { createGraphQL } from "./graphql/server.js";
 import { createLifecycle } from "./lifecycle/index.js";
+import { createProvisioner } from "./lifecycle/providers.js";
 import { createMetrics } from "./metrics.js";
 import { listenOperatorSocket } from "./operator/socket.js";
 import { installHttpErrors } from "./rest/errors.js";
@@ -57,6 +58,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     provisionDelayMs: env.SIMULATED_PROVISION_DELAY_MS,
     idleTimeoutMinutes: env.IDLE_TIMEOUT_MINUTES,
     logger: http.log,
+    provisioner: createProvisioner(env, http.log),
   });
   installHttpErrors(http);
   const metrics = createMetrics(http);

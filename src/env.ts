@@ -23,7 +23,18 @@ const envSchema = z.object({
     ),
   GRAPHIQL: z.stringbool().default(true),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PROVIDER: z.enum(["simulated", "fly"]).default("simulated"),
+  FLY_API_TOKEN: z.string().optional(),
+  FLY_APP_NAME: z.string().optional(),
+  FLY_API_BASE_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .default("https://api.machines.dev"),
+  FLY_REGION: z.string().min(1).default("iad"),
+  WORKSPACE_IMAGE: z.string().optional(),
 });
+
+/** Settings the Fly driver cannot make a machine without: refused at start-up, not at a step. */
+const FLY_REQUIRED = ["FLY_API_TOKEN", "FLY_APP_NAME", "WORKSPACE_IMAGE"] as const;
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -36,7 +47,12 @@ export class ConfigError extends Error {}
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const result = envSchema.safeParse(present);
-  if (result.success) return result.data;
+  if (result.success) {
+    const missing =
+      result.data.PROVIDER === "fly" && FLY_REQUIRED.find((name) => !result.data[name]);
+    if (!missing) return result.data;
+    throw new ConfigError(`invalid configuration: ${missing}="": required when PROVIDER=fly`);
+  }
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? "environment");
   const value = JSON.stringify(present[name] ?? "");
