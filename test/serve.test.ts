@@ -98,36 +98,75 @@ describe("npm start", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "wsg-npm-start-"));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it("serves the gateway (as a newcomer runs it)", async () => {
-    const port = await freePort();
-    // npm runs the server in a child shell: a process group of its own, stopped as a whole.
-    const npm = spawn("npm", ["start"], {
-      cwd: new URL("..", import.meta.url).pathname,
-      env: {
-        PATH: process.env.PATH ?? "",
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-      },
-      detached: true,
-      stdio: "ignore",
-    });
-    const exited = new Promise((resolve) => npm.once("exit", resolve));
-    try {
-      const health = await waitFor(
-        async () => {
-          const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-          return response.ok ? response.json() : undefined;
+  // A container runtime or process manager signals the process it started: npm, not node.
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "serves the gateway and ends it, exit 0 within 10 s, on %s sent to npm's pid",
+    async (signal) => {
+      const port = await freePort();
+      const npm = spawn("npm", ["start"], {
+        cwd: new URL("..", import.meta.url).pathname,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          DATA_DIR: dataDir,
+          PORT: String(port),
+          HOST: "127.0.0.1",
         },
-        { timeoutMs: 60_000, what: "npm start to answer /healthz" },
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      let stdout = "";
+      npm.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk;
+      });
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        npm.once("exit", (code, exitSignal) => resolve({ code, signal: exitSignal })),
       );
-      expect(health).toEqual({ status: "ok" });
-    } finally {
-      if (npm.pid) process.kill(-npm.pid, "SIGTERM");
-      await exited;
-    }
-  });
+      let serverPid: number | undefined;
+      try {
+        const health = await waitFor(
+          async () => {
+            const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+            return response.ok ? response.json() : undefined;
+          },
+          { timeoutMs: 60_000, what: "npm start to answer /healthz" },
+        );
+        expect(health).toEqual({ status: "ok" });
+        serverPid = (
+          stdout
+            .split("\n")
+            .filter((line) => line.startsWith("{"))
+            .map((line) => JSON.parse(line) as { msg: string; pid: number })
+            .find((line) => line.msg === "workspace-gateway listening") ?? { pid: undefined }
+        ).pid;
+        expect(serverPid).toBeGreaterThan(0);
+        expect(serverPid).not.toBe(npm.pid);
+
+        npm.kill(signal);
+        const exit = await Promise.race([
+          exited,
+          new Promise((resolve) => setTimeout(() => resolve("still running"), 10_000).unref()),
+        ]);
+        expect(exit).toEqual({ code: 0, signal: null });
+        // The server itself is gone, not orphaned under init.
+        expect(isAlive(serverPid as number)).toBe(false);
+        await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+      } finally {
+        if (serverPid && isAlive(serverPid)) process.kill(serverPid, "SIGKILL");
+        if (npm.exitCode === null && npm.signalCode === null) npm.kill("SIGKILL");
+      }
+    },
+    90_000,
+  );
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
