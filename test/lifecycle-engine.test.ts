@@ -306,9 +306,12 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
     const workspace = await createWorkspace(services);
     // A process that claimed the row and died: its lease runs out and nobody renews it.
     const dead = new Leases(database.prisma, "dead-process", 400);
-    await waitFor(async () => (await dead.claim(100, 0)).includes(workspace.id) || undefined, {
-      what: "the dead process's claim",
-    });
+    await waitFor(
+      async () => (await dead.claim(100)).some((row) => row.id === workspace.id) || undefined,
+      {
+        what: "the dead process's claim",
+      },
+    );
     lifecycle.start();
 
     await waitFor(async () => (await row(workspace.id))?.status === "running", {

@@ -1,16 +1,17 @@
 /**
- * The scheduler of the lifecycle: claims rows that are work (leases), runs their step
- * (steps.ts) and claims again when a step commits, a change asks for it, or the sweep comes.
+ * The scheduler of the lifecycle: claims rows that are work (leases, in batches), runs their
+ * steps (steps.ts) one after the other while the row keeps needing one, and claims again when a
+ * change asks for it (wakes, coalesced) or the sweep comes.
  */
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import type { PrismaClient } from "../db/client.js";
 import type { Logger } from "../logger.js";
-import type { WorkspaceStatusService } from "../services/workspace-status.js";
+import { needsStep, type WorkspaceStatusService } from "../services/workspace-status.js";
 import { Leases } from "./leases.js";
 import type { Provisioner } from "./provisioner.js";
-import { Steps, WORKSPACE_WITH_PROJECT } from "./steps.js";
+import { type ClaimedWorkspace, Steps } from "./steps.js";
 
 export interface EngineOptions {
   prisma: PrismaClient;
@@ -24,7 +25,7 @@ export interface EngineOptions {
   leaseTtlMs?: number | undefined;
   /** The sweep: claims work that no wake announced (other replicas, expired leases, idle). */
   pollIntervalMs?: number | undefined;
-  /** Steps run at once by this process. */
+  /** Workspaces in flight at once in this process (LIFECYCLE_CONCURRENCY). */
   concurrency?: number | undefined;
   /** On stop, how long steps in flight may take to finish before they are handed back. */
   shutdownGraceMs?: number | undefined;
@@ -32,11 +33,16 @@ export interface EngineOptions {
   retryAfterMs?: number | undefined;
 }
 
+/** Wakes within this long are served by one claim. */
+const WAKE_COALESCE_MS = 5;
+
 /**
- * Drives workspaces through the lifecycle. Each step: lease the row, call the provisioner, then
- * commit the next status with a compare-and-set that also ends the lease. A stale writer loses
- * the compare-and-set, gives the row back and the row is claimed afresh; the provisioner is
- * idempotent per workspace, so a step repeated after a crash does no harm.
+ * Drives workspaces through the lifecycle. A claim leases a batch of rows and returns them
+ * whole; each row then runs its steps one after the other (call the provisioner, commit the next
+ * status with a compare-and-set that keeps the lease while another step is due) until it
+ * settles. A stale writer loses the compare-and-set, gives the row back and the row is claimed
+ * afresh; the provisioner is idempotent per workspace, so a step repeated after a crash does no
+ * harm.
  */
 export class LifecycleEngine {
   readonly owner = `${process.pid}:${randomUUID()}`;
@@ -53,12 +59,14 @@ export class LifecycleEngine {
   private round: Promise<void> | undefined;
   private wakeScheduled = false;
   private wakeAgain = false;
+  /** The last claim filled every free slot: a finished row may leave work behind. */
+  private saturated = false;
 
   constructor(private readonly options: EngineOptions) {
     this.leases = new Leases(options.prisma, this.owner, options.leaseTtlMs ?? 5000);
-    this.steps = new Steps({ ...options, owner: this.owner });
+    this.steps = new Steps({ ...options, owner: this.owner, leaseTtlMs: this.leases.ttlMs });
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.concurrency = options.concurrency ?? 32;
+    this.concurrency = options.concurrency ?? 1000;
     this.retryAfterMs = options.retryAfterMs ?? 5000;
     this.shutdownGraceMs = options.shutdownGraceMs ?? 3000;
     // Every step in flight listens on the shutdown signal.
@@ -80,10 +88,10 @@ export class LifecycleEngine {
     }
     if (this.wakeScheduled) return;
     this.wakeScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.wakeScheduled = false;
       this.claimRound();
-    });
+    }, WAKE_COALESCE_MS).unref();
   }
 
   /** Stops claiming; lets steps in flight finish for a grace period, then hands back the rest. */
@@ -122,11 +130,26 @@ export class LifecycleEngine {
             this.log.warn({ err: error }, "lifecycle: lease heartbeat failed");
           })
         : undefined;
-    void Promise.resolve(renew).then(() => {
-      this.claimRound();
-      this.timer = setTimeout(() => this.tick(), this.pollIntervalMs);
-      this.timer.unref();
-    });
+    void Promise.resolve(renew)
+      .then(() => this.claimIdle())
+      .then(() => {
+        this.claimRound();
+        this.timer = setTimeout(() => this.tick(), this.pollIntervalMs);
+        this.timer.unref();
+      });
+  }
+
+  /** Idle auto-stop: found by the sweep only (the clock changes nothing a wake would see). */
+  private async claimIdle(): Promise<void> {
+    const { idleTimeoutMs } = this.options;
+    const room = this.concurrency - this.inflight.size;
+    if (idleTimeoutMs <= 0 || room <= 0) return;
+    try {
+      const rows = await this.leases.claimIdle(room, idleTimeoutMs);
+      if (this.state === "running") for (const row of rows) this.launch(row);
+    } catch (error) {
+      this.log.warn({ err: error }, "lifecycle: claiming idle workspaces failed");
+    }
   }
 
   private claimRound(): void {
@@ -143,9 +166,9 @@ export class LifecycleEngine {
       this.wakeAgain = false;
       const room = this.concurrency - this.inflight.size;
       if (room <= 0) return;
-      let ids: string[];
+      let rows: ClaimedWorkspace[];
       try {
-        ids = await this.leases.claim(room, this.options.idleTimeoutMs);
+        rows = await this.leases.claim(room);
       } catch (error) {
         this.log.warn(
           { err: error },
@@ -155,37 +178,46 @@ export class LifecycleEngine {
       }
       // Claimed while stopping: stop() hands these back with everything else.
       if (this.state !== "running") return;
-      for (const id of ids) this.launch(id);
+      this.saturated = rows.length === room;
+      for (const row of rows) this.launch(row);
     } while (this.wakeAgain);
   }
 
-  private launch(id: string): void {
-    // The claim can return a row whose previous step here is still winding down (its commit
-    // woke this round): run the next step after it, not beside it.
+  private launch(claimed: ClaimedWorkspace): void {
+    const { id } = claimed;
+    // The claim can return a row whose last step here is still winding down (its commit ended
+    // the lease, then a change made it work again): run after it, not beside it.
     const previous = this.inflight.get(id);
     const run = (previous ?? Promise.resolve())
-      .then(() => this.runStep(id))
+      .then(() => this.work(claimed))
       .finally(() => {
         if (this.inflight.get(id) === run) this.inflight.delete(id);
-        this.wake();
+        if (this.saturated) this.wake();
       });
     this.inflight.set(id, run);
   }
 
-  private async runStep(id: string): Promise<void> {
+  /** Runs the row's steps while it keeps needing one and the lease is still ours. */
+  private async work(claimed: ClaimedWorkspace): Promise<void> {
     const signal = this.shutdown.signal;
+    let workspace = claimed;
     try {
-      const workspace = await this.options.prisma.workspace.findUnique({
-        where: { id },
-        include: WORKSPACE_WITH_PROJECT,
-      });
-      if (!workspace) return;
-      const committed = await this.steps.run(workspace, signal);
-      if (!committed) await this.leases.release(id);
+      for (;;) {
+        const result = await this.steps.run(workspace, signal);
+        if (result === null) return await this.leases.release(workspace.id);
+        if (result === "removed" || result.leaseOwner !== this.owner) return;
+        if (!needsStep(result) || this.state !== "running") {
+          return await this.leases.release(workspace.id);
+        }
+        workspace = result;
+      }
     } catch (error) {
       if (signal.aborted) return;
-      this.log.error({ err: error, workspaceId: id }, "lifecycle: step failed unexpectedly");
-      await this.leases.release(id, this.retryAfterMs).catch(() => {});
+      this.log.error(
+        { err: error, workspaceId: workspace.id },
+        "lifecycle: step failed unexpectedly",
+      );
+      await this.leases.release(workspace.id, this.retryAfterMs).catch(() => {});
     }
   }
 }

@@ -14,6 +14,8 @@ export interface LifecycleOptions {
   provisionDelayMs: number;
   /** IDLE_TIMEOUT_MINUTES; 0 disables idle auto-stop. Fractions are allowed. */
   idleTimeoutMinutes: number;
+  /** LIFECYCLE_CONCURRENCY: workspaces in flight at once in this process. */
+  concurrency?: number | undefined;
   logger?: Logger | undefined;
   /** Replaces the simulated provisioner. */
   provisioner?: Provisioner | undefined;
@@ -43,6 +45,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       options.provisioner ?? createSimulatedProvisioner({ delayMs: options.provisionDelayMs }),
     logger: options.logger ?? silentLogger,
     idleTimeoutMs: Math.round(options.idleTimeoutMinutes * 60_000),
+    concurrency: options.concurrency,
     leaseTtlMs: options.leaseTtlMs,
     pollIntervalMs: options.pollIntervalMs,
     shutdownGraceMs: options.shutdownGraceMs,

@@ -1,6 +1,28 @@
 import type { PrismaClient } from "../db/client.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { TRANSITIONAL } from "../services/workspace-status.js";
+import type { ClaimedWorkspace } from "./steps.js";
+
+/** The claimed rows as `ClaimedWorkspace`s: every column, and the project's name and branch. */
+const CLAIMED_COLUMNS = Prisma.sql`
+  w.id, w.project_id AS "projectId", w.status::text AS status,
+  w.desired_state::text AS "desiredState", w.cpu_kind::text AS "cpuKind", w.cpus,
+  w.memory_mb AS "memoryMb", w.volume_size_gb AS "volumeSizeGb", w.gpu_kind AS "gpuKind",
+  w.keep_active AS "keepActive", w.machine_id AS "machineId", w.private_ip AS "privateIp",
+  w.git_ref AS "gitRef", w.preview_token AS "previewToken", w.error_message AS "errorMessage",
+  w.version, w.lease_owner AS "leaseOwner", w.lease_expires_at AS "leaseExpiresAt",
+  w.last_activity_at AS "lastActivityAt", w.created_at AS "createdAt",
+  w.updated_at AS "updatedAt", p.name AS "projectName", p.default_branch AS "defaultBranch"`;
+
+type ClaimedRow = Omit<ClaimedWorkspace, "project"> & {
+  projectName: string;
+  defaultBranch: string;
+};
+
+/** Rows that need a step by their status alone; the partial index workspaces_work_idx covers it. */
+const WORK = Prisma.raw(
+  `(status IN (${TRANSITIONAL.map((status) => `'${status}'`).join(", ")}) OR desired_state = 'deleted')`,
+);
 
 /**
  * The work queue is the workspaces table: a row is work while its status is transitional, it is
@@ -12,34 +34,59 @@ export class Leases {
     private readonly prisma: PrismaClient,
     /** This process, as written to lease_owner. */
     readonly owner: string,
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
   ) {}
 
   /**
-   * Leases up to `limit` rows that are work and not leased, in one statement: SKIP LOCKED keeps
-   * concurrent claimers on PostgreSQL off each other's rows, and a row another transaction
-   * leased meanwhile fails the re-checked condition. Returns the ids.
+   * Leases up to `limit` rows that need a step, oldest change first, and returns them whole, in
+   * one statement: SKIP LOCKED keeps concurrent claimers on PostgreSQL off each other's rows, and
+   * a row another transaction leased meanwhile fails the re-checked condition.
    */
-  async claim(limit: number, idleTimeoutMs: number): Promise<string[]> {
-    const due =
-      idleTimeoutMs > 0
-        ? Prisma.sql`OR (status = 'running' AND desired_state = 'running' AND keep_active = false
-            AND last_activity_at < now() - ${idleTimeoutMs}::int * interval '1 millisecond')`
-        : Prisma.empty;
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      UPDATE workspaces
+  claim(limit: number): Promise<ClaimedWorkspace[]> {
+    return this.lease(this.claimStatement(limit));
+  }
+
+  /** Leases up to `limit` running rows idle for `idleTimeoutMs` (the sweep's idle stop). */
+  claimIdle(limit: number, idleTimeoutMs: number): Promise<ClaimedWorkspace[]> {
+    return this.lease(this.idleClaimStatement(limit, idleTimeoutMs));
+  }
+
+  /** The claim's statement (tests EXPLAIN it). */
+  claimStatement(limit: number): Prisma.Sql {
+    return this.leaseStatement(limit, WORK, Prisma.sql`updated_at`);
+  }
+
+  idleClaimStatement(limit: number, idleTimeoutMs: number): Prisma.Sql {
+    return this.leaseStatement(
+      limit,
+      Prisma.sql`status = 'running' AND desired_state = 'running' AND keep_active = false
+        AND last_activity_at < now() - ${idleTimeoutMs}::int * interval '1 millisecond'`,
+      Prisma.sql`last_activity_at`,
+    );
+  }
+
+  private async lease(statement: Prisma.Sql): Promise<ClaimedWorkspace[]> {
+    const rows = await this.prisma.$queryRaw<ClaimedRow[]>(statement);
+    return rows.map(({ projectName, defaultBranch, ...row }) => ({
+      ...row,
+      project: { name: projectName, defaultBranch },
+    }));
+  }
+
+  private leaseStatement(limit: number, condition: Prisma.Sql, order: Prisma.Sql): Prisma.Sql {
+    return Prisma.sql`
+      UPDATE workspaces w
       SET lease_owner = ${this.owner},
           lease_expires_at = now() + ${this.ttlMs}::int * interval '1 millisecond'
-      WHERE id IN (
+      FROM projects p
+      WHERE p.id = w.project_id AND w.id IN (
         SELECT id FROM workspaces
-        WHERE (lease_expires_at IS NULL OR lease_expires_at < now())
-          AND (status::text IN (${Prisma.join(TRANSITIONAL)}) OR desired_state = 'deleted' ${due})
-        ORDER BY updated_at
+        WHERE ${condition} AND (lease_expires_at IS NULL OR lease_expires_at < now())
+        ORDER BY ${order}
         LIMIT ${limit}::int
         FOR UPDATE SKIP LOCKED
       )
-      RETURNING id`;
-    return rows.map((row) => row.id);
+      RETURNING ${CLAIMED_COLUMNS}`;
   }
 
   /** Extends every lease this process holds (a heartbeat while steps run). */

@@ -1,6 +1,8 @@
 /**
  * The lifecycle's steps, one per status: the provider calls for it, then the compare-and-set that
- * commits the next status (and ends the lease). The scheduler (engine.ts) decides when they run.
+ * commits the next status. The lease is kept when the next status needs a step too (the engine
+ * goes on with the row it has), and ends otherwise. The scheduler (engine.ts) decides when
+ * steps run.
  */
 import type { PrismaClient } from "../db/client.js";
 import type { Prisma, Workspace } from "../generated/prisma/client.js";
@@ -8,6 +10,7 @@ import type { Logger } from "../logger.js";
 import {
   isTransitional,
   type Move,
+  nextStatus,
   type TransitionalStatus,
   type WorkspaceStatusService,
 } from "../services/workspace-status.js";
@@ -31,7 +34,15 @@ export interface StepOptions {
   idleTimeoutMs: number;
   /** The engine that runs the steps, as written in logs. */
   owner: string;
+  /** How long a lease kept past a commit lasts (the engine's heartbeat renews it). */
+  leaseTtlMs: number;
 }
+
+/**
+ * What a step did: committed a change (the row as it is now, still leased when it needs another
+ * step), removed the row, or nothing (not due, or another writer got there first).
+ */
+export type StepResult = ClaimedWorkspace | "removed" | null;
 
 /** Runs the step a claimed row is due. */
 export class Steps {
@@ -41,20 +52,20 @@ export class Steps {
     return this.options.logger;
   }
 
-  /** One step for the row; true when a change was committed (which also ended the lease). */
-  async run(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<boolean> {
+  /** The step the row is due, if any. */
+  async run(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<StepResult> {
     if (workspace.desiredState === "deleted") return this.destroy(workspace, signal);
     const { status } = workspace;
     if (isTransitional(status)) return this.advance(workspace, status, signal);
     if (status === "running") return this.stopIfIdle(workspace);
-    return false;
+    return null;
   }
 
   private async advance(
     workspace: ClaimedWorkspace,
     status: TransitionalStatus,
     signal: AbortSignal,
-  ): Promise<boolean> {
+  ): Promise<StepResult> {
     // What the provisioner has made so far; kept on the row even when a later call fails.
     const machine = { id: workspace.machineId };
     let done: Prisma.WorkspaceUpdateManyMutationInput;
@@ -112,10 +123,10 @@ export class Steps {
     }
   }
 
-  private async stopIfIdle(workspace: ClaimedWorkspace): Promise<boolean> {
+  private async stopIfIdle(workspace: ClaimedWorkspace): Promise<StepResult> {
     // The claim found it idle; re-check what may have changed since (an API call, keep_active).
     const { provisioner, idleTimeoutMs } = this.options;
-    if (!isIdleStopDue(workspace, idleTimeoutMs)) return false;
+    if (!isIdleStopDue(workspace, idleTimeoutMs)) return null;
     if (provisioner.lastActivity && workspace.machineId) {
       const seen = await provisioner.lastActivity(workspace.machineId, machineSpec(workspace));
       if (seen && seen > workspace.lastActivityAt) {
@@ -123,14 +134,14 @@ export class Steps {
           where: { id: workspace.id },
           data: { lastActivityAt: seen },
         });
-        if (!isIdleStopDue({ ...workspace, lastActivityAt: seen }, idleTimeoutMs)) return false;
+        if (!isIdleStopDue({ ...workspace, lastActivityAt: seen }, idleTimeoutMs)) return null;
       }
     }
     this.log.info({ workspaceId: workspace.id }, "lifecycle: idle timeout; stopping");
     return this.commit(workspace, "stop", { desiredState: "stopped" });
   }
 
-  private async destroy(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<boolean> {
+  private async destroy(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<StepResult> {
     const spec = machineSpec(workspace);
     await this.call("destroy", workspace, signal, (p) =>
       p.destroy(workspace.machineId, spec, signal),
@@ -138,24 +149,29 @@ export class Steps {
     const { count } = await this.options.prisma.workspace.deleteMany({
       where: { id: workspace.id, version: workspace.version },
     });
-    if (count === 0) return false;
+    if (count === 0) return null;
     const { project: _project, ...row } = workspace;
     this.log.info({ workspaceId: workspace.id }, "lifecycle: workspace deleted");
     this.options.status.removed(row);
-    return true;
+    return "removed";
   }
 
-  /** The compare-and-set that completes a step; false when another writer got there first. */
+  /**
+   * The compare-and-set that completes a step; null when another writer got there first. The
+   * lease goes on while the next status needs a step, and ends with it otherwise.
+   */
   private async commit(
     workspace: ClaimedWorkspace,
     move: Move,
     data: Prisma.WorkspaceUpdateManyMutationInput,
-  ): Promise<boolean> {
-    const { project: _project, ...current } = workspace;
-    const changed = await this.options.status.transition(current, move, {
-      ...data,
-      ...Leases.cleared,
-    });
+  ): Promise<StepResult> {
+    const { project, ...current } = workspace;
+    const to = nextStatus(current.status, move);
+    const lease =
+      to !== undefined && isTransitional(to) && current.desiredState !== "deleted"
+        ? { leaseExpiresAt: new Date(Date.now() + this.options.leaseTtlMs) }
+        : Leases.cleared;
+    const changed = await this.options.status.transition(current, move, { ...data, ...lease });
     if (changed) {
       this.log.info(
         {
@@ -169,7 +185,7 @@ export class Steps {
     } else {
       this.log.info({ workspaceId: workspace.id }, "lifecycle: lost a compare-and-set; re-reading");
     }
-    return changed !== null;
+    return changed && { ...changed, project };
   }
 
   /** Calls the provisioner, logging each call (tests count them to prove each step ran once). */
