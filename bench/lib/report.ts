@@ -211,7 +211,8 @@ export async function writeReport(
     }
     md.push("");
   }
-  const summary = join(RESULTS, "summary.md");
+  // A quick run does not replace the summary of the last full run.
+  const summary = join(RESULTS, result.quick ? "summary-quick.md" : "summary.md");
   await writeFile(summary, `${md.join("\n")}\n`);
   return { json, summary };
 }
