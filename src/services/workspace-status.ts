@@ -103,15 +103,19 @@ export class WorkspaceStatusService {
     return changed;
   }
 
-  /** Announces a committed change that is not a status change (a create, a delete request). */
+  /**
+   * Announces a committed change (every transition does; a create or a delete request call it
+   * themselves). Watchers are served after the current request has its answer: the fan-out
+   * leaves the request's path, so its latency does not depend on who watches.
+   */
   changed(workspace: Workspace): void {
-    this.bus.publish({ kind: "changed", workspace });
+    setImmediate(() => this.bus.publish({ kind: "changed", workspace }));
     for (const listener of this.listeners) listener(workspace);
   }
 
   /** Announces that the row is gone: watchers get their last event. */
   removed(workspace: Workspace): void {
-    this.bus.publish({ kind: "deleted", workspace });
+    setImmediate(() => this.bus.publish({ kind: "deleted", workspace }));
   }
 
   /** Calls `listener` with every change committed by this process. Returns the unsubscribe. */
@@ -126,7 +130,7 @@ export class WorkspaceStatusService {
    * event whose status is "deleted". Ends too when `signal` aborts. The caller checked access.
    */
   async *watch(workspaceId: string, signal: AbortSignal): AsyncGenerator<WatchedWorkspace> {
-    const inbox = new Inbox<BusEvent>();
+    const inbox = new Inbox<BusEvent>(signal);
     // Subscribed before the snapshot is read: nothing committed after the read is missed.
     const unsubscribe = await this.bus.subscribe(workspaceId, (event) => inbox.push(event));
     const read = () => this.prisma.workspace.findUnique({ where: { id: workspaceId } });
@@ -136,7 +140,7 @@ export class WorkspaceStatusService {
       if (!last || last.desiredState === "deleted") return;
       yield last;
       for (;;) {
-        const event = await inbox.next(signal);
+        const event = await inbox.next();
         if (event === undefined) return;
         const workspace = event.kind === "resync" ? await read() : event.workspace;
         if (!workspace || event.kind === "deleted" || workspace.desiredState === "deleted") {
@@ -154,34 +158,35 @@ export class WorkspaceStatusService {
   }
 }
 
-/** An unbounded queue with one reader; `next` gives undefined once `signal` aborts. */
+/**
+ * An unbounded queue with one reader; `next` gives undefined once `signal` aborts. One abort
+ * listener for the queue's life, not one per event.
+ */
 class Inbox<T> {
   private readonly items: T[] = [];
   private waiting: ((item: T | undefined) => void) | undefined;
 
-  push(item: T): void {
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = undefined;
-      waiting(item);
-    } else {
-      this.items.push(item);
-    }
+  constructor(private readonly signal: AbortSignal) {
+    signal.addEventListener("abort", () => this.wakeReader(undefined), { once: true });
   }
 
-  next(signal: AbortSignal): Promise<T | undefined> {
-    if (signal.aborted) return Promise.resolve(undefined);
+  push(item: T): void {
+    if (!this.wakeReader(item)) this.items.push(item);
+  }
+
+  next(): Promise<T | undefined> {
+    if (this.signal.aborted) return Promise.resolve(undefined);
     if (this.items.length > 0) return Promise.resolve(this.items.shift());
     return new Promise((resolve) => {
-      const onAbort = () => {
-        this.waiting = undefined;
-        resolve(undefined);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.waiting = (item) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(item);
-      };
+      this.waiting = resolve;
     });
+  }
+
+  private wakeReader(item: T | undefined): boolean {
+    const waiting = this.waiting;
+    if (!waiting) return false;
+    this.waiting = undefined;
+    waiting(item);
+    return true;
   }
 }
