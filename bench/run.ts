@@ -69,9 +69,16 @@ const NOISE_LIMIT = 0.25;
 
 const log = (text: string) => process.stdout.write(`${text}\n`);
 let workDir = "";
-let finished = false;
+let interrupted = false;
+let cleaning: Promise<void> | undefined;
 
-async function cleanup(keepLogs = false): Promise<void> {
+/** Runs once, whoever asks first (the signal handler or the end of main). */
+function cleanupOnce(keepLogs = false): Promise<void> {
+  cleaning ??= cleanup(keepLogs);
+  return cleaning;
+}
+
+async function cleanup(keepLogs: boolean): Promise<void> {
   await stopAll();
   await dropDatabase(DB).catch((error: unknown) => log(`  could not drop ${DB}: ${String(error)}`));
   if (workDir && !keepLogs) await rm(workDir, { recursive: true, force: true });
@@ -79,10 +86,10 @@ async function cleanup(keepLogs = false): Promise<void> {
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    if (finished) return;
-    finished = true;
+    if (interrupted) return;
+    interrupted = true;
     log(`\n${signal}: stopping every process the bench started`);
-    void cleanup().finally(() => process.exit(130));
+    void cleanupOnce().finally(() => process.exit(130));
   });
 }
 
@@ -913,15 +920,18 @@ async function main() {
 
 try {
   await main();
-  finished = true;
-  await cleanup();
+  await cleanupOnce();
   process.exit(0);
 } catch (error) {
+  if (interrupted) {
+    // The signal handler is cleaning up and exits with 130.
+    await cleanupOnce();
+    process.exit(130);
+  }
   process.stderr.write(
     `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   if (workDir) process.stderr.write(`  process logs kept in ${workDir}\n`);
-  finished = true;
-  await cleanup(true);
+  await cleanupOnce(true);
   process.exit(1);
 }
