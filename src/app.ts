@@ -14,6 +14,7 @@ import { restRoutes } from "./rest/index.js";
 import { sweepIdempotencyKeys } from "./services/idempotency.js";
 import { createServices, type Services } from "./services/index.js";
 import { LocalStatusBus, RedisStatusBus, type StatusBus } from "./services/status-bus.js";
+import { TOKEN_CACHE_MAX_ENTRIES } from "./services/tokens.js";
 
 /** Expired Idempotency-Keys are deleted this often (every replica may; deleting is idempotent). */
 const IDEMPOTENCY_SWEEP_MS = 10 * 60_000;
@@ -51,7 +52,12 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
   const bus: StatusBus = env.REDIS_URL
     ? new RedisStatusBus({ url: env.REDIS_URL, logger: http.log })
     : new LocalStatusBus();
-  const services = createServices({ prisma, gpuKinds: env.GPU_KINDS, bus });
+  const services = createServices({
+    prisma,
+    gpuKinds: env.GPU_KINDS,
+    bus,
+    tokenCache: { ttlMs: env.TOKEN_CACHE_TTL_MS, maxEntries: TOKEN_CACHE_MAX_ENTRIES },
+  });
   const lifecycle = createLifecycle({
     prisma,
     status: services.status,
@@ -91,6 +97,8 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       await http.listen({ port: env.PORT, host: env.HOST });
       graphql.attachWebSocket(http.server);
       await bus.connect();
+      // Revocations from other replicas (bus) and from the CLI (database poll).
+      await services.revocations.start(http.log);
       lifecycle.start();
       started = true;
       sweep = setInterval(() => {
@@ -115,6 +123,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       await graphql.close();
       await http.close();
       if (started) await lifecycle.stop();
+      await services.revocations.stop();
       await bus.close();
       if (!given) await database.close();
     },

@@ -12,6 +12,9 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
   SIMULATED_PROVISION_DELAY_MS: integer(0).default(1000),
   IDLE_TIMEOUT_MINUTES: z.coerce.number().min(0).default(10),
+  // How long a verified token is served from memory (0: every request asks the database). A
+  // revocation does not wait for it; it bounds what is changed in SQL behind the app's back.
+  TOKEN_CACHE_TTL_MS: integer(0).max(60_000).default(10_000),
   GPU_KINDS: z
     .string()
     .default("")

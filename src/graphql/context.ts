@@ -12,7 +12,7 @@ export interface GraphQLContext {
   authorization: string | null;
   services: Services;
   prisma: PrismaClient;
-  /** Aborted when the server shuts down: open subscriptions complete. */
+  /** Aborted when the server shuts down or the caller's token is revoked: open subscriptions complete. */
   shutdown: AbortSignal;
 }
 

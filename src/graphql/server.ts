@@ -18,6 +18,7 @@ import type { Env } from "../env.js";
 import type { User } from "../generated/prisma/client.js";
 import type { Services } from "../services/index.js";
 import { bearerToken } from "../services/token-format.js";
+import type { Principal } from "../services/tokens.js";
 import type { GraphQLContext } from "./context.js";
 import { graphiqlOptions, renderGraphiQLWithSocketAuth } from "./graphiql.js";
 import { schema } from "./schema/index.js";
@@ -58,9 +59,20 @@ export function createGraphQL({ services, prisma, env }: GraphQLOptions) {
     error: forward("error"),
   };
 
-  async function viewerOf(authorization: string | null | undefined) {
+  async function principalOf(authorization: string | null | undefined) {
     const token = bearerToken(authorization);
-    return token === null ? null : ((await services.tokens.authenticate(token))?.user ?? null);
+    return token === null ? null : await services.tokens.authenticate(token);
+  }
+
+  /**
+   * What ends this request's subscriptions (SSE): shutdown, or the revocation of the token it
+   * was authenticated with. Joined for the life of the HTTP response.
+   */
+  function streamsEnd(principal: Principal | null, reply: FastifyReply | undefined): AbortSignal {
+    if (!principal || !reply) return shutdown.signal;
+    const hold = services.revocations.hold(principal, shutdown.signal);
+    reply.raw.once("close", hold.release);
+    return hold.signal;
   }
 
   const shutdown = new AbortController();
@@ -82,12 +94,13 @@ export function createGraphQL({ services, prisma, env }: GraphQLOptions) {
         };
       }
       const authorization = initial.request.headers.get("authorization");
+      const principal = await principalOf(authorization);
       return {
-        viewer: await viewerOf(authorization),
+        viewer: principal?.user ?? null,
         authorization,
         services,
         prisma,
-        shutdown: shutdown.signal,
+        shutdown: streamsEnd(principal, initial.reply),
       };
     },
     maskedErrors: {
@@ -132,7 +145,8 @@ export function createGraphQL({ services, prisma, env }: GraphQLOptions) {
         server,
         path: GRAPHQL_PATH,
         yoga,
-        viewerOf,
+        principalOf,
+        revocations: services.revocations,
         maxPayload: BODY_LIMIT,
       });
     },

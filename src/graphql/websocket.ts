@@ -1,7 +1,8 @@
 /**
  * graphql-ws on the app's HTTP server: operations go through yoga's envelop (`getEnveloped`), so
  * WebSocket and HTTP get the same plugins and context. A bad token is refused at
- * connection_init (close 4403).
+ * connection_init (close 4403), and a socket whose token is revoked later is closed with 4403
+ * "token revoked"; every operation re-checks the token (from the token cache).
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -11,13 +12,18 @@ import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import type { User } from "../generated/prisma/client.js";
+import type { Hold, Revocations } from "../services/revocations.js";
+import type { Principal } from "../services/tokens.js";
 import type { GraphQLContext } from "./context.js";
 import type { ServerContext } from "./server.js";
 
 /** How long WebSocket clients get to answer the close handshake on shutdown. */
 const CLOSE_GRACE_MS = 1000;
 
-type SocketExtra = { viewer?: User };
+/** How a socket whose token was revoked (or whose user was deleted) is closed. */
+export const REVOKED_CLOSE = { code: 4403, reason: "token revoked" } as const;
+
+type SocketExtra = { viewer?: User; authorization?: string; hold?: Hold };
 
 /** Execution arguments carrying the enveloped execute/subscribe they must run with. */
 interface EnvelopedArgs extends ExecutionArgs {
@@ -31,8 +37,10 @@ export interface WebSocketOptions {
   server: Server;
   path: string;
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
-  /** The user behind an Authorization value, or null. */
-  viewerOf(authorization: string | undefined): Promise<User | null>;
+  /** The caller behind an Authorization value, or null. */
+  principalOf(authorization: string | undefined): Promise<Principal | null>;
+  /** Ends the sockets of revoked tokens. */
+  revocations: Revocations;
   maxPayload: number;
 }
 
@@ -45,7 +53,8 @@ export function attachWebSocket({
   server,
   path,
   yoga,
-  viewerOf,
+  principalOf,
+  revocations,
   maxPayload,
 }: WebSocketOptions): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
@@ -65,12 +74,28 @@ export function attachWebSocket({
     {
       // A missing or bad token is refused at connection_init: graphql-ws closes with 4403.
       onConnect: async (ctx) => {
-        const viewer = await viewerOf(authorizationParam(ctx.connectionParams));
-        if (!viewer) return false;
-        ctx.extra.viewer = viewer;
+        const authorization = authorizationParam(ctx.connectionParams);
+        const principal = await principalOf(authorization);
+        if (!principal) return false;
+        ctx.extra.viewer = principal.user;
+        ctx.extra.authorization = authorization;
+        const hold = revocations.hold(principal);
+        ctx.extra.hold = hold;
+        if (hold.signal.aborted) return false;
+        const { socket } = ctx.extra;
+        const close = () => socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
+        hold.signal.addEventListener("abort", close, { once: true });
         return true;
       },
+      onClose: (ctx) => ctx.extra.hold?.release(),
       onSubscribe: async (ctx, _id, payload) => {
+        // The token may have been revoked since connection_init: nothing runs on its behalf.
+        const principal = await principalOf(ctx.extra.authorization);
+        if (!principal || ctx.extra.hold?.signal.aborted) {
+          ctx.extra.socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
+          return [new GraphQLError("token revoked", { extensions: { code: "UNAUTHENTICATED" } })];
+        }
+        ctx.extra.viewer = principal.user; // fresh: e.g. default hardware changed meanwhile
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/client.js";
+import type { Revocations } from "./revocations.js";
 import type { WorkspaceStatusService } from "./workspace-status.js";
 
 export interface ServiceDeps {
@@ -7,4 +8,6 @@ export interface ServiceDeps {
   gpuKinds: readonly string[];
   /** Every status change and announcement goes through it. */
   status: WorkspaceStatusService;
+  /** Told when a token or a user changes, so cached principals and open streams follow. */
+  revocations: Revocations;
 }

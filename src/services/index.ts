@@ -1,7 +1,8 @@
 import type { PrismaClient } from "../db/client.js";
 import { ProjectService } from "./projects.js";
+import { Revocations } from "./revocations.js";
 import type { StatusBus } from "./status-bus.js";
-import { TokenService } from "./tokens.js";
+import { type TokenCacheSettings, TokenService } from "./tokens.js";
 import { UserService } from "./users.js";
 import { WorkspaceStatusService } from "./workspace-status.js";
 import { WorkspaceService } from "./workspaces.js";
@@ -15,6 +16,8 @@ export interface Services {
   projects: ProjectService;
   workspaces: WorkspaceService;
   status: WorkspaceStatusService;
+  /** Revoked tokens and deleted users: the token cache and long-lived streams join it. */
+  revocations: Revocations;
 }
 
 export interface ServicesOptions {
@@ -22,17 +25,35 @@ export interface ServicesOptions {
   gpuKinds: readonly string[];
   /** Where status changes are published: in-process, or Redis across replicas. */
   bus: StatusBus;
+  /** The verified-token cache (default: TOKEN_CACHE_TTL_MS, TOKEN_CACHE_MAX_ENTRIES). */
+  tokenCache?: TokenCacheSettings;
+  /** How often revocations are polled from the database (default REVOCATION_POLL_MS). */
+  revocationPollMs?: number;
 }
 
-export function createServices({ prisma, gpuKinds, bus }: ServicesOptions): Services {
+export function createServices({
+  prisma,
+  gpuKinds,
+  bus,
+  tokenCache,
+  revocationPollMs,
+}: ServicesOptions): Services {
   const status = new WorkspaceStatusService(prisma, bus);
-  const deps = { prisma, gpuKinds, status };
+  // Things done behind the app's back (SQL) show within the cache TTL, for streams too.
+  const revocations = new Revocations({
+    prisma,
+    bus,
+    pollMs: revocationPollMs,
+    verifyMs: tokenCache?.ttlMs,
+  });
+  const deps = { prisma, gpuKinds, status, revocations };
   const projects = new ProjectService(deps);
   return {
     users: new UserService(deps),
-    tokens: new TokenService(deps),
+    tokens: new TokenService(deps, revocations, tokenCache),
     projects,
     workspaces: new WorkspaceService(deps, projects),
     status,
+    revocations,
   };
 }

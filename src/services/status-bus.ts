@@ -16,6 +16,9 @@ export type BusEvent = StatusMessage | { kind: "resync" };
 
 export type BusListener = (event: BusEvent) => void;
 
+/** Receives another process's broadcast, parsed from JSON (unchecked: validate it). */
+export type BroadcastListener = (payload: unknown) => void;
+
 /** Fan-out of status messages to the watchers of each workspace. */
 export interface StatusBus {
   publish(message: StatusMessage): void;
@@ -24,6 +27,16 @@ export interface StatusBus {
    * server has confirmed the subscription). Returns the unsubscribe function.
    */
   subscribe(workspaceId: string, listener: BusListener): Promise<() => void>;
+  /**
+   * Sends `payload` (JSON) on `topic` to the other processes sharing the bus; this process's
+   * own listeners are not called (the sender acts locally itself). A no-op in-process.
+   */
+  broadcast(topic: string, payload: unknown): void;
+  /**
+   * Calls `listener` with what other processes broadcast on `topic`. Resolves once later
+   * broadcasts will be delivered (bounded like `subscribe`); returns the unsubscribe function.
+   */
+  onBroadcast(topic: string, listener: BroadcastListener): Promise<() => void>;
   connect(): Promise<void>;
   close(): Promise<void>;
 }
@@ -71,6 +84,13 @@ export class LocalStatusBus implements StatusBus {
     return [...this.listeners.keys()];
   }
 
+  /** There is no other process to reach. */
+  broadcast(_topic: string, _payload: unknown): void {}
+
+  async onBroadcast(_topic: string, _listener: BroadcastListener): Promise<() => void> {
+    return () => {};
+  }
+
   async connect(): Promise<void> {}
 
   async close(): Promise<void> {}
@@ -90,6 +110,7 @@ export interface RedisStatusBusOptions {
 }
 
 const CHANNEL_PREFIX = "workspace-gateway:workspace-status:";
+const BROADCAST_PREFIX = "workspace-gateway:broadcast:";
 
 /**
  * Fan-out across replicas: one Redis channel per workspace, subscribed while some local
@@ -167,6 +188,31 @@ export class RedisStatusBus implements StatusBus {
     if (first) this.target.addEventListener(name, this.onRedisMessage);
     if (!this.closed) await this.confirmSubscribed([name]);
     return unsubscribe;
+  }
+
+  broadcast(topic: string, payload: unknown): void {
+    if (this.closed) return;
+    const detail = JSON.stringify({ origin: this.origin, payload });
+    this.target.dispatchEvent(new CustomEvent(`${BROADCAST_PREFIX}${topic}`, { detail }));
+  }
+
+  async onBroadcast(topic: string, listener: BroadcastListener): Promise<() => void> {
+    const name = `${BROADCAST_PREFIX}${topic}`;
+    const onMessage = (event: CustomEvent<string>) => {
+      let wire: { origin?: unknown; payload?: unknown };
+      try {
+        wire = JSON.parse(event.detail) as typeof wire;
+      } catch (error) {
+        this.log.warn({ err: error, channel: name }, "unreadable broadcast on redis");
+        return;
+      }
+      if (wire.origin !== this.origin) listener(wire.payload);
+    };
+    this.target.addEventListener(name, onMessage);
+    if (!this.closed) await this.confirmSubscribed([name]);
+    return () => {
+      if (!this.closed) this.target.removeEventListener(name, onMessage);
+    };
   }
 
   async connect(): Promise<void> {

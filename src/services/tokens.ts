@@ -1,6 +1,8 @@
 import type { User } from "../generated/prisma/client.js";
 import type { ServiceDeps } from "./deps.js";
 import { errors, fail, ok, type Result, UUID_PATTERN } from "./result.js";
+import type { Revocations } from "./revocations.js";
+import { TokenCache } from "./token-cache.js";
 import {
   generateToken,
   hashToken,
@@ -17,8 +19,43 @@ export interface Principal {
 /** last_used_at is written at most this often per token, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** How long a verified token is served from memory unless told otherwise (TOKEN_CACHE_TTL_MS). */
+export const TOKEN_CACHE_TTL_MS = 10_000;
+/** The most tokens cached per process: about 1 KB each (the user row), so about 10 MB at most. */
+export const TOKEN_CACHE_MAX_ENTRIES = 10_000;
+
+export interface TokenCacheSettings {
+  ttlMs: number;
+  maxEntries: number;
+}
+
+interface Cached {
+  principal: Principal;
+  /** When last_used_at was last written (or read), in ms; null when never. */
+  lastUsedAt: number | null;
+}
+
 export class TokenService {
-  constructor(private readonly deps: ServiceDeps) {}
+  /** sha256 of the token → the principal it was verified as. */
+  private readonly cache: TokenCache<Cached>;
+  /** Grows with every drop, so a lookup that raced a revocation is not cached. */
+  private generation = 0;
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly revocations: Revocations,
+    cache: TokenCacheSettings = { ttlMs: TOKEN_CACHE_TTL_MS, maxEntries: TOKEN_CACHE_MAX_ENTRIES },
+  ) {
+    this.cache = new TokenCache(cache);
+    revocations.onEvent((event) => {
+      this.generation++;
+      if (event.kind === "token-revoked") {
+        this.cache.deleteWhere((entry) => entry.principal.tokenId === event.tokenId);
+      } else {
+        this.cache.deleteWhere((entry) => entry.principal.user.id === event.userId);
+      }
+    });
+  }
 
   /** Issues a new token; the raw token is returned once and only its hash is stored. */
   async issue(userId: string): Promise<{ id: string; token: string; prefix: string }> {
@@ -31,23 +68,47 @@ export class TokenService {
     return { id: row.id, token, prefix };
   }
 
-  /** The caller behind `token`, or null for a malformed, unknown or revoked token. */
+  /**
+   * The caller behind `token`, or null for a malformed, unknown or revoked token. Verified
+   * tokens are served from memory for up to the cache TTL; a revocation drops them at once.
+   */
   async authenticate(token: string): Promise<Principal | null> {
+    // Malformed tokens reach neither the cache nor the database.
     if (!isWellFormedToken(token)) return null;
+    const hash = hashToken(token);
+    const cached = this.cache.get(hash);
+    if (cached) {
+      await this.touch(cached);
+      return cached.principal;
+    }
+    const generation = this.generation;
     const row = await this.deps.prisma.apiToken.findUnique({
-      where: { tokenHash: hashToken(token) },
+      where: { tokenHash: hash },
       select: { id: true, revokedAt: true, lastUsedAt: true, user: true },
     });
     if (!row || row.revokedAt) return null;
+    const entry: Cached = {
+      principal: { user: row.user, tokenId: row.id },
+      lastUsedAt: row.lastUsedAt?.getTime() ?? null,
+    };
+    // Heard of (from another replica or the poll) before the row above was read? Refuse.
+    if (this.revocations.isRevoked(entry.principal)) return null;
+    await this.touch(entry);
+    if (generation === this.generation) this.cache.set(hash, entry);
+    return entry.principal;
+  }
+
+  /** Writes last_used_at when the last write is older than its resolution. */
+  private async touch(entry: Cached): Promise<void> {
     const now = Date.now();
-    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.deps.prisma.apiToken.update({
-        where: { id: row.id },
-        data: { lastUsedAt: new Date(now) },
-        select: { id: true },
-      });
-    }
-    return { user: row.user, tokenId: row.id };
+    if (entry.lastUsedAt !== null && now - entry.lastUsedAt <= LAST_USED_RESOLUTION_MS) return;
+    // Set first, so concurrent requests of the same token write once.
+    entry.lastUsedAt = now;
+    // updateMany: a token deleted meanwhile (with its user) is not an error here.
+    await this.deps.prisma.apiToken.updateMany({
+      where: { id: entry.principal.tokenId },
+      data: { lastUsedAt: new Date(now) },
+    });
   }
 
   /** Revokes by token id, by the raw token, or by its visible prefix; a second revoke keeps the first time. */
@@ -60,9 +121,16 @@ export class TokenService {
     const select = { id: true, prefix: true, revokedAt: true } as const;
     const row = await this.deps.prisma.apiToken.findFirst({ where, select });
     if (!row) return fail(errors.tokenNotFound());
-    if (row.revokedAt) return ok({ ...row, revokedAt: row.revokedAt });
+    if (row.revokedAt) {
+      // Said again: replicas that somehow missed it hear it now.
+      this.revocations.tokenRevoked(row.id);
+      return ok({ ...row, revokedAt: row.revokedAt });
+    }
     const revokedAt = new Date();
     await this.deps.prisma.apiToken.update({ where: { id: row.id }, data: { revokedAt }, select });
+    // Cached copies and open streams of this token end here now, on other replicas at once
+    // through the bus, or at their next poll.
+    this.revocations.tokenRevoked(row.id);
     return ok({ id: row.id, prefix: row.prefix, revokedAt });
   }
 }

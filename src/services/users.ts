@@ -68,6 +68,8 @@ export class UserService {
         updatedAt: new Date(),
       },
     });
+    // Cached principals carry the user's defaults: drop them on every replica.
+    this.deps.revocations.userChanged(user.id);
     return ok(updated);
   }
 }

@@ -1,0 +1,260 @@
+/**
+ * Revocation that holds: when a token is revoked (or its user deleted), every replica drops it
+ * from its token cache and ends every long-lived stream authenticated with it (WebSockets, SSE)
+ * within a few seconds. Three paths bring the news, fastest first:
+ * - the process that revoked acts at once, and tells the other replicas over the bus (Redis);
+ * - every replica polls `api_tokens.revoked_at` (indexed) every `pollMs`: this catches a CLI
+ *   process that wrote the database directly, and a broadcast lost while Redis was away;
+ * - every `verifyMs` a replica re-reads the tokens its open streams hold: this catches a user
+ *   (and so their tokens) deleted in SQL, and a `revoked_at` written by a clock far behind.
+ */
+import type { PrismaClient } from "../db/client.js";
+import { type Logger, silentLogger } from "../logger.js";
+import { UUID_PATTERN } from "./result.js";
+import type { StatusBus } from "./status-bus.js";
+
+/** What a replica hears about its callers. */
+export type RevocationEvent =
+  /** The token no longer authenticates: cached entries go, its streams end. */
+  | { kind: "token-revoked"; tokenId: string }
+  /** The user is gone: every token of theirs stops working. */
+  | { kind: "user-deleted"; userId: string }
+  /** The user's row changed (e.g. default hardware): cached copies go, streams go on. */
+  | { kind: "user-changed"; userId: string };
+
+/** Whom a stream is authenticated as. */
+export interface Holder {
+  tokenId: string;
+  user: { id: string };
+}
+
+/** A stream's stake in its token: `signal` aborts when the token is revoked. */
+export interface Hold {
+  signal: AbortSignal;
+  /** Call when the stream ends (idempotent). */
+  release(): void;
+}
+
+export interface RevocationsOptions {
+  prisma: PrismaClient;
+  bus: StatusBus;
+  /** How often `revoked_at` is polled (default 2 s). */
+  pollMs?: number;
+  /** How often the tokens of open streams are re-read (default 10 s, the token cache TTL). */
+  verifyMs?: number;
+}
+
+export const REVOCATION_POLL_MS = 2000;
+const VERIFY_HELD_MS = 10_000;
+/**
+ * Each poll looks this far back (not only since the last poll): a revoke whose `revoked_at`
+ * was stamped before a poll but committed after it, or by a clock up to this much behind, is
+ * still seen. Tokens already handled are remembered this long, so each is handled once.
+ */
+const LOOKBACK_MS = 60_000;
+const TOPIC = "revocations";
+
+interface Entry {
+  tokenId: string;
+  userId: string;
+  controller: AbortController;
+}
+
+export class Revocations {
+  private readonly prisma: PrismaClient;
+  private readonly bus: StatusBus;
+  private readonly pollMs: number;
+  private readonly verifyMs: number;
+  private log: Logger = silentLogger;
+  /** Open streams by token id. */
+  private readonly held = new Map<string, Set<Entry>>();
+  /** Recently revoked tokens and deleted users (id → when heard), so late joiners end at once. */
+  private readonly revokedTokens = new Map<string, number>();
+  private readonly deletedUsers = new Map<string, number>();
+  private readonly listeners = new Set<(event: RevocationEvent) => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private lastVerify = Date.now();
+  private pollFailing = false;
+
+  constructor(options: RevocationsOptions) {
+    this.prisma = options.prisma;
+    this.bus = options.bus;
+    this.pollMs = options.pollMs ?? REVOCATION_POLL_MS;
+    this.verifyMs = options.verifyMs ?? VERIFY_HELD_MS;
+  }
+
+  /** A token was revoked in this process: act here, and tell the other replicas. */
+  tokenRevoked(tokenId: string): void {
+    this.announce({ kind: "token-revoked", tokenId });
+  }
+
+  /** A user was deleted in this process (their tokens went with them). */
+  userDeleted(userId: string): void {
+    this.announce({ kind: "user-deleted", userId });
+  }
+
+  /** A user's row changed in this process: cached copies everywhere are dropped. */
+  userChanged(userId: string): void {
+    this.announce({ kind: "user-changed", userId });
+  }
+
+  /** Calls `listener` with every event, from here or from another replica. */
+  onEvent(listener: (event: RevocationEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Whether this process has heard, recently, that the token or its user is gone. */
+  isRevoked(holder: Holder): boolean {
+    return this.revokedTokens.has(holder.tokenId) || this.deletedUsers.has(holder.user.id);
+  }
+
+  /**
+   * Joins a long-lived stream to its token: the returned signal aborts when the token is
+   * revoked or its user deleted (at once if that is already known), or when `parent` aborts.
+   */
+  hold(holder: Holder, parent?: AbortSignal): Hold {
+    const entry: Entry = {
+      tokenId: holder.tokenId,
+      userId: holder.user.id,
+      controller: new AbortController(),
+    };
+    const onParentAbort = () => entry.controller.abort(parent?.reason);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      parent?.removeEventListener("abort", onParentAbort);
+      const set = this.held.get(entry.tokenId);
+      if (set?.delete(entry) && set.size === 0) this.held.delete(entry.tokenId);
+    };
+    if (this.isRevoked(holder)) {
+      entry.controller.abort(new Error("token revoked"));
+      return { signal: entry.controller.signal, release };
+    }
+    if (parent?.aborted) entry.controller.abort(parent.reason);
+    parent?.addEventListener("abort", onParentAbort, { once: true });
+    let set = this.held.get(entry.tokenId);
+    if (!set) {
+      set = new Set();
+      this.held.set(entry.tokenId, set);
+    }
+    set.add(entry);
+    return { signal: entry.controller.signal, release };
+  }
+
+  /** How many streams are joined to a token right now. */
+  heldCount(): number {
+    let count = 0;
+    for (const set of this.held.values()) count += set.size;
+    return count;
+  }
+
+  /** Listens to the other replicas and starts polling the database. */
+  async start(logger: Logger = silentLogger): Promise<void> {
+    this.log = logger;
+    this.unsubscribe = await this.bus.onBroadcast(TOPIC, (payload) => {
+      const event = parseEvent(payload);
+      if (event) this.apply(event);
+      else this.log.warn({ payload }, "unreadable revocation broadcast ignored");
+    });
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** One poll (the timer calls it; tests may too). */
+  async poll(): Promise<void> {
+    const now = Date.now();
+    this.prune(now);
+    try {
+      const revoked = await this.prisma.apiToken.findMany({
+        where: { revokedAt: { gt: new Date(now - LOOKBACK_MS) } },
+        select: { id: true },
+      });
+      for (const { id } of revoked) {
+        if (!this.revokedTokens.has(id)) this.apply({ kind: "token-revoked", tokenId: id });
+      }
+      if (now - this.lastVerify >= this.verifyMs) {
+        this.lastVerify = now;
+        await this.verifyHeld();
+      }
+      if (this.pollFailing) this.log.info({}, "revocation poll works again");
+      this.pollFailing = false;
+    } catch (error) {
+      // One line per outage; requests meanwhile fail (or are served from the cache) on their own.
+      if (!this.pollFailing) this.log.warn({ err: error }, "revocation poll failed; retrying");
+      this.pollFailing = true;
+    }
+  }
+
+  /** Tokens of open streams that no longer authenticate (revoked, or deleted with their user). */
+  private async verifyHeld(): Promise<void> {
+    const ids = [...this.held.keys()];
+    if (ids.length === 0) return;
+    const valid = await this.prisma.apiToken.findMany({
+      where: { id: { in: ids }, revokedAt: null },
+      select: { id: true },
+    });
+    const alive = new Set(valid.map((row) => row.id));
+    for (const id of ids) if (!alive.has(id)) this.apply({ kind: "token-revoked", tokenId: id });
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      void this.poll().finally(() => {
+        if (this.timer) this.schedule();
+      });
+    }, this.pollMs);
+    this.timer.unref();
+  }
+
+  private announce(event: RevocationEvent): void {
+    this.apply(event);
+    this.bus.broadcast(TOPIC, event);
+  }
+
+  private apply(event: RevocationEvent): void {
+    const now = Date.now();
+    if (event.kind === "token-revoked") {
+      this.revokedTokens.set(event.tokenId, now);
+      for (const entry of this.held.get(event.tokenId) ?? []) {
+        entry.controller.abort(new Error("token revoked"));
+      }
+    } else if (event.kind === "user-deleted") {
+      this.deletedUsers.set(event.userId, now);
+      for (const set of this.held.values()) {
+        for (const entry of set) {
+          if (entry.userId === event.userId) entry.controller.abort(new Error("user deleted"));
+        }
+      }
+    }
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private prune(now: number): void {
+    // Kept longer than the poll looks back, so a token the poll sees again counts as handled.
+    for (const map of [this.revokedTokens, this.deletedUsers]) {
+      for (const [id, at] of map) if (now - at > 2 * LOOKBACK_MS) map.delete(id);
+    }
+  }
+}
+
+/** A broadcast from another process, checked: Redis is shared, its messages are input. */
+function parseEvent(payload: unknown): RevocationEvent | undefined {
+  if (typeof payload !== "object" || payload === null) return undefined;
+  const { kind, tokenId, userId } = payload as Record<string, unknown>;
+  if (kind === "token-revoked" && typeof tokenId === "string" && UUID_PATTERN.test(tokenId)) {
+    return { kind, tokenId };
+  }
+  if ((kind === "user-deleted" || kind === "user-changed") && typeof userId === "string") {
+    return UUID_PATTERN.test(userId) ? { kind, userId } : undefined;
+  }
+  return undefined;
+}
