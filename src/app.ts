@@ -1,13 +1,19 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
 import { consoleRoutes } from "./console/routes.js";
 import { type Database, openDatabase } from "./db/client.js";
 import type { Env } from "./env.js";
-import { createGraphQL } from "./graphql/server.js";
+import { createGraphQL, GRAPHQL_PATH } from "./graphql/server.js";
 import { createLifecycle } from "./lifecycle/index.js";
 import { createProvisioner } from "./lifecycle/providers.js";
-import { createMetrics } from "./metrics.js";
+import { installCors } from "./http/cors.js";
+import { createRateLimits } from "./http/rate-limits.js";
+import { forwardHookHeaders } from "./http/raw-headers.js";
+import { readinessRoute } from "./http/readiness.js";
+import { installRequestLimits } from "./http/request-limits.js";
+import { createMetrics, metricsAuthorized } from "./metrics.js";
 import { listenOperatorSocket } from "./operator/socket.js";
 import { installHttpErrors } from "./rest/errors.js";
 import { restRoutes } from "./rest/index.js";
@@ -48,7 +54,16 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     // On close: idle keep-alive connections go at once, requests in flight may finish.
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    // Slow clients: the whole request (body included) and its headers must arrive in time;
+    // an idle socket and an idle keep-alive connection are closed.
+    requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: env.HTTP_CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: httpServerOptions(env),
   });
+  if (env.HTTP_MAX_CONNECTIONS > 0) http.server.maxConnections = env.HTTP_MAX_CONNECTIONS;
+  // Rate-limit counters and the readiness check; never queues commands while Redis is away.
+  const redis = env.REDIS_URL ? limitsRedis(env.REDIS_URL, http) : undefined;
   const bus: StatusBus = env.REDIS_URL
     ? new RedisStatusBus({ url: env.REDIS_URL, logger: http.log })
     : new LocalStatusBus();
@@ -56,6 +71,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     prisma,
     gpuKinds: env.GPU_KINDS,
     bus,
+    workspaceQuota: env.WORKSPACE_QUOTA,
     tokenCache: { ttlMs: env.TOKEN_CACHE_TTL_MS, maxEntries: TOKEN_CACHE_MAX_ENTRIES },
   });
   const lifecycle = createLifecycle({
@@ -67,21 +83,28 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     provisioner: createProvisioner(env, http.log),
   });
   installHttpErrors(http);
+  await installCors(http, env.CORS_ORIGINS);
+  const limits = createRateLimits({
+    requestsPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    createsPerMinute: env.CREATE_RATE_LIMIT_PER_MINUTE,
+    redis,
+  });
+  installRequestLimits(http, { services, limits });
+  forwardHookHeaders(http, [GRAPHQL_PATH]);
   const metrics = createMetrics(http);
-  const graphql = createGraphQL({ services, prisma, env });
+  const graphql = createGraphQL({ services, prisma, env, limits });
 
   http.get("/healthz", async () => ({ status: "ok" }));
-  http.get("/readyz", async (_request, reply) => {
-    try {
-      await prisma.$queryRaw`SELECT 1`;
-      return { status: "ready" };
-    } catch {
-      return reply.code(503).send({ status: "unavailable" });
+  readinessRoute(http, { prisma, redis });
+  http.get("/metrics", async (request, reply) => {
+    if (!metricsAuthorized(request.headers.authorization, env.METRICS_TOKEN)) {
+      return reply
+        .code(401)
+        .header("www-authenticate", 'Bearer realm="metrics"')
+        .send({ error: "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>" });
     }
+    return reply.type(metrics.contentType).send(await metrics.render());
   });
-  http.get("/metrics", async (_request, reply) =>
-    reply.type(metrics.contentType).send(await metrics.render()),
-  );
   await http.register(graphql.routes);
   await http.register(restRoutes, { services });
   await http.register(consoleRoutes);
@@ -97,6 +120,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       await http.listen({ port: env.PORT, host: env.HOST });
       graphql.attachWebSocket(http.server);
       await bus.connect();
+      await redis?.connect().catch(() => {}); // retried by ioredis; logged by its error handler
       // Revocations from other replicas (bus) and from the CLI (database poll).
       await services.revocations.start(http.log);
       lifecycle.start();
@@ -125,7 +149,47 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       if (started) await lifecycle.stop();
       await services.revocations.stop();
       await bus.close();
+      redis?.disconnect();
       if (!given) await database.close();
     },
   };
+}
+
+/**
+ * Node's own timeouts: headers within HTTP_HEADERS_TIMEOUT_MS (capped at the request timeout,
+ * which Node requires), checked often enough that a timeout fires within about a quarter of
+ * itself (Node checks every 30 s by default).
+ */
+function httpServerOptions(env: Env) {
+  const request = env.HTTP_REQUEST_TIMEOUT_MS;
+  const headers =
+    request > 0 && env.HTTP_HEADERS_TIMEOUT_MS > 0
+      ? Math.min(env.HTTP_HEADERS_TIMEOUT_MS, request)
+      : env.HTTP_HEADERS_TIMEOUT_MS;
+  const shortest = Math.min(...[request, headers].filter((ms) => ms > 0), 120_000);
+  return {
+    requestTimeout: request,
+    headersTimeout: headers,
+    connectionsCheckingInterval: Math.max(100, Math.floor(shortest / 4)),
+  };
+}
+
+function limitsRedis(url: string, http: FastifyInstance): Redis {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectionName: `workspace-gateway:${process.pid}:limits`,
+  });
+  // ioredis retries while Redis is away: one line per outage.
+  let reported = false;
+  redis.on("ready", () => {
+    reported = false;
+  });
+  redis.on("error", (error: Error) => {
+    if (reported) return;
+    reported = true;
+    http.log.warn({ err: error }, "redis (rate limits, readiness) unreachable; limits count per replica until it is back");
+  });
+  return redis;
 }

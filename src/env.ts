@@ -12,6 +12,32 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
   SIMULATED_PROVISION_DELAY_MS: integer(0).default(1000),
   IDLE_TIMEOUT_MINUTES: z.coerce.number().min(0).default(10),
+  // Limits (0 disables each): requests per token (per address without a valid token), creates
+  // per user, workspaces per user.
+  RATE_LIMIT_PER_MINUTE: integer(0).default(1200),
+  CREATE_RATE_LIMIT_PER_MINUTE: integer(0).default(60),
+  WORKSPACE_QUOTA: integer(0).default(50),
+  /** Origins allowed to call from a browser (CORS, with credentials); empty: same origin only. */
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .refine((origins) => origins.every(isOrigin), {
+      error: "must be comma-separated origins such as https://app.example.com (no path, no *)",
+    }),
+  // HTTP connection hygiene (milliseconds; 0 disables each timeout; HTTP_MAX_CONNECTIONS 0: no cap).
+  HTTP_REQUEST_TIMEOUT_MS: integer(0).default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: integer(0).default(10_000),
+  HTTP_CONNECTION_TIMEOUT_MS: integer(0).default(120_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1).default(72_000),
+  HTTP_MAX_CONNECTIONS: integer(0).default(10_000),
+  /** Set: GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
   // How long a verified token is served from memory (0: every request asks the database). A
   // revocation does not wait for it; it bounds what is changed in SQL behind the app's back.
   TOKEN_CACHE_TTL_MS: integer(0).max(60_000).default(10_000),
@@ -40,6 +66,16 @@ const envSchema = z.object({
 const FLY_REQUIRED = ["FLY_API_TOKEN", "FLY_APP_NAME", "WORKSPACE_IMAGE"] as const;
 
 export type Env = z.infer<typeof envSchema>;
+
+/** "https://app.example.com" or "http://localhost:5173": scheme, host and port, nothing else. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 /** NODE_ENV=production: libraries drop development aids (Prisma's call-site capture, warnings). */
 export const IS_PRODUCTION = process.env.NODE_ENV === "production";

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
@@ -26,4 +27,15 @@ export function createMetrics(http: FastifyInstance) {
     contentType: registry.contentType,
     render: () => registry.metrics(),
   };
+}
+
+/**
+ * METRICS_TOKEN: unset, /metrics is open (as before); set, it needs `Authorization: Bearer
+ * <token>`, compared in constant time.
+ */
+export function metricsAuthorized(authorization: string | undefined, token: string | undefined) {
+  if (token === undefined) return true;
+  const given = Buffer.from(/^Bearer +(\S+) *$/i.exec(authorization ?? "")?.[1] ?? "");
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

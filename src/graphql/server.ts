@@ -15,6 +15,14 @@ import { GraphQLError } from "graphql";
 import { createYoga, maskError, type YogaLogger } from "graphql-yoga";
 import type { PrismaClient } from "../db/client.js";
 import type { Env } from "../env.js";
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  databaseUnavailableError,
+  isDatabaseUnavailable,
+  UNAVAILABLE_RETRY_AFTER_S,
+} from "../http/dependency-errors.js";
+import { useCreateRateLimit } from "../http/graphql-create-limit.js";
+import type { RateLimits } from "../http/rate-limits.js";
 import type { User } from "../generated/prisma/client.js";
 import type { Services } from "../services/index.js";
 import { bearerToken } from "../services/token-format.js";
@@ -28,6 +36,8 @@ export interface GraphQLOptions {
   services: Services;
   prisma: PrismaClient;
   env: Env;
+  /** CREATE_RATE_LIMIT_PER_MINUTE per createWorkspace field (the request limit runs in a hook). */
+  limits?: RateLimits;
 }
 
 export const GRAPHQL_PATH = "/graphql";
@@ -42,7 +52,7 @@ export interface ServerContext {
   connectionViewer?: User;
 }
 
-export function createGraphQL({ services, prisma, env }: GraphQLOptions) {
+export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions) {
   // Fastify's logger, once the routes are registered (yoga exists before that).
   let log: FastifyBaseLogger | undefined;
   const forward =
@@ -82,6 +92,9 @@ export function createGraphQL({ services, prisma, env }: GraphQLOptions) {
     logging: logger,
     landingPage: false,
     maxRequestBodySize: BODY_LIMIT,
+    // One CORS policy for REST and /graphql: @fastify/cors (CORS_ORIGINS), not yoga's.
+    cors: false,
+    plugins: limits?.creates ? [useCreateRateLimit(limits.creates)] : [],
     // Parsed once per request (per connection for WebSocket).
     context: async (initial): Promise<GraphQLContext> => {
       if (initial.connectionViewer) {
@@ -106,6 +119,8 @@ export function createGraphQL({ services, prisma, env }: GraphQLOptions) {
     maskedErrors: {
       // Deliberate errors (GraphQLError) pass; anything else reads "Unexpected error." and is logged.
       maskError(error, message, isDev) {
+        // A dependency down is not a bug: SERVICE_UNAVAILABLE (503), retry later.
+        if (isDatabaseUnavailable(error)) return databaseUnavailableError();
         const masked = maskError(error, message, isDev);
         if (masked !== error) log?.error({ err: originalError(error) }, "GraphQL operation failed");
         return masked;
@@ -123,6 +138,19 @@ export function createGraphQL({ services, prisma, env }: GraphQLOptions) {
     http.addContentTypeParser("*", (_request, _payload, done) => done(null));
     // Whatever fails before yoga answers still reads as GraphQL, not as a REST error body.
     http.setErrorHandler((error: FastifyError, request, reply) => {
+      if (isDatabaseUnavailable(error)) {
+        return reply
+          .code(503)
+          .header("retry-after", String(UNAVAILABLE_RETRY_AFTER_S))
+          .send({
+            errors: [
+              {
+                message: DATABASE_UNAVAILABLE_MESSAGE,
+                extensions: { code: "SERVICE_UNAVAILABLE" },
+              },
+            ],
+          });
+      }
       const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
       if (status >= 500) request.log.error({ err: error }, "GraphQL request failed");
       const message = status >= 500 ? "Unexpected error." : error.message;

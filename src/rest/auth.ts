@@ -1,4 +1,5 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import { callerOf } from "../http/caller.js";
 import type { Services } from "../services/index.js";
 import { authenticationRefusal, bearerToken } from "../services/token-format.js";
 import type { Principal } from "../services/tokens.js";
@@ -15,7 +16,7 @@ export function authenticate(services: Services): onRequestAsyncHookHandler {
   return async (request) => {
     const header = request.headers.authorization;
     const token = bearerToken(header);
-    const principal = token === null ? null : await services.tokens.authenticate(token);
+    const principal = token === null ? null : await callerOf(services, request.raw);
     if (principal) {
       principals.set(request, principal);
       return;

@@ -1,5 +1,10 @@
 import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+  UNAVAILABLE_RETRY_AFTER_S,
+} from "../http/dependency-errors.js";
 import { type FieldIssue, hardwareIssues, REST_DIALECT } from "../services/hardware-messages.js";
 import type { ServiceError } from "../services/result.js";
 import type { ErrorJson } from "./schemas.js";
@@ -71,6 +76,7 @@ const SERVICE_STATUS = {
   TOKEN_NOT_FOUND: 404,
   IDEMPOTENCY_IN_FLIGHT: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
+  QUOTA_EXCEEDED: 429,
 } as const satisfies Record<ServiceError["code"], number>;
 
 /** A service's issues in REST's words: snake_case fields, REST's names for hardware. */
@@ -182,6 +188,12 @@ function errorToOutcome(error: FastifyError, request: FastifyRequest): Outcome {
     const message =
       frameworkMessage(error, request) ?? (STATUS_CODES[status] ?? "bad request").toLowerCase();
     return errorOutcome(status, message);
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, "database unavailable");
+    return errorOutcome(503, DATABASE_UNAVAILABLE_MESSAGE, [], {
+      "retry-after": String(UNAVAILABLE_RETRY_AFTER_S),
+    });
   }
   // The unexpected: the log gets the details (the request logger carries the request id), the
   // client a fixed message.

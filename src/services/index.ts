@@ -25,6 +25,8 @@ export interface ServicesOptions {
   gpuKinds: readonly string[];
   /** Where status changes are published: in-process, or Redis across replicas. */
   bus: StatusBus;
+  /** WORKSPACE_QUOTA: workspaces per user; 0 or left out: none. */
+  workspaceQuota?: number;
   /** The verified-token cache (default: TOKEN_CACHE_TTL_MS, TOKEN_CACHE_MAX_ENTRIES). */
   tokenCache?: TokenCacheSettings;
   /** How often revocations are polled from the database (default REVOCATION_POLL_MS). */
@@ -35,6 +37,7 @@ export function createServices({
   prisma,
   gpuKinds,
   bus,
+  workspaceQuota,
   tokenCache,
   revocationPollMs,
 }: ServicesOptions): Services {
@@ -52,7 +55,7 @@ export function createServices({
     users: new UserService(deps),
     tokens: new TokenService(deps, revocations, tokenCache),
     projects,
-    workspaces: new WorkspaceService(deps, projects),
+    workspaces: new WorkspaceService(deps, projects, workspaceQuota),
     status,
     revocations,
   };

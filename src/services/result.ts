@@ -27,7 +27,8 @@ export type ServiceError =
   | { code: "TOKEN_NOT_FOUND"; message: string }
   | { code: "INVALID_TRANSITION"; message: string; status: WorkspaceStatus }
   | { code: "IDEMPOTENCY_KEY_REUSED"; message: string }
-  | { code: "IDEMPOTENCY_IN_FLIGHT"; message: string };
+  | { code: "IDEMPOTENCY_IN_FLIGHT"; message: string }
+  | { code: "QUOTA_EXCEEDED"; message: string; quota: number };
 
 export type Result<T, E extends ServiceError = ServiceError> =
   | { ok: true; value: T }
@@ -73,6 +74,12 @@ export const errors = {
     ({
       code: "IDEMPOTENCY_IN_FLIGHT",
       message: "a request with this Idempotency-Key is still in progress",
+    }) as const,
+  quotaExceeded: (quota: number) =>
+    ({
+      code: "QUOTA_EXCEEDED",
+      message: `workspace quota reached: at most ${quota} workspaces per user; delete one to create another`,
+      quota,
     }) as const,
 };
 

@@ -10,6 +10,7 @@ import {
   reserveIdempotencyKey,
 } from "./idempotency.js";
 import type { ProjectService } from "./projects.js";
+import { workspaceQuotaRefusal } from "./quota.js";
 import { errors, fail, type InputIssue, ok, type Result, UUID_PATTERN } from "./result.js";
 import { userDefaultHardware } from "./users.js";
 import { reviveWorkspace } from "./workspace-json.js";
@@ -49,6 +50,8 @@ export class WorkspaceService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly projects: ProjectService,
+    /** WORKSPACE_QUOTA (0: no quota). */
+    private readonly quota = 0,
   ) {}
 
   async create(
@@ -73,6 +76,8 @@ export class WorkspaceService {
     };
 
     if (key === undefined) {
+      const overQuota = await workspaceQuotaRefusal(this.deps.prisma, user.id, this.quota);
+      if (overQuota) return fail(overQuota);
       const workspace = await this.deps.prisma.workspace.create({ data });
       this.deps.status.changed(workspace);
       return ok({ workspace, replayed: false });
@@ -89,6 +94,12 @@ export class WorkspaceService {
     if (reservation.kind === "rejected") return fail(reservation.error);
     if (reservation.kind === "replay") {
       return ok({ workspace: reviveWorkspace(reservation.response), replayed: true });
+    }
+    // After the replay: repeating a create that reached the quota still answers its workspace.
+    const overQuota = await workspaceQuotaRefusal(this.deps.prisma, user.id, this.quota);
+    if (overQuota) {
+      await releaseIdempotencyKey(this.deps.prisma, reservation.recordId);
+      return fail(overQuota);
     }
     try {
       const workspace = await this.deps.prisma.$transaction(async (tx) => {

@@ -69,6 +69,10 @@ function processEnv(env: Record<string, string>): NodeJS.ProcessEnv {
     HOST: "127.0.0.1",
     PORT: "0",
     LOG_LEVEL: "info",
+    // Limits are off unless a suite is about them (test/rate-limits.test.ts).
+    RATE_LIMIT_PER_MINUTE: "0",
+    CREATE_RATE_LIMIT_PER_MINUTE: "0",
+    WORKSPACE_QUOTA: "0",
     ...env,
   };
 }

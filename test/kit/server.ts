@@ -23,6 +23,10 @@ export async function startServer(
       HOST: "127.0.0.1",
       LOG_LEVEL: "silent",
       SIMULATED_PROVISION_DELAY_MS: "50",
+      // Limits are off unless a suite is about them (test/rate-limits.test.ts).
+      RATE_LIMIT_PER_MINUTE: "0",
+      CREATE_RATE_LIMIT_PER_MINUTE: "0",
+      WORKSPACE_QUOTA: "0",
       ...env,
     }),
     database,

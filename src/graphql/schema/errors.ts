@@ -78,6 +78,11 @@ export function resultError(error: ServiceError): Error {
       return new IdempotencyConflictError(error.message, false);
     case "IDEMPOTENCY_IN_FLIGHT":
       return new IdempotencyConflictError(error.message, true);
+    case "QUOTA_EXCEEDED":
+      // Contract §7: over a limit reads RATE_LIMITED (HTTP 429), the message states the quota.
+      return new GraphQLError(error.message, {
+        extensions: { code: "RATE_LIMITED", quota: error.quota, http: { status: 429 } },
+      });
     case "USER_NOT_FOUND":
     case "TOKEN_NOT_FOUND":
       return new Error(`unexpected ${error.code} in GraphQL: ${error.message}`);

@@ -1,0 +1,74 @@
+/**
+ * CREATE_RATE_LIMIT_PER_MINUTE for GraphQL: every `createWorkspace` field of a mutation counts,
+ * aliased or in fragments, and the whole operation is refused before it runs when the user's
+ * budget cannot cover them all (nothing is written). HTTP and WebSocket operations alike: both
+ * run through yoga's envelop.
+ */
+import {
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  getOperationAST,
+  Kind,
+  type SelectionSetNode,
+} from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { GraphQLContext } from "../graphql/context.js";
+import { type RateLimit, rateLimitHeaders, rateLimitMessage } from "./rate-limits.js";
+
+const CREATE_FIELD = "createWorkspace";
+
+/** How many times the operation selects Mutation.createWorkspace (aliases and fragments included). */
+export function countCreates(document: DocumentNode, operationName?: string | null): number {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== "mutation") return 0;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      fragments.set(definition.name.value, definition);
+    }
+  }
+  const count = (selectionSet: SelectionSetNode, visiting: ReadonlySet<string>): number => {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === CREATE_FIELD) total += 1;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        total += count(selection.selectionSet, visiting);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        // A fragment cycle is a validation error; never loop on one.
+        if (fragment && !visiting.has(name)) {
+          total += count(fragment.selectionSet, new Set([...visiting, name]));
+        }
+      }
+    }
+    return total;
+  };
+  return count(operation.selectionSet, new Set());
+}
+
+/** The envelop plugin; the caller without a token is left to the resolvers' UNAUTHENTICATED. */
+export function useCreateRateLimit(creates: RateLimit): Plugin<object, object, GraphQLContext> {
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const viewer = (args.contextValue as GraphQLContext).viewer;
+      if (!viewer) return;
+      const wanted = countCreates(args.document, args.operationName);
+      if (wanted === 0) return;
+      const decision = await creates.consume(`user:${viewer.id}`, wanted);
+      if (decision.allowed) return;
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(rateLimitMessage(decision), {
+            extensions: {
+              code: "RATE_LIMITED",
+              http: { status: 429, headers: rateLimitHeaders(decision) },
+            },
+          }),
+        ],
+      });
+    },
+  };
+}
