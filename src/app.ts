@@ -44,7 +44,12 @@ export interface App {
 export async function buildApp({ env, database: given }: AppOptions): Promise<App> {
   const database =
     given ??
-    (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, migrate: true }));
+    (await openDatabase({
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      migrate: true,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    }));
   const { prisma } = database;
   const http = Fastify({
     logger: env.LOG_LEVEL === "silent" ? false : { level: env.LOG_LEVEL },

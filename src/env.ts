@@ -51,6 +51,20 @@ const envSchema = z.object({
         .filter(Boolean),
     ),
   GRAPHIQL: z.stringbool().default(true),
+  // GraphQL document limits (0 disables each; src/graphql/limits.ts): nesting depth, aliases,
+  // lexical tokens, directives, cost, creating mutations per document; who may introspect.
+  GRAPHQL_MAX_DEPTH: integer(0).default(15),
+  GRAPHQL_MAX_ALIASES: integer(0).default(30),
+  GRAPHQL_MAX_TOKENS: integer(0).default(2000),
+  GRAPHQL_MAX_DIRECTIVES: integer(0).default(20),
+  GRAPHQL_MAX_COST: integer(0).default(25_000),
+  GRAPHQL_MAX_CREATES: integer(0).default(5),
+  GRAPHQL_INTROSPECTION: z.enum(["authenticated", "on", "off"]).default("authenticated"),
+  // graphql-ws: operations in flight per socket, open sockets per token (0: no cap).
+  MAX_SUBSCRIPTIONS_PER_SOCKET: integer(0).default(100),
+  MAX_SOCKETS_PER_TOKEN: integer(0).default(20),
+  // PostgreSQL cancels a gateway statement that runs longer (0: no limit; not the embedded DB).
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(0).default(5000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PROVIDER: z.enum(["simulated", "fly"]).default("simulated"),
   FLY_API_TOKEN: z.string().optional(),

@@ -27,15 +27,44 @@ export interface OpenDatabaseOptions {
   onQuery?: (sql: string) => void;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * PostgreSQL cancels any statement of this pool that runs longer (its `statement_timeout`,
+   * set when each connection opens); 0 or unset: no limit. The embedded database has none.
+   */
+  statementTimeoutMs?: number;
 }
 
 export class DataDirLockedError extends Error {}
+
+/** SQLSTATE query_canceled: PostgreSQL's answer when `statement_timeout` ends a statement. */
+const QUERY_CANCELED = "57014";
+
+/**
+ * True when `error` (a Prisma error, or what wraps one) is PostgreSQL cancelling a statement that
+ * ran past `statement_timeout`. Prisma reports it through the driver adapter's error.
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let current = error; typeof current === "object" && current !== null; ) {
+    if (seen.has(current)) return false;
+    seen.add(current);
+    const { code, originalCode, meta, cause, originalError } = current as Record<string, unknown>;
+    if (code === QUERY_CANCELED || originalCode === QUERY_CANCELED) return true;
+    const adapterError = (meta as Record<string, unknown> | undefined)?.driverAdapterError;
+    current = adapterError ?? cause ?? originalError;
+  }
+  return false;
+}
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const url = options.databaseUrl;
     if (options.migrate) await migratePostgres(url);
-    const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
+    const adapter = new PrismaPg({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    });
     const prisma = createPrismaClient(adapter, options.onQuery);
     return {
       prisma,

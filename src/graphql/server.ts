@@ -13,7 +13,7 @@ import type {
 } from "fastify";
 import { GraphQLError } from "graphql";
 import { createYoga, maskError, type YogaLogger } from "graphql-yoga";
-import type { PrismaClient } from "../db/client.js";
+import { isStatementTimeout, type PrismaClient } from "../db/client.js";
 import type { Env } from "../env.js";
 import {
   DATABASE_UNAVAILABLE_MESSAGE,
@@ -29,6 +29,7 @@ import { bearerToken } from "../services/token-format.js";
 import type { Principal } from "../services/tokens.js";
 import type { GraphQLContext } from "./context.js";
 import { graphiqlOptions, renderGraphiQLWithSocketAuth } from "./graphiql.js";
+import { limitPlugins, limitsFromEnv } from "./limits.js";
 import { schema } from "./schema/index.js";
 import { attachWebSocket, type WebSocketTransport } from "./websocket.js";
 
@@ -94,7 +95,11 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
     maxRequestBodySize: BODY_LIMIT,
     // One CORS policy for REST and /graphql: @fastify/cors (CORS_ORIGINS), not yoga's.
     cors: false,
-    plugins: limits?.creates ? [useCreateRateLimit(limits.creates)] : [],
+    plugins: [
+      // Depth, aliases, tokens, directives, cost and introspection, before any resolver runs.
+      ...limitPlugins(limitsFromEnv(env), services),
+      ...(limits?.creates ? [useCreateRateLimit(limits.creates)] : []),
+    ],
     // Parsed once per request (per connection for WebSocket).
     context: async (initial): Promise<GraphQLContext> => {
       if (initial.connectionViewer) {
@@ -119,6 +124,8 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
     maskedErrors: {
       // Deliberate errors (GraphQLError) pass; anything else reads "Unexpected error." and is logged.
       maskError(error, message, isDev) {
+        // PostgreSQL cancelled a statement (DATABASE_STATEMENT_TIMEOUT_MS): say so, as a 503.
+        if (isStatementTimeout(error)) return databaseTimeout();
         // A dependency down is not a bug: SERVICE_UNAVAILABLE (503), retry later.
         if (isDatabaseUnavailable(error)) return databaseUnavailableError();
         const masked = maskError(error, message, isDev);
@@ -176,6 +183,10 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
         principalOf,
         revocations: services.revocations,
         maxPayload: BODY_LIMIT,
+        socketLimits: {
+          maxSubscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
+          maxSocketsPerToken: env.MAX_SOCKETS_PER_TOKEN,
+        },
       });
     },
     async close() {
@@ -186,6 +197,12 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
       await yoga.dispose();
     },
   };
+}
+
+function databaseTimeout(): GraphQLError {
+  return new GraphQLError("The database did not answer in time; try again, or ask for less.", {
+    extensions: { code: "DATABASE_TIMEOUT", http: { status: 503 } },
+  });
 }
 
 function originalError(error: unknown): unknown {

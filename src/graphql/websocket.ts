@@ -16,6 +16,7 @@ import type { Hold, Revocations } from "../services/revocations.js";
 import type { Principal } from "../services/tokens.js";
 import type { GraphQLContext } from "./context.js";
 import type { ServerContext } from "./server.js";
+import { type SocketLimits, SocketQuota, TOO_MANY_SUBSCRIPTIONS_REASON } from "./socket-limits.js";
 
 /** How long WebSocket clients get to answer the close handshake on shutdown. */
 const CLOSE_GRACE_MS = 1000;
@@ -42,6 +43,8 @@ export interface WebSocketOptions {
   /** Ends the sockets of revoked tokens. */
   revocations: Revocations;
   maxPayload: number;
+  /** Sockets per token and operations per socket (no caps when left out). */
+  socketLimits?: SocketLimits;
 }
 
 export interface WebSocketTransport {
@@ -56,8 +59,10 @@ export function attachWebSocket({
   principalOf,
   revocations,
   maxPayload,
+  socketLimits = { maxSubscriptionsPerSocket: 0, maxSocketsPerToken: 0 },
 }: WebSocketOptions): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const quota = new SocketQuota(socketLimits);
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? "/", "http://localhost").pathname !== path) {
       // Nobody else takes upgrades here: refuse rather than leave the socket hanging.
@@ -72,6 +77,8 @@ export function attachWebSocket({
 
   const disposable = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
+      // Close reasons never carry internal error text (graphql-ws adds it outside production).
+      isProd: true,
       // A missing or bad token is refused at connection_init: graphql-ws closes with 4403.
       onConnect: async (ctx) => {
         const authorization = authorizationParam(ctx.connectionParams);
@@ -85,10 +92,17 @@ export function attachWebSocket({
         const { socket } = ctx.extra;
         const close = () => socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
         hold.signal.addEventListener("abort", close, { once: true });
+        // Over MAX_SOCKETS_PER_TOKEN: closed with 4429 (graphql-ws's 4403 after it is a no-op).
+        if (!quota.admit(authorization, socket)) return false;
         return true;
       },
       onClose: (ctx) => ctx.extra.hold?.release(),
       onSubscribe: async (ctx, _id, payload) => {
+        // ctx.subscriptions holds this operation already: over the cap, close with 4429.
+        if (!quota.allowOperation(Object.keys(ctx.subscriptions).length, ctx.extra.socket)) {
+          const extensions = { code: "TOO_MANY_SUBSCRIPTIONS" };
+          return [new GraphQLError(TOO_MANY_SUBSCRIPTIONS_REASON, { extensions })];
+        }
         // The token may have been revoked since connection_init: nothing runs on its behalf.
         const principal = await principalOf(ctx.extra.authorization);
         if (!principal || ctx.extra.hold?.signal.aborted) {
@@ -108,7 +122,9 @@ export function attachWebSocket({
           document = parse(payload.query);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
-          throw error;
+          // Not a syntax error (a stack overflow): an error message, not a 4500 close.
+          const extensions = { code: "GRAPHQL_PARSE_FAILED" };
+          return [new GraphQLError("The document could not be parsed.", { extensions })];
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
