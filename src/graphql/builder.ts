@@ -6,6 +6,7 @@ import { IS_PRODUCTION } from "../env.js";
 import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
 import type { GraphQLContext } from "./context.js";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits.js";
 
 /** The one schema builder: Prisma-backed objects, Relay connections, result unions for errors. */
 export const builder = new SchemaBuilder<{
@@ -27,6 +28,9 @@ export const builder = new SchemaBuilder<{
     client: (context) => context.prisma,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
+    // Every connection page is bounded; a larger `first` is capped (hasNextPage says there is more).
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
+    maxConnectionSize: MAX_PAGE_SIZE,
     onUnusedQuery: IS_PRODUCTION ? null : "warn",
   },
   relay: {
