@@ -20,6 +20,8 @@ const CONTRACT_OPERATIONS = [
   "GET /projects/{id}/workspaces",
   "GET /user/settings",
   "GET /workspaces/{id}",
+  "GET /workspaces/{id}/events",
+  "GET /workspaces/{id}/wait",
   "POST /projects/{id}/workspaces",
   "POST /workspaces/{id}/start",
   "POST /workspaces/{id}/stop",

@@ -7,13 +7,18 @@ import {
 } from "../http/dependency-errors.js";
 import { type FieldIssue, hardwareIssues, REST_DIALECT } from "../services/hardware-messages.js";
 import type { ServiceError } from "../services/result.js";
+import { type ServerSentEvent, sendEventStream } from "./event-stream.js";
 import type { ErrorJson } from "./schemas.js";
 
-/** What a REST handler answers: a status, an optional JSON body, headers. */
+/**
+ * What a REST handler answers: a status, an optional JSON body, headers; or, for a stream,
+ * `events` sent as Server-Sent Events (event-stream.ts) instead of a body.
+ */
 export interface Outcome {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  events?: AsyncIterable<ServerSentEvent>;
 }
 
 /** An expected failure raised outside a handler (auth hook, body parser): answered as is. */
@@ -103,6 +108,7 @@ export function serviceFailure(error: ServiceError): Outcome {
 }
 
 export function sendOutcome(reply: FastifyReply, outcome: Outcome): FastifyReply {
+  if (outcome.events) return sendEventStream(reply, outcome.events, outcome.headers);
   reply.code(outcome.status);
   if (outcome.headers) reply.headers(outcome.headers);
   if (outcome.body === undefined) return reply.send();

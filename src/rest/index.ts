@@ -7,7 +7,8 @@
  * a route and graphql-ws attaches to its http server, so REST, /graphql (HTTP, SSE, WebSocket)
  * and health share one port.
  */
-import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { setMaxListeners } from "node:events";
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify";
 import type { Services } from "../services/index.js";
 import { authenticate, principalOf } from "./auth.js";
 import { acceptJsonBodies, ignoreBodies, parseBody, parseQuery } from "./body.js";
@@ -19,13 +20,24 @@ export interface RestOptions {
   services: Services;
 }
 
-function mount(http: FastifyInstance, route: RestRoute, services: Services) {
+/**
+ * Aborts when the client goes away or the server starts closing: what long requests (a wait, an
+ * event stream) stop on, so that neither outlives its client nor holds up a shutdown.
+ */
+function requestSignal(reply: FastifyReply, closing: AbortSignal): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once("close", () => gone.abort());
+  return AbortSignal.any([gone.signal, closing]);
+}
+
+function mount(http: FastifyInstance, route: RestRoute, services: Services, closing: AbortSignal) {
   http.route({
     method: route.method,
     url: route.url,
     handler: async (request, reply) => {
       const body = route.body ? parseBody(route.body, request.body) : undefined;
       const query = route.query ? parseQuery(route.query, request.query) : undefined;
+      let signal: AbortSignal | undefined;
       const outcome = await route.handle({
         services,
         principal: principalOf(request),
@@ -33,6 +45,11 @@ function mount(http: FastifyInstance, route: RestRoute, services: Services) {
         body,
         query,
         request,
+        // Made on first use: most routes never wait.
+        get signal() {
+          signal ??= requestSignal(reply, closing);
+          return signal;
+        },
       });
       return sendOutcome(reply, outcome);
     },
@@ -42,17 +59,25 @@ function mount(http: FastifyInstance, route: RestRoute, services: Services) {
 export const restRoutes: FastifyPluginAsync<RestOptions> = async (http, { services }) => {
   const document = openApiDocument(restRouteTable);
   http.get("/openapi.json", async () => document);
+  const closing = new AbortController();
+  // Every waiting request listens on it.
+  setMaxListeners(0, closing.signal);
+  http.addHook("preClose", async () => closing.abort());
 
   await http.register(async (api) => {
     api.addHook("onRequest", authenticate(services));
     // Body parsers are per context: JSON where a route takes a body, anything (ignored) elsewhere.
     await api.register(async (withBody) => {
       acceptJsonBodies(withBody);
-      for (const route of restRouteTable.filter((r) => r.body)) mount(withBody, route, services);
+      for (const route of restRouteTable.filter((r) => r.body)) {
+        mount(withBody, route, services, closing.signal);
+      }
     });
     await api.register(async (bodiless) => {
       ignoreBodies(bodiless);
-      for (const route of restRouteTable.filter((r) => !r.body)) mount(bodiless, route, services);
+      for (const route of restRouteTable.filter((r) => !r.body)) {
+        mount(bodiless, route, services, closing.signal);
+      }
     });
   });
 };

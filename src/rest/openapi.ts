@@ -117,7 +117,13 @@ function operation(route: RestRoute, nameOf: Map<z.ZodType, string>): Json {
     responses[status] = {
       description: doc.description,
       ...(doc.headers ? { headers: headerObjects(doc.headers, nameOf) } : {}),
-      ...(schema ? { content: jsonContent(schemaRef(schema, nameOf)) } : {}),
+      ...(schema
+        ? {
+            content: {
+              [doc.contentType ?? "application/json"]: { schema: schemaRef(schema, nameOf) },
+            },
+          }
+        : {}),
     };
   }
   return {

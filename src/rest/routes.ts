@@ -19,6 +19,7 @@ import {
   workspaceSchema,
 } from "./schemas.js";
 import { serializeSettings, serializeWorkspace } from "./serialize.js";
+import { watchRoutes } from "./watch-routes.js";
 
 export interface RouteContext<Body, Query = unknown> {
   services: Services;
@@ -27,6 +28,8 @@ export interface RouteContext<Body, Query = unknown> {
   body: Body;
   query: Query;
   request: FastifyRequest;
+  /** Aborts when the client goes away or the server is closing (long waits and streams stop). */
+  signal: AbortSignal;
 }
 
 export interface HeaderDoc {
@@ -39,6 +42,8 @@ export interface HeaderDoc {
 export interface ResponseDoc {
   description: string;
   schema?: z.ZodType;
+  /** Default application/json. */
+  contentType?: string;
   headers?: Record<string, HeaderDoc>;
 }
 
@@ -217,6 +222,7 @@ export const restRouteTable: readonly RestRoute[] = [
       return { status: 204 };
     },
   }),
+  ...watchRoutes,
   route({
     method: "GET",
     url: "/user/settings",

@@ -78,6 +78,31 @@ export const listQuerySchema = z.object({
   after: z.string().optional().describe("The `next` cursor of the previous page"),
 });
 
+/** The longest a `GET /workspaces/:id/wait` may block, in seconds (also its default). */
+export const WAIT_TIMEOUT_MAX_SECONDS = 60;
+
+const WAIT_TIMEOUT_RULE = `timeout must be a number of seconds greater than 0 and at most ${WAIT_TIMEOUT_MAX_SECONDS}`;
+
+/** ?status=&timeout= on a wait. */
+export const waitQuerySchema = z.object({
+  status: z
+    .enum(WorkspaceStatus, {
+      error: `status must be one of ${Object.values(WorkspaceStatus).join(", ")}`,
+    })
+    .optional()
+    .describe(
+      "The status to wait for; the wait also ends at any settled status (one no step is under way in). Omitted: any settled status",
+    ),
+  timeout: z.coerce
+    .number({ error: WAIT_TIMEOUT_RULE })
+    .gt(0, { error: WAIT_TIMEOUT_RULE })
+    .max(WAIT_TIMEOUT_MAX_SECONDS, { error: WAIT_TIMEOUT_RULE })
+    .default(WAIT_TIMEOUT_MAX_SECONDS)
+    .describe(
+      `Seconds to wait (fractions allowed), more than 0 and at most ${WAIT_TIMEOUT_MAX_SECONDS}; default ${WAIT_TIMEOUT_MAX_SECONDS}`,
+    ),
+});
+
 export const settingsSchema = z.strictObject({
   default_hardware: hardwareSchema.describe("Your settings over the system default."),
 });
@@ -101,6 +126,7 @@ export const idempotencyKeySchema = z.string().check((context) => {
 
 export type WorkspaceJson = z.output<typeof workspaceSchema>;
 export type SettingsJson = z.output<typeof settingsSchema>;
+export type WaitQuery = z.output<typeof waitQuerySchema>;
 export type ErrorJson = z.output<typeof errorSchema>;
 
 /** Named schemas of the OpenAPI document (components/schemas). */

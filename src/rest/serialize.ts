@@ -3,8 +3,13 @@ import { effectiveDefaultHardware } from "../services/users.js";
 import { toWireHardware } from "./hardware-wire.js";
 import type { SettingsJson, WorkspaceJson } from "./schemas.js";
 
-/** The workspace object of the documented API; every route answers with this one shape. */
-export function serializeWorkspace(workspace: Workspace): WorkspaceJson {
+/**
+ * The workspace object of the documented API; every route answers with this one shape (the last
+ * event of a stream carries the status "deleted", hence the status type parameter).
+ */
+export function serializeWorkspace<Status extends string = Workspace["status"]>(
+  workspace: Omit<Workspace, "status"> & { status: Status },
+): Omit<WorkspaceJson, "status"> & { status: Status } {
   return {
     id: workspace.id,
     project_id: workspace.projectId,

@@ -1,0 +1,117 @@
+/**
+ * Routes that follow a workspace as it changes: a long-poll wait and an event stream. Both read
+ * `services.workspaces.watch` (snapshot, then every change, then "deleted"), which sits on the
+ * status bus: a waiting request holds no database connection.
+ */
+import { z } from "zod";
+import { errors } from "../services/result.js";
+import { isTransitional, type WatchedWorkspace } from "../services/workspace-status.js";
+import { errorOutcome, type Outcome, serviceFailure } from "./errors.js";
+import type { ServerSentEvent } from "./event-stream.js";
+import type { ResponseDoc, RestRoute } from "./routes.js";
+import { type WaitQuery, waitQuerySchema, workspaceSchema } from "./schemas.js";
+import { serializeWorkspace } from "./serialize.js";
+
+// routes.ts spreads these into its table, so only types come from there (no import cycle).
+const route = <Body, Query = unknown>(definition: RestRoute<Body, Query>): RestRoute =>
+  definition as RestRoute;
+
+const workspaceNotFound: ResponseDoc = {
+  description:
+    "Not a UUID, no such workspace, another user's, or deleted (before or during the wait): one identical body",
+};
+
+/** Whether a wait for `target` (undefined: any settled status) is over at `status`. */
+function waitIsOver(status: WatchedWorkspace["status"], target: string | undefined): boolean {
+  return status === target || (status !== "deleted" && !isTransitional(status));
+}
+
+async function* workspaceEvents(
+  watched: AsyncGenerator<WatchedWorkspace>,
+): AsyncGenerator<ServerSentEvent> {
+  for await (const workspace of watched) {
+    const deleted = workspace.status === "deleted";
+    yield { event: deleted ? "deleted" : "workspace", data: serializeWorkspace(workspace) };
+  }
+}
+
+export const watchRoutes: readonly RestRoute[] = [
+  route<undefined, WaitQuery>({
+    method: "GET",
+    url: "/workspaces/:id/wait",
+    operationId: "waitForWorkspace",
+    summary:
+      "Long-poll: the workspace once it has `status` or a settled one (running, stopped, error, stop_failed), or at the timeout",
+    query: waitQuerySchema,
+    responses: {
+      200: {
+        description: "It has the status asked for, or a settled one",
+        schema: workspaceSchema,
+      },
+      400: { description: "A bad status or timeout" },
+      404: workspaceNotFound,
+      408: {
+        description: "The timeout passed first: the workspace as it is now",
+        schema: workspaceSchema,
+      },
+      503: {
+        description: "The server is shutting down; ask again (another replica will answer)",
+        headers: { "Retry-After": { description: "Seconds", schema: z.string() } },
+      },
+    },
+    async handle({ services, principal, params, query, signal }): Promise<Outcome> {
+      const deadline = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const watched = await services.workspaces.watch(
+        principal.user.id,
+        params.id ?? "",
+        AbortSignal.any([signal, deadline.signal]),
+      );
+      if (!watched.ok) return serviceFailure(watched.error);
+      let last: WatchedWorkspace | undefined;
+      try {
+        for await (const workspace of watched.value) {
+          if (workspace.status === "deleted") break;
+          // Counted from the first read, so that even a tiny timeout answers with the workspace.
+          timer ??= setTimeout(() => deadline.abort(), query.timeout * 1000);
+          last = workspace;
+          if (waitIsOver(workspace.status, query.status)) {
+            return { status: 200, body: serializeWorkspace(workspace) };
+          }
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+      // The client is gone (nobody reads this) or the server is closing.
+      if (signal.aborted) {
+        return errorOutcome(503, "the server is shutting down; try again", [], {
+          "retry-after": "1",
+        });
+      }
+      if (last && deadline.signal.aborted) return { status: 408, body: serializeWorkspace(last) };
+      // Deleted before or while waiting.
+      return serviceFailure(errors.workspaceNotFound());
+    },
+  }),
+  route({
+    method: "GET",
+    url: "/workspaces/:id/events",
+    operationId: "workspaceEvents",
+    summary:
+      "Server-Sent Events: the workspace now, then every change; `event: deleted` last when it is deleted",
+    responses: {
+      200: {
+        description:
+          "text/event-stream. Each `event: workspace` carries the workspace object (as GET /workspaces/{id} answers it) as JSON data, the first one the workspace as it is now; when the workspace is deleted a last `event: deleted` (the workspace with status `deleted`) ends the stream. A comment line (`: keep-alive`) every 15 s keeps idle connections open.",
+        contentType: "text/event-stream",
+        schema: z.string(),
+      },
+      404: workspaceNotFound,
+    },
+    async handle({ services, principal, params, signal }): Promise<Outcome> {
+      const watched = await services.workspaces.watch(principal.user.id, params.id ?? "", signal);
+      if (!watched.ok) return serviceFailure(watched.error);
+      return { status: 200, events: workspaceEvents(watched.value) };
+    },
+  }),
+];
