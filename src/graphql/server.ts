@@ -3,6 +3,7 @@
  * over SSE (yoga) and WebSocket (graphql-ws, through yoga's envelop so both transports get the
  * same plugins and context), and GraphiQL for browsers.
  */
+import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import type {
   FastifyBaseLogger,
@@ -87,6 +88,8 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
   }
 
   const shutdown = new AbortController();
+  // Every authenticated request in flight joins it (streamsEnd): not a leak.
+  setMaxListeners(0, shutdown.signal);
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
