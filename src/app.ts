@@ -8,6 +8,7 @@ import type { Env } from "./env.js";
 import { createGraphQL, GRAPHQL_PATH } from "./graphql/server.js";
 import { createLifecycle } from "./lifecycle/index.js";
 import { createProvisioner } from "./lifecycle/providers.js";
+import { loggerOptions, OneLinePerRequest } from "./log-options.js";
 import { installCors } from "./http/cors.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { forwardHookHeaders } from "./http/raw-headers.js";
@@ -52,7 +53,8 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     }));
   const { prisma } = database;
   const http = Fastify({
-    logger: env.LOG_LEVEL === "silent" ? false : { level: env.LOG_LEVEL },
+    logger: loggerOptions(env),
+    logController: new OneLinePerRequest(),
     bodyLimit: 1024 * 1024,
     // Ids of any length reach the handlers, which answer a non-UUID with the resource's own 404.
     routerOptions: { maxParamLength: 16 * 1024 },
@@ -139,7 +141,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       }, IDEMPOTENCY_SWEEP_MS).unref();
       // Only the server may open the embedded database; the CLI reaches it through this.
       if (!given && database.kind === "embedded") {
-        adminSocket = await listenOperatorSocket(env.DATA_DIR, services);
+        adminSocket = await listenOperatorSocket(env.DATA_DIR, { services, database });
       }
       const { port } = http.server.address() as AddressInfo;
       const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;

@@ -1,43 +1,49 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { DataDirLockedError, openDatabase } from "./db/client.js";
 import { parseEnv } from "./env.js";
 import { type OperatorCommand, operatorCommands } from "./operator/commands.js";
 import { sendOperatorCommand } from "./operator/socket.js";
-import { serve } from "./serve.js";
+import { table } from "./operator/table.js";
 import { createServices } from "./services/index.js";
 import { LocalStatusBus } from "./services/status-bus.js";
 
 type Options = { json?: boolean } & Record<string, unknown>;
+const { version } = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+) as { version: string };
 // biome-ignore lint/suspicious/noExplicitAny: each command formats its own printed object
 type Text = (value: any) => string;
 
 const program = new Command("workspace-gateway")
   .description("GraphQL gateway and REST shim for cloud development workspaces")
+  .version(version, "-V, --version", "print the version")
   .showSuggestionAfterError()
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(`${text.trim().split("\n")[0]}\n`) });
+  // Usage errors are printed once, in our words, by the handler at the bottom.
+  .configureOutput({ outputError: () => {} });
 
 program
   .command("serve")
   .description("run the gateway (applies pending migrations first)")
-  .action(async () => serve(parseEnv()));
+  // Loaded on demand: the one-shot commands need none of the HTTP stack.
+  .action(async () => {
+    const env = parseEnv();
+    const { serve } = await import("./serve.js");
+    await serve(env);
+  });
 
 program
   .command("migrate")
   .description("apply pending migrations to DATABASE_URL or the embedded database")
   .option("--json", "print JSON")
-  .action(async (options: Options) => {
-    const env = parseEnv();
-    const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-    try {
-      const { applied } = await database.migrate();
-      print(options, { applied }, () =>
-        applied.length === 0 ? "no pending migrations" : `applied ${applied.join(", ")}`,
-      );
-    } finally {
-      await database.close();
-    }
-  });
+  .action(
+    operator(
+      "migrate",
+      (v) => (v.applied.length === 0 ? "no pending migrations" : `applied ${v.applied.join(", ")}`),
+      { migrateFirst: false },
+    ),
+  );
 
 program
   .command("seed")
@@ -55,14 +61,22 @@ program
     ),
   );
 
-program
-  .command("user")
-  .description("manage users")
+const user = program.command("user").description("manage users");
+user
   .command("create")
   .description("create a user (or return the existing one)")
   .requiredOption("--email <email>", "the user's email")
   .option("--json", "print JSON")
   .action(operator("user create", (v) => `user ${v.id} ${v.email}`));
+user
+  .command("list")
+  .description("list users, newest first")
+  .option("--json", "print JSON")
+  .action(
+    operator("user list", (v) =>
+      table(v.users, ["id", "email", "created_at", "projects", "tokens"], "no users"),
+    ),
+  );
 
 const token = program.command("token").description("manage API tokens");
 token
@@ -70,7 +84,29 @@ token
   .description("issue a new API token for a user")
   .requiredOption("--user <id|email>", "the user")
   .option("--json", "print JSON")
-  .action(operator("token create", (v) => `${v.token}   (shown once; keep it)`));
+  .action(
+    operator("token create", (v) =>
+      [
+        `token    ${v.token}   (shown once; keep it)`,
+        `id       ${v.id}`,
+        `prefix   ${v.prefix}`,
+      ].join("\n"),
+    ),
+  );
+token
+  .command("list")
+  .description("list a user's tokens (id, prefix, dates; never the token itself)")
+  .requiredOption("--user <id|email>", "the user")
+  .option("--json", "print JSON")
+  .action(
+    operator("token list", (v) =>
+      table(
+        v.tokens,
+        ["id", "prefix", "created_at", "last_used_at", "revoked_at"],
+        "no tokens for this user",
+      ),
+    ),
+  );
 token
   .command("revoke")
   .description("revoke a token, given the token itself, its id or its prefix")
@@ -80,9 +116,18 @@ token
     operator("token revoke", (v) => `revoked ${v.prefix}… (${v.id})`)({ ...options, token: ref }),
   );
 
-program
-  .command("project")
-  .description("manage projects")
+const project = program.command("project").description("manage projects");
+project
+  .command("list")
+  .description("list projects, newest first")
+  .option("--owner <id|email>", "only this user's projects")
+  .option("--json", "print JSON")
+  .action(
+    operator("project list", (v) =>
+      table(v.projects, ["id", "name", "owner_email", "created_at", "workspaces"], "no projects"),
+    ),
+  );
+project
   .command("create")
   .description("create a project")
   .requiredOption("--owner <id|email>", "the owning user")
@@ -91,11 +136,29 @@ program
   .option("--json", "print JSON")
   .action(operator("project create", (v) => `project ${v.id} ${v.name}`));
 
+program
+  .command("workspace")
+  .description("inspect workspaces")
+  .command("list")
+  .description("list workspaces, newest first")
+  .option("--project <id>", "only this project's workspaces")
+  .option("--status <status>", "only workspaces in this status (e.g. running)")
+  .option("--json", "print JSON")
+  .action(
+    operator("workspace list", (v) =>
+      table(
+        v.workspaces,
+        ["id", "project_id", "status", "desired_state", "created_at", "error_message"],
+        "no workspaces",
+      ),
+    ),
+  );
+
 /**
  * An operator command: run against the database directly, or, when a running server holds
  * the embedded database, inside that server.
  */
-function operator(command: OperatorCommand, text: Text) {
+function operator(command: OperatorCommand, text: Text, { migrateFirst = true } = {}) {
   return async (options: Options) => {
     const env = parseEnv();
     let value: object;
@@ -103,7 +166,7 @@ function operator(command: OperatorCommand, text: Text) {
       const database = await openDatabase({
         databaseUrl: env.DATABASE_URL,
         dataDir: env.DATA_DIR,
-        migrate: true,
+        migrate: migrateFirst,
       });
       try {
         const services = createServices({
@@ -112,7 +175,7 @@ function operator(command: OperatorCommand, text: Text) {
           // Nobody watches from here; the engine of a server picks changes up at its sweep.
           bus: new LocalStatusBus(),
         });
-        value = await operatorCommands[command](services, options);
+        value = await operatorCommands[command]({ services, database }, options);
       } finally {
         await database.close();
       }
@@ -133,7 +196,13 @@ try {
   // One-shot commands exit once stdout is flushed (database drivers may keep timers alive).
   if (process.argv[2] !== "serve") process.stdout.write("", () => process.exit(0));
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0 and their text already printed.
+    // A group without its subcommand ("user") has printed its help instead (exit code 1).
+    const printed = error.exitCode === 0 || error.code === "commander.help";
+    if (!printed) process.stderr.write(`${usageError(error)}\n`);
+    process.exit(error.exitCode);
+  }
   // One line, never a stack trace. Prisma's messages end with the line that says what happened.
   const lines = (error instanceof Error ? error.message : String(error))
     .split("\n")
@@ -141,4 +210,14 @@ try {
     .filter(Boolean);
   process.stderr.write(`workspace-gateway: ${lines.at(-1) ?? "failed"}\n`);
   process.exit(1);
+}
+
+/** A usage error in one line that says where to look: commander's text without its "error:". */
+function usageError(error: CommanderError): string {
+  const said = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+  const args = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+  // The command whose help lists what was mistyped (the parent of an unknown subcommand).
+  const known = error.code === "commander.unknownCommand" ? args.slice(0, -1) : args;
+  const scope = known.length === 0 ? "" : ` ${known.slice(0, 2).join(" ")}`;
+  return `workspace-gateway: ${said}; see workspace-gateway${scope} --help`;
 }

@@ -99,7 +99,7 @@ export class ConfigError extends Error {}
 /** Parses the configuration once; an empty variable counts as unset. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
-  const result = envSchema.safeParse(present);
+  const result = envSchema.safeParse(present, { error: plainWords });
   if (result.success) {
     const missing =
       result.data.PROVIDER === "fly" && FLY_REQUIRED.find((name) => !result.data[name]);
@@ -108,6 +108,46 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? "environment");
-  const value = JSON.stringify(present[name] ?? "");
-  throw new ConfigError(`invalid configuration: ${name}=${value}: ${issue?.message ?? "invalid"}`);
+  throw new ConfigError(
+    `${name} ${issue?.message ?? "is invalid"}, got ${shown(name, present[name])}`,
+  );
+}
+
+/**
+ * Zod's messages in the words of a configuration (`must be a number`), for the rules that have
+ * no message of their own in the schema; the variable's name and value are added around it.
+ */
+function plainWords(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.expected === "int" ? "must be a whole number" : `must be a ${issue.expected}`;
+    case "too_small":
+      return issue.origin === "string"
+        ? `must be at least ${issue.minimum} characters`
+        : `must be ${issue.inclusive ? "at least" : "more than"} ${issue.minimum}`;
+    case "too_big":
+      return `must be ${issue.inclusive ? "at most" : "less than"} ${issue.maximum}`;
+    case "invalid_value":
+      return "expected" in issue && issue.expected === "stringbool"
+        ? "must be true or false"
+        : `must be one of ${issue.values.join(", ")}`;
+    default:
+      return undefined;
+  }
+}
+
+/** The offending value, quoted; never a secret, and a URL without its password. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return "nothing";
+  if (/TOKEN|SECRET|PASSWORD/.test(name)) return "a value that is not shown";
+  try {
+    const url = new URL(value);
+    if (url.password) {
+      url.password = "***";
+      return JSON.stringify(url.href);
+    }
+  } catch {
+    // Not a URL: shown as given.
+  }
+  return JSON.stringify(value);
 }

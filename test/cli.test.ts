@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { parseEnv } from "../src/env.js";
 import { isWellFormedToken } from "../src/services/token-format.js";
 import { TEST_DATABASE_URL } from "./kit/database.js";
 
@@ -90,33 +91,162 @@ for (const target of targets) {
       const revoked = await cli(["token", "revoke", token.token, "--json"], target.env);
       expect(revoked.code).toBe(0);
       expect(JSON.parse(revoked.stdout).id).toBe(token.id);
+
+      const empty = await cli(
+        ["project", "create", "--owner", user.id, "--name", " ", "--json"],
+        target.env,
+      );
+      expect(empty.stderr).toBe("workspace-gateway: --name must be 1 to 200 characters\n");
     });
+
+    it("token create prints the id and prefix beside the token", async () => {
+      const run = await cli(["token", "create", "--user", email], target.env);
+      expect(run.code).toBe(0);
+      const [tokenLine, idLine, prefixLine] = run.stdout.trim().split("\n");
+      const token = tokenLine?.match(/^token +(wsg_\S+) +\(shown once; keep it\)$/)?.[1] ?? "";
+      expect(isWellFormedToken(token)).toBe(true);
+      expect(idLine).toMatch(/^id +[0-9a-f-]{36}$/);
+      expect(prefixLine).toMatch(/^prefix +(\S+)$/);
+      expect(token.startsWith(prefixLine?.split(/ +/)[1] ?? "-")).toBe(true);
+    });
+
+    it("lists users, projects, a user's tokens (never the secret) and workspaces", async () => {
+      const seeded = JSON.parse(
+        (
+          await cli(
+            ["seed", "--email", `list-${email}`, "--project-name", "Listed", "--json"],
+            target.env,
+          )
+        ).stdout,
+      );
+      const users = JSON.parse((await cli(["user", "list", "--json"], target.env)).stdout);
+      expect(users.users).toContainEqual({
+        id: seeded.user.id,
+        email: `list-${email}`,
+        created_at: expect.stringMatching(/Z$/),
+        projects: 1,
+        tokens: 1,
+      });
+      const projects = JSON.parse(
+        (await cli(["project", "list", "--owner", `list-${email}`, "--json"], target.env)).stdout,
+      );
+      expect(projects.projects).toEqual([
+        {
+          id: seeded.project.id,
+          name: "Listed",
+          owner_id: seeded.user.id,
+          owner_email: `list-${email}`,
+          default_branch: "main",
+          created_at: expect.stringMatching(/Z$/),
+          workspaces: 0,
+        },
+      ]);
+      const tokens = await cli(["token", "list", "--user", seeded.user.id, "--json"], target.env);
+      expect(tokens.stdout).not.toContain(seeded.token);
+      expect(JSON.parse(tokens.stdout).tokens).toEqual([
+        {
+          id: expect.any(String),
+          prefix: seeded.token.slice(0, JSON.parse(tokens.stdout).tokens[0].prefix.length),
+          created_at: expect.stringMatching(/Z$/),
+          last_used_at: null,
+          revoked_at: null,
+        },
+      ]);
+      const text = await cli(["token", "list", "--user", seeded.user.id], target.env);
+      expect(text.stdout.split("\n")[0]).toMatch(
+        /^ID +PREFIX +CREATED AT +LAST USED AT +REVOKED AT$/,
+      );
+      const workspaces = await cli(
+        ["workspace", "list", "--project", seeded.project.id, "--status", "running"],
+        target.env,
+      );
+      expect(workspaces).toMatchObject({ code: 0, stdout: "no workspaces\n" });
+    }, 120_000);
 
     it.each([
       ["seed without --email", ["seed", "--json"], /--email/],
       ["an invalid email", ["user", "create", "--email", "not-an-email"], /email/],
-      ["an unknown user", ["token", "create", "--user", "nobody@example.com"], /user not found/],
-      ["an unknown token", ["token", "revoke", "wsg_nothing"], /token not found/],
-      ["an unknown command", ["frobnicate"], /unknown command/],
+      [
+        "an unknown user",
+        ["token", "create", "--user", "nobody@example.com"],
+        /^workspace-gateway: no user with id or email "nobody@example.com"$/,
+      ],
+      ["an unknown token", ["token", "revoke", "wsg_nothing"], /no token with that value/],
+      [
+        "a workspace status that does not exist",
+        ["workspace", "list", "--status", "sleeping"],
+        /^workspace-gateway: --status must be one of creating, .*stop_failed, got "sleeping"$/,
+      ],
+      [
+        "a project id that is not one",
+        ["workspace", "list", "--project", "42"],
+        /^workspace-gateway: --project must be a project id \(a UUID\), got "42"$/,
+      ],
     ])("fails with one line on stderr for %s", async (_name, args, message) => {
       const run = await cli(args, target.env);
       expect(run.code).not.toBe(0);
       expect(run.stdout).toBe("");
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
-      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trim()).toMatch(message);
     });
   });
 }
 
 describe("CLI configuration", () => {
   it.each([
-    ["PORT", { PORT: "eighty" }],
-    ["DATABASE_URL", { DATABASE_URL: "mysql://localhost/db" }],
-    ["SIMULATED_PROVISION_DELAY_MS", { SIMULATED_PROVISION_DELAY_MS: "-5" }],
-  ])("stops with one line naming %s when it is invalid", async (name, env) => {
+    [{ PORT: "eighty" }, 'PORT must be a number, got "eighty"'],
+    [{ PORT: "65536" }, 'PORT must be at most 65535, got "65536"'],
+    [{ PORT: "80.5" }, 'PORT must be a whole number, got "80.5"'],
+    [
+      { DATABASE_URL: "mysql://app:hunter2@localhost/db" },
+      'DATABASE_URL must be a postgresql:// URL, got "mysql://app:***@localhost/db"',
+    ],
+    [
+      { SIMULATED_PROVISION_DELAY_MS: "-5" },
+      'SIMULATED_PROVISION_DELAY_MS must be at least 0, got "-5"',
+    ],
+    [
+      { LOG_LEVEL: "loud" },
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ],
+    [{ GRAPHIQL: "maybe" }, 'GRAPHIQL must be true or false, got "maybe"'],
+  ])("stops with one plain line for %j", async (env, line) => {
     const run = await cli(["serve"], { DATA_DIR: dataDir, ...env });
-    expect(run.code).not.toBe(0);
-    expect(run.stderr.trim().split("\n")).toHaveLength(1);
-    expect(run.stderr).toContain(name);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(`workspace-gateway: ${line}\n`);
+  });
+
+  it("takes PORT 65535 and refuses 65536 (the limit, n and n+1)", () => {
+    expect(parseEnv({ PORT: "65535" }).PORT).toBe(65535);
+    expect(() => parseEnv({ PORT: "65536" })).toThrow("PORT must be at most 65535");
+  });
+});
+
+describe("CLI usage", () => {
+  it("--version prints the package's version", async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
+    expect(await cli(["--version"], {})).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  it.each([
+    [["frobnicate"], "unknown command 'frobnicate'; see workspace-gateway --help"],
+    [["sed"], "unknown command 'sed' (Did you mean seed?); see workspace-gateway --help"],
+    [
+      ["token", "lst"],
+      "unknown command 'lst' (Did you mean list?); see workspace-gateway token --help",
+    ],
+    [
+      ["token", "list"],
+      "required option '--user <id|email>' not specified; see workspace-gateway token list --help",
+    ],
+  ])("%j fails with one line that points to --help", async (args, line) => {
+    expect(await cli(args, { DATA_DIR: dataDir })).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `workspace-gateway: ${line}\n`,
+    });
   });
 });

@@ -1,40 +1,23 @@
 /** The operator's commands of the CLI (CONTRACT §1): run by the CLI, or by the server for it. */
-import type { Services } from "../services/index.js";
-import type { Result } from "../services/result.js";
+import { type OperatorContext, type Options, optional, required, unwrap } from "./context.js";
+import { listCommands } from "./lists.js";
 
-/** A failure the operator caused: shown as one line. */
-export class OperatorError extends Error {}
-
-export type Options = Readonly<Record<string, unknown>>;
-
-function unwrap<T>(result: Result<T>): T {
-  if (result.ok) return result.value;
-  const { error } = result;
-  const detail =
-    "issues" in error ? `: ${error.issues.map((i) => `${i.field} ${i.message}`).join("; ")}` : "";
-  throw new OperatorError(`${error.message}${detail}`);
-}
-
-function optional(options: Options, name: string): string | undefined {
-  const value = options[name];
-  return typeof value === "string" ? value : undefined;
-}
-
-function required(options: Options, name: string): string {
-  const value = optional(options, name);
-  if (value === undefined) throw new OperatorError(`missing option ${name}`);
-  return value;
-}
+export { type OperatorContext, OperatorError, type Options } from "./context.js";
 
 /** The operator's commands of the CLI (CONTRACT §1), each returning the object `--json` prints. */
 export const operatorCommands = {
-  async seed(services: Services, options: Options) {
-    const user = unwrap(await services.users.create(required(options, "email")));
+  async migrate({ database }: OperatorContext) {
+    return database.migrate();
+  },
+  async seed({ services }: OperatorContext, options: Options) {
+    const email = required(options, "email");
+    const user = unwrap(await services.users.create(email));
     const { token } = await services.tokens.issue(user.id);
     const project = unwrap(
       await services.projects.create(user.id, {
         name: optional(options, "projectName") ?? "My project",
       }),
+      { name: "--project-name" },
     );
     return {
       user: { id: user.id, email: user.email },
@@ -42,21 +25,24 @@ export const operatorCommands = {
       project: { id: project.id, name: project.name },
     };
   },
-  async "user create"(services: Services, options: Options) {
+  async "user create"({ services }: OperatorContext, options: Options) {
     const user = unwrap(await services.users.create(required(options, "email")));
     return { id: user.id, email: user.email };
   },
-  async "token create"(services: Services, options: Options) {
-    const owner = unwrap(await services.users.find(required(options, "user")));
+  async "token create"({ services }: OperatorContext, options: Options) {
+    const ref = required(options, "user");
+    const owner = unwrap(await services.users.find(ref), {}, ref);
     const issued = await services.tokens.issue(owner.id);
     return { id: issued.id, user_id: owner.id, prefix: issued.prefix, token: issued.token };
   },
-  async "token revoke"(services: Services, options: Options) {
-    const revoked = unwrap(await services.tokens.revoke(required(options, "token")));
+  async "token revoke"({ services }: OperatorContext, options: Options) {
+    const ref = required(options, "token");
+    const revoked = unwrap(await services.tokens.revoke(ref), {}, ref);
     return { id: revoked.id, prefix: revoked.prefix, revoked_at: revoked.revokedAt.toISOString() };
   },
-  async "project create"(services: Services, options: Options) {
-    const owner = unwrap(await services.users.find(required(options, "owner")));
+  async "project create"({ services }: OperatorContext, options: Options) {
+    const ref = required(options, "owner");
+    const owner = unwrap(await services.users.find(ref), {}, ref);
     const project = unwrap(
       await services.projects.create(owner.id, {
         name: required(options, "name"),
@@ -70,6 +56,11 @@ export const operatorCommands = {
       default_branch: project.defaultBranch,
     };
   },
-} satisfies Record<string, (services: Services, options: Options) => Promise<object>>;
+  ...listCommands,
+} satisfies Record<string, (context: OperatorContext, options: Options) => Promise<object>>;
 
 export type OperatorCommand = keyof typeof operatorCommands;
+
+export function isOperatorCommand(name: unknown): name is OperatorCommand {
+  return typeof name === "string" && Object.hasOwn(operatorCommands, name);
+}

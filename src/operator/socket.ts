@@ -5,14 +5,25 @@
 import { existsSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { join, resolve } from "node:path";
-import type { Services } from "../services/index.js";
-import { type OperatorCommand, OperatorError, type Options, operatorCommands } from "./commands.js";
+import {
+  isOperatorCommand,
+  type OperatorCommand,
+  type OperatorContext,
+  OperatorError,
+  type Options,
+  operatorCommands,
+} from "./commands.js";
 
+/** Where the server that holds `dataDir` listens for operator commands. */
 export function operatorSocketPath(dataDir: string): string {
   return join(resolve(dataDir), "gateway.sock");
 }
 
-export async function listenOperatorSocket(dataDir: string, services: Services): Promise<Server> {
+/** Serves the operator's commands (migrations included) for the CLI, as this process's own. */
+export async function listenOperatorSocket(
+  dataDir: string,
+  context: OperatorContext,
+): Promise<Server> {
   const path = operatorSocketPath(dataDir);
   // Left by a process that died; the data directory's lock says no one else owns it.
   if (existsSync(path)) rmSync(path);
@@ -23,8 +34,8 @@ export async function listenOperatorSocket(dataDir: string, services: Services):
     let body: unknown;
     try {
       const { command, options } = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      if (!Object.hasOwn(operatorCommands, command)) throw new OperatorError("unknown command");
-      body = await operatorCommands[command as OperatorCommand](services, options ?? {});
+      if (!isOperatorCommand(command)) throw new OperatorError("unknown command");
+      body = await operatorCommands[command](context, options ?? {});
     } catch (error) {
       status = error instanceof OperatorError ? 400 : 500;
       body = { error: error instanceof OperatorError ? error.message : "internal error" };
@@ -55,7 +66,13 @@ export function sendOperatorCommand(
         else failed(new OperatorError(body.error));
       },
     );
-    req.on("error", failed);
+    req.on("error", (error) =>
+      failed(
+        new OperatorError(
+          `DATA_DIR ${dataDir} is held by a running server that did not answer on ${operatorSocketPath(dataDir)} (${error.message})`,
+        ),
+      ),
+    );
     req.end(JSON.stringify({ command, options }));
   });
 }
