@@ -3,7 +3,9 @@
  * and n+1 (refused), through REST and GraphQL, on a real server; the limits shared by two real
  * gateway processes through Redis.
  */
+import { createClient } from "graphql-ws";
 import { afterAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { type Database, openDatabase } from "../src/db/client.js";
 import { generateToken } from "../src/services/token-format.js";
 import { embeddedDatabase, TEST_DATABASE_URL, TEST_REDIS_URL } from "./kit/database.js";
@@ -155,6 +157,72 @@ describe("RATE_LIMIT_PER_MINUTE per address without a valid token", () => {
       expect(graphqlFlood.body.errors[0].extensions.code).toBe("RATE_LIMITED");
     },
   );
+});
+
+/** A graphql-ws socket: resolves once acknowledged, or with the close code it was refused with. */
+async function openSocket(url: string, authorization: string) {
+  const client = createClient({
+    url: `${url.replace("http", "ws")}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization },
+    retryAttempts: 0,
+    lazy: false,
+    // The refusals are the point: observed through "closed", not logged.
+    onNonLazyError: () => {},
+  });
+  const outcome = await new Promise<{ connected: true } | { closed: number }>((resolve) => {
+    client.on("connected", () => resolve({ connected: true }));
+    client.on("closed", (event) => resolve({ closed: (event as { code: number }).code }));
+  });
+  const query = () =>
+    new Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }>((resolve) => {
+      let result: { data?: unknown; errors?: { extensions?: { code?: string } }[] } = {};
+      client.subscribe(
+        { query: "{ viewer { id } }" },
+        {
+          next: (value) => {
+            result = value as typeof result;
+          },
+          error: (errors) => resolve({ errors: errors as never }),
+          complete: () => resolve(result),
+        },
+      );
+    });
+  return { client, outcome, query };
+}
+
+describe("RATE_LIMIT_PER_MINUTE over WebSocket", () => {
+  const server = useServer(embeddedDatabase, { RATE_LIMIT_PER_MINUTE: "3" });
+
+  it("counts connection_init and each operation: the 3rd is served, the 4th refused, a new socket closed 4429", async () => {
+    const { token } = await seedUser(server.services, "ws-limit");
+    const socket = await openSocket(server.url, `Bearer ${token}`);
+    expect(socket.outcome).toEqual({ connected: true });
+    expect(await socket.query()).toMatchObject({ data: { viewer: { id: expect.any(String) } } });
+    expect(await socket.query()).toMatchObject({ data: { viewer: { id: expect.any(String) } } });
+    const refused = await socket.query();
+    expect(refused.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    await socket.client.dispose();
+
+    const again = await openSocket(server.url, `Bearer ${token}`);
+    expect(again.outcome).toEqual({ closed: 4429 });
+    await again.client.dispose();
+  });
+
+  it("counts bad-token connection_inits per address: 3 are refused 4403, the 4th 4429", async () => {
+    const closes: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      const socket = await openSocket(server.url, `Bearer ${generateToken()}`);
+      closes.push(socket.outcome);
+      await socket.client.dispose();
+    }
+    expect(closes).toEqual([
+      { closed: 4403 },
+      { closed: 4403 },
+      { closed: 4403 },
+      { closed: 4429 },
+    ]);
+  });
 });
 
 describe("CREATE_RATE_LIMIT_PER_MINUTE per user", () => {

@@ -16,6 +16,7 @@ import { GraphQLError } from "graphql";
 import { createYoga, maskError, type YogaLogger } from "graphql-yoga";
 import { isStatementTimeout, type PrismaClient } from "../db/client.js";
 import type { Env } from "../env.js";
+import type { User } from "../generated/prisma/client.js";
 import {
   DATABASE_UNAVAILABLE_MESSAGE,
   databaseUnavailableError,
@@ -24,7 +25,7 @@ import {
 } from "../http/dependency-errors.js";
 import { useCreateRateLimit } from "../http/graphql-create-limit.js";
 import type { RateLimits } from "../http/rate-limits.js";
-import type { User } from "../generated/prisma/client.js";
+import { socketRateLimit } from "../http/socket-rate-limit.js";
 import type { Services } from "../services/index.js";
 import { bearerToken } from "../services/token-format.js";
 import type { Principal } from "../services/tokens.js";
@@ -186,6 +187,7 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
         principalOf,
         revocations: services.revocations,
         maxPayload: BODY_LIMIT,
+        rateLimit: socketRateLimit(limits, principalOf),
         socketLimits: {
           maxSubscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
           maxSocketsPerToken: env.MAX_SOCKETS_PER_TOKEN,

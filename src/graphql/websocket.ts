@@ -12,6 +12,7 @@ import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import type { User } from "../generated/prisma/client.js";
+import { RATE_LIMITED_CLOSE_CODE, type SocketRateLimit } from "../http/socket-rate-limit.js";
 import type { Hold, Revocations } from "../services/revocations.js";
 import type { Principal } from "../services/tokens.js";
 import type { GraphQLContext } from "./context.js";
@@ -43,6 +44,8 @@ export interface WebSocketOptions {
   /** Ends the sockets of revoked tokens. */
   revocations: Revocations;
   maxPayload: number;
+  /** RATE_LIMIT_PER_MINUTE for connection_init and each operation; none when off. */
+  rateLimit?: SocketRateLimit | undefined;
   /** Sockets per token and operations per socket (no caps when left out). */
   socketLimits?: SocketLimits;
 }
@@ -60,6 +63,7 @@ export function attachWebSocket({
   revocations,
   maxPayload,
   socketLimits = { maxSubscriptionsPerSocket: 0, maxSocketsPerToken: 0 },
+  rateLimit,
 }: WebSocketOptions): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const quota = new SocketQuota(socketLimits);
@@ -82,6 +86,12 @@ export function attachWebSocket({
       // A missing or bad token is refused at connection_init: graphql-ws closes with 4403.
       onConnect: async (ctx) => {
         const authorization = authorizationParam(ctx.connectionParams);
+        // Over RATE_LIMIT_PER_MINUTE: closed with 4429 (graphql-ws's 4403 after it is a no-op).
+        const refused = await rateLimit?.connect(ctx.extra.request, authorization);
+        if (refused) {
+          ctx.extra.socket.close(RATE_LIMITED_CLOSE_CODE, refused);
+          return false;
+        }
         const principal = await principalOf(authorization);
         if (!principal) return false;
         ctx.extra.viewer = principal.user;
@@ -110,6 +120,8 @@ export function attachWebSocket({
           return [new GraphQLError("token revoked", { extensions: { code: "UNAUTHENTICATED" } })];
         }
         ctx.extra.viewer = principal.user; // fresh: e.g. default hardware changed meanwhile
+        const overRate = await rateLimit?.operation(principal);
+        if (overRate) return [overRate];
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
