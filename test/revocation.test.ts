@@ -160,6 +160,36 @@ describe("the token cache and revocation on one server", () => {
     console.log(`revocation: same server, socket closed and SSE ended ${latency} ms after revoke`);
   });
 
+  it("ends the token's REST event stream (GET /workspaces/:id/events)", async () => {
+    const user = await seedUser(server.services, "rest-events");
+    const workspace = await database.prisma.workspace.create({
+      data: workspaceRow(user.project.id),
+    });
+    const controller = new AbortController();
+    disposers.push(() => controller.abort());
+    const response = await fetch(`${server.url}/workspaces/${workspace.id}/events`, {
+      headers: { authorization: `Bearer ${user.token}` },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("\n\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(text).toContain("event: workspace");
+    let ended = false;
+    void (async () => {
+      for (;;) if ((await reader.read()).done) break;
+      ended = true;
+    })().catch(() => {});
+    await revoke(user);
+    await waitFor(() => ended, { timeoutMs: 5000, what: "the event stream to end" });
+  });
+
   it("runs nothing sent on the old socket after the revocation: no row written", async () => {
     const user = await seedUser(server.services, "no-run");
     const raw = new WebSocket(`${server.url.replace(/^http/, "ws")}/graphql`, [

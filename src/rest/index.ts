@@ -10,6 +10,7 @@
 import { setMaxListeners } from "node:events";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify";
 import type { Services } from "../services/index.js";
+import type { Hold } from "../services/revocations.js";
 import { authenticate, principalOf } from "./auth.js";
 import { acceptJsonBodies, ignoreBodies, parseBody, parseQuery } from "./body.js";
 import { sendOutcome } from "./errors.js";
@@ -21,13 +22,17 @@ export interface RestOptions {
 }
 
 /**
- * Aborts when the client goes away or the server starts closing: what long requests (a wait, an
- * event stream) stop on, so that neither outlives its client nor holds up a shutdown.
+ * Aborts when the client goes away, the server starts closing or the caller's token is revoked:
+ * what long requests (a wait, an event stream) stop on, so that none outlives its client, holds
+ * up a shutdown or goes on for a revoked token.
  */
-function requestSignal(reply: FastifyReply, closing: AbortSignal): AbortSignal {
+function requestSignal(reply: FastifyReply, revoked: Hold): AbortSignal {
   const gone = new AbortController();
-  reply.raw.once("close", () => gone.abort());
-  return AbortSignal.any([gone.signal, closing]);
+  reply.raw.once("close", () => {
+    gone.abort();
+    revoked.release();
+  });
+  return AbortSignal.any([gone.signal, revoked.signal]);
 }
 
 function mount(http: FastifyInstance, route: RestRoute, services: Services, closing: AbortSignal) {
@@ -47,7 +52,8 @@ function mount(http: FastifyInstance, route: RestRoute, services: Services, clos
         request,
         // Made on first use: most routes never wait.
         get signal() {
-          signal ??= requestSignal(reply, closing);
+          // The hold ends with shutdown (`closing`) too.
+          signal ??= requestSignal(reply, services.revocations.hold(principalOf(request), closing));
           return signal;
         },
       });
