@@ -70,6 +70,12 @@ export interface FlyFakeFaults {
   volumeCreateHangs: number;
   /** How long a held answer waits; null: never answered. */
   volumeCreateHangMs: number | null;
+  /** The next N machine creates succeed on the server, then the answer is never sent. */
+  holdMachineCreate: number;
+  /** Machine destroys are refused (409, a lease held elsewhere) while set. */
+  refuseDestroy: boolean;
+  /** Every call is answered 503 while set (see `setOutage` for refused connections). */
+  unavailable: boolean;
 }
 
 export interface FlyFakeCall {
@@ -91,6 +97,11 @@ export interface FlyFake {
   volumes: Map<string, FakeVolume>;
   calls: FlyFakeCall[];
   faults: FlyFakeFaults;
+  /**
+   * An outage: "unavailable" answers every call 503; "refused" closes the listening socket and
+   * every connection, so calls fail to connect; null ends it (listening again on the same port).
+   */
+  setOutage(kind: "unavailable" | "refused" | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -125,6 +136,9 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
     failStart: new Set(),
     volumeCreateHangs: 0,
     volumeCreateHangMs: null,
+    holdMachineCreate: 0,
+    refuseDestroy: false,
+    unavailable: false,
   };
   const timers = new Set<NodeJS.Timeout>();
   const waiters = new Set<() => void>();
@@ -165,6 +179,7 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
       throw new HttpError(429, "rate limit exceeded");
     }
     acceptedAt.push(now);
+    if (faults.unavailable) throw new HttpError(503, "service unavailable (outage)");
     if (faults.serverErrorsNext > 0) {
       faults.serverErrorsNext--;
       throw new HttpError(503, "service unavailable");
@@ -344,11 +359,25 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
           const all = url.searchParams.get("include_deleted") === "true";
           return [200, [...machines.values()].filter((m) => all || m.state !== "destroyed")];
         }
-        if (method === "POST") return [200, createMachine(body)];
+        if (method === "POST") {
+          const machine = createMachine(body);
+          if (faults.holdMachineCreate > 0) {
+            faults.holdMachineCreate--;
+            // Created, but the answer never leaves (the client dies or gives up first).
+            await new Promise(() => {});
+          }
+          return [200, machine];
+        }
       } else {
         const machine = machineOf(decodeURIComponent(id));
         if (!action && method === "GET") return [200, machine];
         if (!action && method === "DELETE") {
+          if (faults.refuseDestroy) {
+            throw new HttpError(
+              409,
+              "unable to destroy machine: a lease is held by another client",
+            );
+          }
           destroyMachine(machine, url.searchParams.get("force") === "true");
           return [200, { ok: true }];
         }
@@ -425,6 +454,7 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
   server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
   await once(server, "listening");
   const { address, port } = server.address() as AddressInfo;
+  let refusing = false;
   const host = address.includes(":") ? `[${address}]` : address;
 
   return {
@@ -435,9 +465,22 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
     volumes,
     calls,
     faults,
+    async setOutage(kind) {
+      faults.unavailable = kind === "unavailable";
+      if (kind === "refused" && !refusing) {
+        refusing = true;
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      } else if (kind !== "refused" && refusing) {
+        refusing = false;
+        server.listen(port, address);
+        await once(server, "listening");
+      }
+    },
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      if (refusing) return;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
