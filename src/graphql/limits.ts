@@ -31,7 +31,7 @@ import type { GraphQLContext } from "./context.js";
 
 /** Rows in a connection page when `first` is not given. */
 export const DEFAULT_PAGE_SIZE = 20;
-/** The most rows one connection page holds: a larger `first` is capped to it (as REST's `limit`). */
+/** The most rows one connection page holds: a larger `first` is capped to it (REST refuses a larger `limit`). */
 export const MAX_PAGE_SIZE = LIST_LIMIT_MAX;
 
 /** Who may introspect the schema and see "Did you mean …?" suggestions. */
@@ -233,7 +233,7 @@ const NODE_CAP_MESSAGE = "Query exceeds the maximum allowed number of nodes.";
 
 /**
  * The price of a field: 1, plus its children; a connection (a field with `first`) pays for its
- * children once per row of the page it asks for (capped like Pothos caps it); a creating
+ * children once per row of the page it asks for (capped as the builder caps it); a creating
  * mutation costs just over 1/(maxCreates + 1) of the budget, so maxCreates fit in one document
  * with room for their selections, and one more never does.
  */
