@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { Prisma } from "../src/generated/prisma/client.js";
 import { databaseTargets } from "./kit/database.js";
 import { seedRestUser } from "./kit/rest.js";
 import { useServer } from "./kit/server.js";
@@ -111,39 +112,33 @@ describe.each(databaseTargets)("REST Idempotency-Key on $name", (target) => {
       expect(await rows()).toEqual({ workspaces: 0, idempotencyRecords: 0 });
     });
 
-    it("answers 409 while the first request with the key is still in flight, then replays it", async () => {
-      const { create, rows } = await seeded();
+    it("answers 409 while an earlier request with the key is in flight, then replays it", async () => {
+      const { create, rows, user } = await seeded();
       const { prisma } = server.database;
-      const original = prisma.$transaction.bind(prisma);
-      let entered!: () => void;
-      const reachedTransaction = new Promise<void>((resolve) => {
-        entered = resolve;
-      });
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      // Hold the first request between reserving its key and creating its workspace.
-      vi.spyOn(prisma, "$transaction").mockImplementationOnce((async (...args: unknown[]) => {
-        entered();
-        await gate;
-        return (original as (...a: unknown[]) => unknown)(...args);
-      }) as typeof prisma.$transaction);
-
       const key = randomUUID();
-      const first = create(key, { keep_active: true });
-      await reachedTransaction;
+      // What a request leaves while it runs (kept by one still running on another replica, or
+      // by one whose process died): its record in flight, under the same fingerprint.
+      const first = await create(key, { keep_active: true });
+      expect(first.status, first.text).toBe(201);
+      const where = { userId_key: { userId: user.id, key } };
+      const { response } = await prisma.idempotencyRecord.findUniqueOrThrow({ where });
+      await prisma.idempotencyRecord.update({
+        where,
+        data: { state: "in_flight", response: Prisma.DbNull },
+      });
       const during = await create(key, { keep_active: true });
       expect(during.status, during.text).toBe(409);
       expect(Object.keys(during.json)).toEqual(["error"]);
       expect(during.headers.get("retry-after")).toBe("1");
 
-      release();
-      const done = await first;
-      expect(done.status, done.text).toBe(201);
+      // The request completes.
+      await prisma.idempotencyRecord.update({
+        where,
+        data: { state: "completed", response: response ?? Prisma.DbNull },
+      });
       const after = await create(key, { keep_active: true });
       expect(after.status).toBe(201);
-      expect(after.json.id).toBe(done.json.id);
+      expect(after.json).toEqual(first.json);
       expect(await rows()).toEqual({ workspaces: 1, idempotencyRecords: 1 });
     });
 

@@ -2,9 +2,11 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { migratePglite, migratePostgres } from "./migrate.js";
+import { poolStatements, registerStatements } from "./statements.js";
 
 export type { PrismaClient } from "../generated/prisma/client.js";
 
@@ -60,17 +62,25 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.databaseUrl) {
     const url = options.databaseUrl;
     if (options.migrate) await migratePostgres(url);
-    const adapter = new PrismaPg({
+    // One pool for Prisma and for the named statements of src/db/statements.ts.
+    const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
-    const prisma = createPrismaClient(adapter, options.onQuery);
+    // An idle connection's error (a server restart) must not crash the process: the next query
+    // fails and is answered 503. Prisma adds its own listener once connected.
+    pool.on("error", () => {});
+    const prisma = createPrismaClient(new PrismaPg(pool), options.onQuery);
+    registerStatements(prisma, poolStatements(pool, options.onQuery));
     return {
       prisma,
       kind: "postgres",
       migrate: () => migratePostgres(url),
-      close: () => prisma.$disconnect(),
+      async close() {
+        await prisma.$disconnect();
+        await pool.end();
+      },
     };
   }
   const dataDir = resolve(options.dataDir);
@@ -112,9 +122,12 @@ function createPrismaClient(
   adapter: PrismaPg | PrismaPGlite,
   onQuery?: (sql: string) => void,
 ): PrismaClient {
-  if (!onQuery) return new PrismaClient({ adapter });
+  // "minimal": Prisma otherwise builds a `new Error()` per query to point at the call site in
+  // its error messages, CPU on every query; only NODE_ENV=production switched that off before.
+  if (!onQuery) return new PrismaClient({ adapter, errorFormat: "minimal" });
   const prisma = new PrismaClient({
     adapter,
+    errorFormat: "minimal",
     log: [{ emit: "event", level: "query" }] as const,
   });
   prisma.$on("query", (event) => onQuery(event.query));

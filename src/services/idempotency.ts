@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PrismaClient } from "../db/client.js";
+import type { ExistingKey } from "../db/create-workspace.js";
 import { errors, type ServiceError } from "./result.js";
 
 /** Keys are kept this long after the first request (CONTRACT §2: at least 24 hours). */
@@ -15,10 +16,12 @@ export function isValidIdempotencyKey(key: string): boolean {
   return key.length >= 1 && key.length <= IDEMPOTENCY_KEY_MAX;
 }
 
-export type Reservation =
-  | { kind: "reserved"; recordId: string }
+/** What an earlier request's record for the key means for this one. */
+export type KeyVerdict =
   | { kind: "replay"; response: unknown }
-  | { kind: "rejected"; error: ServiceError };
+  | { kind: "rejected"; error: ServiceError }
+  /** Expired, or in flight past IN_FLIGHT_TIMEOUT_MS (its process died): clear it and retry. */
+  | { kind: "retry" };
 
 /** sha256 of a value's canonical JSON (object keys sorted), so equal requests match. */
 export function fingerprint(value: unknown): string {
@@ -37,60 +40,49 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * Claims `key` for this request. The unique (user, key) constraint decides between concurrent
- * requests: exactly one inserts; the others see its record and replay it, wait (409) or are
- * told the key was used for another request (422).
+ * The rules for a key already used: another request (422), the same one done (replay), the same
+ * one still running (409), unless the key expired or its request was abandoned (retry).
  */
-export async function reserveIdempotencyKey(
-  prisma: PrismaClient,
-  userId: string,
-  key: string,
-  print: string,
-): Promise<Reservation> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const now = new Date();
-    const inserted = await prisma.idempotencyRecord.createManyAndReturn({
-      data: [
-        {
-          userId,
-          key,
-          fingerprint: print,
-          expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-        },
-      ],
-      skipDuplicates: true,
-      select: { id: true },
-    });
-    if (inserted[0]) return { kind: "reserved", recordId: inserted[0].id };
-
-    const existing = await prisma.idempotencyRecord.findUnique({
-      where: { userId_key: { userId, key } },
-    });
-    if (!existing) continue; // expired and swept between the two statements
-    if (existing.expiresAt <= now) {
-      await prisma.idempotencyRecord.deleteMany({
-        where: { id: existing.id, expiresAt: { lte: now } },
-      });
-      continue;
-    }
-    if (existing.fingerprint !== print) {
-      return { kind: "rejected", error: errors.idempotencyKeyReused() };
-    }
-    if (existing.state === "completed") return { kind: "replay", response: existing.response };
-    const abandoned = new Date(now.getTime() - IN_FLIGHT_TIMEOUT_MS);
-    const takeover = await prisma.idempotencyRecord.updateMany({
-      where: { id: existing.id, state: "in_flight", createdAt: { lt: abandoned } },
-      data: { createdAt: now },
-    });
-    if (takeover.count === 1) return { kind: "reserved", recordId: existing.id };
-    return { kind: "rejected", error: errors.idempotencyInFlight() };
+export function judgeExistingKey(record: ExistingKey, print: string, now: Date): KeyVerdict {
+  if (record.expiresAt <= now) return { kind: "retry" };
+  if (record.fingerprint !== print) {
+    return { kind: "rejected", error: errors.idempotencyKeyReused() };
   }
+  if (record.state === "completed") return { kind: "replay", response: record.response };
+  if (record.createdAt.getTime() < now.getTime() - IN_FLIGHT_TIMEOUT_MS) return { kind: "retry" };
   return { kind: "rejected", error: errors.idempotencyInFlight() };
 }
 
-/** Frees a reservation whose request failed unexpectedly, so that a retry can run it. */
-export async function releaseIdempotencyKey(prisma: PrismaClient, recordId: string) {
-  await prisma.idempotencyRecord.deleteMany({ where: { id: recordId, state: "in_flight" } });
+/**
+ * Deletes an expired or abandoned record so that the retry can take the key over. Conditional:
+ * a record that changed meanwhile (completed, renewed) stays.
+ */
+export async function forgetIdempotencyKey(prisma: PrismaClient, record: ExistingKey, now: Date) {
+  await prisma.idempotencyRecord.deleteMany({
+    where: {
+      id: record.id,
+      OR: [
+        { expiresAt: { lte: now } },
+        { state: "in_flight", createdAt: { lt: new Date(now.getTime() - IN_FLIGHT_TIMEOUT_MS) } },
+      ],
+    },
+  });
+}
+
+/** SQLSTATE unique_violation, from `pg` directly or through Prisma's raw query error. */
+export function isUniqueViolation(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let current = error; typeof current === "object" && current !== null; ) {
+    if (seen.has(current)) return false;
+    seen.add(current);
+    const { code, meta, cause } = current as Record<string, unknown>;
+    if (code === "23505") return true;
+    const metaCode = (meta as Record<string, unknown> | undefined)?.code;
+    if (metaCode === "23505") return true;
+    const adapterError = (meta as Record<string, unknown> | undefined)?.driverAdapterError;
+    current = adapterError ?? cause;
+  }
+  return false;
 }
 
 /** Deletes expired keys; returns how many. */

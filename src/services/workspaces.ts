@@ -1,13 +1,22 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  type IdempotentInsert,
+  insertWorkspace,
+  insertWorkspaceIdempotently,
+  type WorkspaceInsert,
+} from "../db/create-workspace.js";
+import { statementsFor } from "../db/statements.js";
 import type { Prisma, User, Workspace } from "../generated/prisma/client.js";
 import type { ServiceDeps } from "./deps.js";
 import { type HardwareRequest, resolveHardware } from "./hardware-rules.js";
 import {
   fingerprint,
+  forgetIdempotencyKey,
   IDEMPOTENCY_KEY_RULE,
+  IDEMPOTENCY_TTL_MS,
+  isUniqueViolation,
   isValidIdempotencyKey,
-  releaseIdempotencyKey,
-  reserveIdempotencyKey,
+  judgeExistingKey,
 } from "./idempotency.js";
 import type { ProjectService } from "./projects.js";
 import { workspaceQuotaRefusal } from "./quota.js";
@@ -54,6 +63,11 @@ export class WorkspaceService {
     private readonly quota = 0,
   ) {}
 
+  /**
+   * One statement on the common path (the ownership check, the quota and the insert together;
+   * with a key, also its claim, an earlier request's record and the stored response); a second
+   * only to tell a missing project from a full quota, or to clear an expired or abandoned key.
+   */
   async create(
     user: User,
     input: CreateWorkspaceInput,
@@ -64,21 +78,23 @@ export class WorkspaceService {
         errors.invalidInput([{ field: "idempotencyKey", message: IDEMPOTENCY_KEY_RULE }]),
       );
     }
-    const project = await this.projects.getForUser(user.id, input.projectId);
-    if (!project.ok) return project;
+    if (!UUID_PATTERN.test(input.projectId)) return fail(errors.projectNotFound());
     const resolved = resolveHardware(input.hardware, userDefaultHardware(user), this.deps.gpuKinds);
     if (!resolved.ok) return fail(errors.invalidHardware(resolved.problems, "hardware"));
-    const data: Prisma.WorkspaceUncheckedCreateInput = {
-      projectId: project.value.id,
-      ...resolved.hardware,
+    const statements = statementsFor(this.deps.prisma);
+    const insert = (): WorkspaceInsert => ({
+      id: randomUUID(),
+      projectId: input.projectId,
+      userId: user.id,
+      hardware: resolved.hardware,
       keepActive: input.keepActive ?? false,
       previewToken: newPreviewToken(),
-    };
+      quota: this.quota,
+    });
 
     if (key === undefined) {
-      const overQuota = await workspaceQuotaRefusal(this.deps.prisma, user.id, this.quota);
-      if (overQuota) return fail(overQuota);
-      const workspace = await this.deps.prisma.workspace.create({ data });
+      const workspace = await insertWorkspace(statements, insert());
+      if (!workspace) return fail(await this.whyRefused(user.id, input.projectId));
       this.deps.status.changed(workspace);
       return ok({ workspace, replayed: false });
     }
@@ -86,40 +102,53 @@ export class WorkspaceService {
     // The request as the client stated it: the same body through REST or GraphQL matches.
     const print = fingerprint({
       operation: "createWorkspace",
-      projectId: project.value.id,
+      projectId: input.projectId.toLowerCase(),
       hardware: input.hardware ?? {},
       keepActive: input.keepActive ?? false,
     });
-    const reservation = await reserveIdempotencyKey(this.deps.prisma, user.id, key, print);
-    if (reservation.kind === "rejected") return fail(reservation.error);
-    if (reservation.kind === "replay") {
-      return ok({ workspace: reviveWorkspace(reservation.response), replayed: true });
-    }
-    // After the replay: repeating a create that reached the quota still answers its workspace.
-    const overQuota = await workspaceQuotaRefusal(this.deps.prisma, user.id, this.quota);
-    if (overQuota) {
-      await releaseIdempotencyKey(this.deps.prisma, reservation.recordId);
-      return fail(overQuota);
-    }
-    try {
-      const workspace = await this.deps.prisma.$transaction(async (tx) => {
-        const created = await tx.workspace.create({ data });
-        await tx.idempotencyRecord.update({
-          where: { id: reservation.recordId },
-          data: {
-            state: "completed",
-            workspaceId: created.id,
-            response: JSON.parse(JSON.stringify(created)),
-          },
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = new Date();
+      let outcome: IdempotentInsert;
+      try {
+        outcome = await insertWorkspaceIdempotently(statements, insert(), {
+          key,
+          fingerprint: print,
+          recordId: randomUUID(),
+          expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
         });
-        return created;
-      });
-      this.deps.status.changed(workspace);
-      return ok({ workspace, replayed: false });
-    } catch (error) {
-      await releaseIdempotencyKey(this.deps.prisma, reservation.recordId);
-      throw error;
+      } catch (error) {
+        // A request with this key committed after this statement began: look again.
+        if (isUniqueViolation(error)) continue;
+        throw error;
+      }
+      if (outcome.kind === "created") {
+        this.deps.status.changed(outcome.workspace);
+        return ok({ workspace: outcome.workspace, replayed: false });
+      }
+      if (outcome.kind === "in_flight") return fail(errors.idempotencyInFlight());
+      if (outcome.kind === "refused") return fail(await this.whyRefused(user.id, input.projectId));
+      const { record } = outcome;
+      const verdict = judgeExistingKey(record, print, now);
+      if (verdict.kind === "retry") {
+        await forgetIdempotencyKey(this.deps.prisma, record, now);
+        continue;
+      }
+      if (verdict.kind === "rejected") return fail(verdict.error);
+      // After the replay: repeating a create that reached the quota still answers its workspace.
+      return ok({ workspace: reviveWorkspace(verdict.response), replayed: true });
     }
+    return fail(errors.idempotencyInFlight());
+  }
+
+  /** Why the create statement inserted nothing: not the user's project, or the quota. */
+  private async whyRefused(userId: string, projectId: string) {
+    if (this.quota === 0) return errors.projectNotFound();
+    const project = await this.projects.getForUser(userId, projectId);
+    if (!project.ok) return project.error;
+    return (
+      (await workspaceQuotaRefusal(this.deps.prisma, userId, this.quota)) ??
+      errors.projectNotFound()
+    );
   }
 
   /**
