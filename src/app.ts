@@ -98,7 +98,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
   });
   installRequestLimits(http, { services, limits });
   forwardHookHeaders(http, [GRAPHQL_PATH]);
-  const metrics = createMetrics(http);
+  const metrics = createMetrics(http, prisma);
   const graphql = createGraphQL({ services, prisma, env, limits });
 
   http.get("/healthz", async () => ({ status: "ok" }));

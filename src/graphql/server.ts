@@ -32,6 +32,7 @@ import type { Principal } from "../services/tokens.js";
 import type { GraphQLContext } from "./context.js";
 import { graphiqlOptions, renderGraphiQLWithSocketAuth } from "./graphiql.js";
 import { limitPlugins, limitsFromEnv } from "./limits.js";
+import { useOperationMetrics } from "./metrics-plugin.js";
 import { schema } from "./schema/index.js";
 import { attachWebSocket, type WebSocketTransport } from "./websocket.js";
 
@@ -103,6 +104,7 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
       // Depth, aliases, tokens, directives, cost and introspection, before any resolver runs.
       ...limitPlugins(limitsFromEnv(env), services),
       ...(limits?.creates ? [useCreateRateLimit(limits.creates)] : []),
+      useOperationMetrics(),
     ],
     // Parsed once per request (per connection for WebSocket).
     context: async (initial): Promise<GraphQLContext> => {

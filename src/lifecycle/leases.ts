@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../db/client.js";
 import { Prisma } from "../generated/prisma/client.js";
+import { processMetrics } from "../metrics.js";
 import { TRANSITIONAL } from "../services/workspace-status.js";
 import type { ClaimedWorkspace } from "./steps.js";
 
@@ -17,6 +18,8 @@ const CLAIMED_COLUMNS = Prisma.sql`
 type ClaimedRow = Omit<ClaimedWorkspace, "project"> & {
   projectName: string;
   defaultBranch: string;
+  /** Who held the lease before this claim: set when it expired without being handed back. */
+  previousOwner: string | null;
 };
 
 /** Rows that need a step by their status alone; the partial index workspaces_work_idx covers it. */
@@ -67,26 +70,30 @@ export class Leases {
 
   private async lease(statement: Prisma.Sql): Promise<ClaimedWorkspace[]> {
     const rows = await this.prisma.$queryRaw<ClaimedRow[]>(statement);
-    return rows.map(({ projectName, defaultBranch, ...row }) => ({
+    const takenOver = rows.filter((row) => row.previousOwner !== null).length;
+    if (takenOver > 0) processMetrics.leaseTakeovers.inc(takenOver);
+    return rows.map(({ projectName, defaultBranch, previousOwner: _previous, ...row }) => ({
       ...row,
       project: { name: projectName, defaultBranch },
     }));
   }
 
   private leaseStatement(limit: number, condition: Prisma.Sql, order: Prisma.Sql): Prisma.Sql {
+    // The claimable rows are read first so that RETURNING can say who held each one before.
     return Prisma.sql`
-      UPDATE workspaces w
-      SET lease_owner = ${this.owner},
-          lease_expires_at = now() + ${this.ttlMs}::int * interval '1 millisecond'
-      FROM projects p
-      WHERE p.id = w.project_id AND w.id IN (
-        SELECT id FROM workspaces
+      WITH claimable AS (
+        SELECT id, lease_owner FROM workspaces
         WHERE ${condition} AND (lease_expires_at IS NULL OR lease_expires_at < now())
         ORDER BY ${order}
         LIMIT ${limit}::int
         FOR UPDATE SKIP LOCKED
       )
-      RETURNING ${CLAIMED_COLUMNS}`;
+      UPDATE workspaces w
+      SET lease_owner = ${this.owner},
+          lease_expires_at = now() + ${this.ttlMs}::int * interval '1 millisecond'
+      FROM projects p, claimable c
+      WHERE p.id = w.project_id AND w.id = c.id
+      RETURNING ${CLAIMED_COLUMNS}, c.lease_owner AS "previousOwner"`;
   }
 
   /** Extends every lease this process holds (a heartbeat while steps run). */

@@ -7,6 +7,7 @@
 import type { PrismaClient } from "../db/client.js";
 import type { Prisma, Workspace } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
+import { processMetrics } from "../metrics.js";
 import {
   isTransitional,
   type Move,
@@ -52,8 +53,25 @@ export class Steps {
     return this.options.logger;
   }
 
-  /** The step the row is due, if any. */
+  /** The step the row is due, if any; timed and, when it fails, counted (lifecycle_step_*). */
   async run(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<StepResult> {
+    const step = stepName(workspace);
+    const end = processMetrics.stepSeconds.startTimer({ step });
+    try {
+      const result = await this.due(workspace, signal);
+      // A row found not due did nothing worth timing.
+      if (result !== null) end();
+      return result;
+    } catch (error) {
+      if (!signal.aborted) {
+        processMetrics.stepFailures.inc({ step });
+        end();
+      }
+      throw error;
+    }
+  }
+
+  private async due(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<StepResult> {
     if (workspace.desiredState === "deleted") return this.destroy(workspace, signal);
     const { status } = workspace;
     if (isTransitional(status)) return this.advance(workspace, status, signal);
@@ -73,6 +91,7 @@ export class Steps {
       done = await this.provision(workspace, status, machine, signal);
     } catch (error) {
       if (signal.aborted) throw error;
+      processMetrics.stepFailures.inc({ step: status });
       return this.commit(workspace, "failed", {
         machineId: machine.id,
         errorMessage: failureMessage(status, error),
@@ -214,6 +233,12 @@ export class Steps {
       throw error;
     }
   }
+}
+
+/** The step's name in metrics: the transitional status it completes, "destroy" or "idle_stop". */
+function stepName(workspace: ClaimedWorkspace): string {
+  if (workspace.desiredState === "deleted") return "destroy";
+  return workspace.status === "running" ? "idle_stop" : workspace.status;
 }
 
 /**
