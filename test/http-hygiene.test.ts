@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { embeddedDatabase } from "./kit/database.js";
 import { restClient, seedRestUser } from "./kit/rest.js";
+import { heldWorkspace } from "./kit/seed.js";
 import { useServer } from "./kit/server.js";
 import { waitFor } from "./kit/wait.js";
 
@@ -252,6 +253,32 @@ describe("HTTP timeouts and connection cap", () => {
     expect(closes).toEqual([]);
     expect(await query()).toMatchObject({ data: { viewer: { id: expect.any(String) } } });
     await client.dispose();
+  });
+});
+
+describe("HTTP_REQUEST_TIMEOUT_MS and long answers", () => {
+  const server = useServer(embeddedDatabase, {
+    HTTP_REQUEST_TIMEOUT_MS: "1000",
+    HTTP_HEADERS_TIMEOUT_MS: "1000",
+  });
+
+  it("bounds receiving the request only: a 3 s long-poll is answered, not cut at 1 s", async () => {
+    const seeded = await seedRestUser(server, "long-poll");
+    const { workspace } = await heldWorkspace(
+      server.services,
+      server.database.prisma,
+      seeded.project.id,
+    );
+    const started = Date.now();
+    const waited = await seeded.api.get(
+      `/workspaces/${workspace.id}/wait?status=running&timeout=3`,
+      {
+        token: seeded.token,
+      },
+    );
+    expect(waited.status).toBe(408);
+    expect(waited.json.status).toBe("creating");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
   });
 });
 
