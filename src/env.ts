@@ -41,6 +41,8 @@ const envSchema = z.object({
   // How long a verified token is served from memory (0: every request asks the database). A
   // revocation does not wait for it; it bounds what is changed in SQL behind the app's back.
   TOKEN_CACHE_TTL_MS: integer(0).max(60_000).default(10_000),
+  // A WebSocket is closed (1001) this long after it authenticated; 0: never (up to 7 days).
+  MAX_SOCKET_LIFETIME_S: integer(0).max(604_800).default(0),
   GPU_KINDS: z
     .string()
     .default("")

@@ -6,7 +6,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type Database, openDatabase, wrapPglite } from "../src/db/client.js";
-import { TEST_DATABASE_URL } from "./kit/database.js";
+import { parseEnv } from "../src/env.js";
+import { embeddedDatabase, TEST_DATABASE_URL } from "./kit/database.js";
 import { graphqlWsClient } from "./kit/graphql.js";
 import { restClient } from "./kit/rest.js";
 import { type SeededUser, seedUser, workspaceRow } from "./kit/seed.js";
@@ -228,5 +229,45 @@ describe("the token cache and revocation on one server", () => {
     expect(await database.prisma.workspace.count({ where: { projectId: user.project.id } })).toBe(
       0,
     );
+  });
+});
+
+describe("MAX_SOCKET_LIFETIME_S", () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer(await embeddedDatabase(), { MAX_SOCKET_LIFETIME_S: "1" });
+  });
+
+  afterAll(async () => {
+    await server?.app.stop();
+  });
+
+  it("closes a socket with 1001 'socket lifetime reached' once it has lived that long", async () => {
+    const user = await seedUser(server.services, "lifetime");
+    const socket = graphqlWsClient(server.url, { authorization: `Bearer ${user.token}` });
+    const started = Date.now();
+    try {
+      await waitFor(() => socket.closes.length > 0, { timeoutMs: 5000, what: "the close" });
+    } finally {
+      await socket.dispose();
+    }
+    const lived = Date.now() - started;
+    expect(socket.closes).toEqual([{ code: 1001, reason: "socket lifetime reached" }]);
+    // Counted from connection_init, which follows the connect.
+    expect(lived).toBeGreaterThanOrEqual(1000);
+    expect(lived).toBeLessThan(4000);
+  });
+
+  it.each([
+    ["0", 0],
+    ["604800", 604_800],
+  ])("accepts %s (default 0: never)", (value, parsed) => {
+    expect(parseEnv({}).MAX_SOCKET_LIFETIME_S).toBe(0);
+    expect(parseEnv({ MAX_SOCKET_LIFETIME_S: value }).MAX_SOCKET_LIFETIME_S).toBe(parsed);
+  });
+
+  it.each(["604801", "-1", "0.5"])("refuses %s", (value) => {
+    expect(() => parseEnv({ MAX_SOCKET_LIFETIME_S: value })).toThrow(/MAX_SOCKET_LIFETIME_S/);
   });
 });

@@ -188,6 +188,7 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
         yoga,
         principalOf,
         revocations: services.revocations,
+        maxLifetimeMs: env.MAX_SOCKET_LIFETIME_S * 1000,
         maxPayload: BODY_LIMIT,
         rateLimit: socketRateLimit(limits, principalOf),
         socketLimits: {

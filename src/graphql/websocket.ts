@@ -25,6 +25,9 @@ const CLOSE_GRACE_MS = 1000;
 /** How a socket whose token was revoked (or whose user was deleted) is closed. */
 export const REVOKED_CLOSE = { code: 4403, reason: "token revoked" } as const;
 
+/** How a socket past MAX_SOCKET_LIFETIME_S is closed: "going away", so clients reconnect. */
+export const LIFETIME_CLOSE = { code: 1001, reason: "socket lifetime reached" } as const;
+
 type SocketExtra = { viewer?: User; authorization?: string; hold?: Hold };
 
 /** Execution arguments carrying the enveloped execute/subscribe they must run with. */
@@ -43,6 +46,8 @@ export interface WebSocketOptions {
   principalOf(authorization: string | undefined): Promise<Principal | null>;
   /** Ends the sockets of revoked tokens. */
   revocations: Revocations;
+  /** MAX_SOCKET_LIFETIME_S in ms: a socket is closed this long after its connection_init; 0: never. */
+  maxLifetimeMs?: number;
   maxPayload: number;
   /** RATE_LIMIT_PER_MINUTE for connection_init and each operation; none when off. */
   rateLimit?: SocketRateLimit | undefined;
@@ -61,6 +66,7 @@ export function attachWebSocket({
   yoga,
   principalOf,
   revocations,
+  maxLifetimeMs = 0,
   maxPayload,
   socketLimits = { maxSubscriptionsPerSocket: 0, maxSocketsPerToken: 0 },
   rateLimit,
@@ -104,6 +110,12 @@ export function attachWebSocket({
         hold.signal.addEventListener("abort", close, { once: true });
         // Over MAX_SOCKETS_PER_TOKEN: closed with 4429 (graphql-ws's 4403 after it is a no-op).
         if (!quota.admit(authorization, socket)) return false;
+        if (maxLifetimeMs > 0) {
+          // The client reconnects and authenticates again (a token is checked at least this often).
+          const close = () => socket.close(LIFETIME_CLOSE.code, LIFETIME_CLOSE.reason);
+          const lifetime = setTimeout(close, maxLifetimeMs).unref();
+          socket.once("close", () => clearTimeout(lifetime));
+        }
         return true;
       },
       onClose: (ctx) => ctx.extra.hold?.release(),
