@@ -562,6 +562,8 @@ describe.each(targets)("fuzzing POST /projects/:id/workspaces on $name", (target
     RATE_LIMIT_PER_MINUTE: "0",
     CREATE_RATE_LIMIT_PER_MINUTE: "0",
     WORKSPACE_QUOTA: "0",
+    // FUZZ_LOG_LEVEL=error shows what the server logged for a failing case.
+    LOG_LEVEL: process.env.FUZZ_LOG_LEVEL ?? "silent",
   });
   let me: SeededUser;
   let other: SeededUser;
