@@ -6,14 +6,14 @@ import { consoleRoutes } from "./console/routes.js";
 import { type Database, openDatabase } from "./db/client.js";
 import type { Env } from "./env.js";
 import { createGraphQL, GRAPHQL_PATH } from "./graphql/server.js";
-import { createLifecycle } from "./lifecycle/index.js";
-import { createProvisioner } from "./lifecycle/providers.js";
-import { loggerOptions, OneLinePerRequest } from "./log-options.js";
 import { installCors } from "./http/cors.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { forwardHookHeaders } from "./http/raw-headers.js";
 import { readinessRoute } from "./http/readiness.js";
 import { installRequestLimits } from "./http/request-limits.js";
+import { createLifecycle } from "./lifecycle/index.js";
+import { createProvisioner } from "./lifecycle/providers.js";
+import { loggerOptions, OneLinePerRequest } from "./log-options.js";
 import { createMetrics, metricsAuthorized } from "./metrics.js";
 import { listenOperatorSocket } from "./operator/socket.js";
 import { installHttpErrors } from "./rest/errors.js";
@@ -186,6 +186,9 @@ function limitsRedis(url: string, http: FastifyInstance): Redis {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    // A Redis that accepts but does not answer must not hold requests: the limiter falls back
+    // to memory after this.
+    commandTimeout: 500,
     connectionName: `workspace-gateway:${process.pid}:limits`,
   });
   // ioredis retries while Redis is away: one line per outage.
@@ -196,7 +199,10 @@ function limitsRedis(url: string, http: FastifyInstance): Redis {
   redis.on("error", (error: Error) => {
     if (reported) return;
     reported = true;
-    http.log.warn({ err: error }, "redis (rate limits, readiness) unreachable; limits count per replica until it is back");
+    http.log.warn(
+      { err: error },
+      "redis (rate limits, readiness) unreachable; limits count per replica until it is back",
+    );
   });
   return redis;
 }
