@@ -307,6 +307,19 @@ describe("the attacks, on the default settings", () => {
     expectNoWork(answer);
   });
 
+  it("fragments that double at each level (2^14 selections in 15 fragments) are refused", async () => {
+    const fragments = Array.from(
+      { length: 14 },
+      (_, i) => `fragment F${i + 1} on User { ...F${i} ...F${i} }`,
+    );
+    const bomb = `query { viewer { ...F14 } } fragment F0 on User { id } ${fragments.join(" ")}`;
+    const answer = await post(url, bomb, token);
+    expectRefused(answer, "QUERY_TOO_COMPLEX");
+    // Their cost (about 16,400) is under the limit: the cap on expanded selections refuses them.
+    expect(answer.body.errors?.[0]?.message).toMatch(/expands to more than 10000 selections/);
+    expectNoWork(answer);
+  });
+
   it("circular fragments are refused (400), not followed", async () => {
     const answer = await post(
       url,
@@ -322,7 +335,7 @@ describe("the attacks, on the default settings", () => {
     expectNoWork(answer);
   });
 
-  it("a page over 100 rows is capped at 100 (and priced at 100), not refused", async () => {
+  it("`first` over 100 is answered and priced as 100 rows (the pagination suite pins the cap)", async () => {
     const answer = await post(
       url,
       "query ($id: ID!) { project(id: $id) { workspaces(first: 100000) { totalCount edges { node { id } } } } }",
