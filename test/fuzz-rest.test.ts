@@ -545,14 +545,16 @@ function expectedForJson(c: RequestCase, keySeenBefore: boolean): Expected {
       reason: "Idempotency-Key of a bad length",
     };
   }
-  if (!mine) return { statuses: [404, ...keyed], reason: "not the caller's project" };
   if (verdict.kind === "rules") {
+    // Whether the hardware or the project is checked first is not the contract's; either
+    // answer is the same for a missing project and someone else's (no existence leak).
     return {
-      statuses: [400, ...keyed],
+      statuses: [400, ...(mine ? [] : [404]), ...keyed],
       fields: { fields: verdict.fields, maybe: verdict.maybe },
       reason: `rules: ${[...verdict.fields].join(", ")}`,
     };
   }
+  if (!mine) return { statuses: [404, ...keyed], reason: "not the caller's project" };
   return { statuses: [201, ...keyed], reason: "valid" };
 }
 
