@@ -51,7 +51,9 @@ describe.skipIf(!TEST_DATABASE_URL)("statement_timeout on PostgreSQL", () => {
       { statement_timeout: string }[]
     >`SHOW statement_timeout`;
     expect(setting?.statement_timeout).toBe(`${TIMEOUT_MS}ms`);
-    await expect(database.prisma.$queryRaw`SELECT 1 AS one FROM pg_sleep(0.05)`).resolves.toBeDefined();
+    await expect(
+      database.prisma.$queryRaw`SELECT 1 AS one FROM pg_sleep(0.05)`,
+    ).resolves.toBeDefined();
 
     const started = Date.now();
     const error = await database.prisma.$queryRaw`SELECT 1 AS one FROM pg_sleep(5)`.then(
