@@ -130,7 +130,8 @@ describe("RATE_LIMIT_PER_MINUTE per address without a valid token", () => {
         dataDir: "",
         migrate: true,
         onQuery: (sql) => {
-          if (sql.includes("api_token")) tokenQueries.push(sql);
+          // Lookups by token hash (the revocation poll reads api_tokens too, every 2 s).
+          if (sql.includes("token_hash")) tokenQueries.push(sql);
         },
       });
       server = await startServer(database, { RATE_LIMIT_PER_MINUTE: "5" });
