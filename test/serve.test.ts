@@ -33,7 +33,7 @@ describe("serve on the embedded database", () => {
     expect(await health.json()).toEqual({ status: "ok" });
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready" });
+    expect(await ready.json()).toEqual({ status: "ready", database: "up" });
   });
 
   it("serves Prometheus metrics, with request durations by route", async () => {
