@@ -92,6 +92,12 @@ describe.skipIf(SKIP)(
       await Promise.all(ids.map((id) => restA.deleteWorkspace(id)));
       await Promise.all([...streams.values()].map((stream) => stream.ended()));
       phases.push(`deleted ${Date.now() - started}`);
+      // DELETED reaches watchers at the request; the engine destroys machines and rows after.
+      await waitFor(
+        async () => (await database.prisma.workspace.count({ where: { id: { in: ids } } })) === 0,
+        { what: "every row removed" },
+      );
+      phases.push(`removed ${Date.now() - started}`);
 
       // Per workspace and step, how many times either replica called the provisioner.
       const logs = [a, b].flatMap((p) => p.logs);
@@ -114,7 +120,6 @@ describe.skipIf(SKIP)(
           expect(calls(id, step), `${step} for ${id}`).toBe(1);
         }
       }
-      expect(await database.prisma.workspace.count({ where: { id: { in: ids } } })).toBe(0);
       observed.transitions += events;
       const fromCreating = [...streams.values()].filter((s) => s.statuses()[0] === "CREATING");
       console.log(
