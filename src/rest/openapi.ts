@@ -54,7 +54,20 @@ function sharedResponses(route: RestRoute): Record<number, ResponseDoc> {
         },
       },
     },
+    429: {
+      description:
+        "Over RATE_LIMIT_PER_MINUTE (a create also: CREATE_RATE_LIMIT_PER_MINUTE, WORKSPACE_QUOTA)",
+      headers: {
+        "Retry-After": { description: "Seconds (not sent for the quota)", schema: z.string() },
+        RateLimit: { description: '"<policy>";r=<remaining>;t=<seconds>', schema: z.string() },
+        "RateLimit-Policy": { description: '"<policy>";q=<limit>;w=60', schema: z.string() },
+      },
+    },
     500: { description: "Unexpected failure (details are logged, not sent)" },
+    503: {
+      description: "The database cannot be reached; retry after Retry-After",
+      headers: { "Retry-After": { description: "Seconds", schema: z.string(), required: true } },
+    },
   };
   const withHeaders: Record<number, ResponseDoc> = route.headers
     ? { 400: { description: "An invalid request header" } }
