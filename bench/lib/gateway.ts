@@ -17,6 +17,9 @@ export const BENCH_SETTINGS: Record<string, string> = {
   RATE_LIMIT_PER_MINUTE: "0",
   CREATE_RATE_LIMIT_PER_MINUTE: "0",
   WORKSPACE_QUOTA: "0",
+  // The subscription workloads open thousands of sockets with one token.
+  MAX_SOCKETS_PER_TOKEN: "0",
+  MAX_SUBSCRIPTIONS_PER_SOCKET: "0",
   GRAPHIQL: "false",
 };
 
