@@ -6,7 +6,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { migratePglite, migratePostgres } from "./migrate.js";
-import { poolStatements, registerStatements } from "./statements.js";
+import { poolStatements, prismaStatementNames, registerStatements } from "./statements.js";
 
 export type { PrismaClient } from "../generated/prisma/client.js";
 
@@ -71,7 +71,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // An idle connection's error (a server restart) must not crash the process: the next query
     // fails and is answered 503. Prisma adds its own listener once connected.
     pool.on("error", () => {});
-    const prisma = createPrismaClient(new PrismaPg(pool), options.onQuery);
+    const adapter = new PrismaPg(pool, {
+      statementNameGenerator: prismaStatementNames(options.preparedStatementLimit),
+    });
+    const prisma = createPrismaClient(adapter, options.onQuery);
     registerStatements(prisma, poolStatements(pool, options.onQuery));
     return {
       prisma,

@@ -46,6 +46,33 @@ export function prismaStatements(prisma: PrismaClient): StatementRunner {
   };
 }
 
+/**
+ * How many distinct statement texts of Prisma's one process prepares by name on PostgreSQL.
+ * Prisma's SQL is fixed by a query's shape, so an app has a few dozen; the bound keeps a shape
+ * that varies (an `IN` list of any length) from filling every connection's memory. Past it,
+ * statements run unnamed, as before.
+ */
+export const PREPARED_STATEMENT_LIMIT = 500;
+
+/**
+ * Names for Prisma's statements (PrismaPg's `statementNameGenerator`): the same text, the same
+ * name, so each connection parses and plans it once. `undefined` (unnamed) past `limit`.
+ */
+export function prismaStatementNames(
+  limit = PREPARED_STATEMENT_LIMIT,
+): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < limit) {
+      name = `wg_prisma_${names.size}`;
+      names.set(sql, name);
+    }
+    // pg runs a statement without a name unprepared; the adapter's type says string only.
+    return name as string;
+  };
+}
+
 const runners = new WeakMap<PrismaClient, StatementRunner>();
 
 /** Called where a database is opened: its Prisma client's statements go to `runner`. */
