@@ -34,6 +34,8 @@ export interface OpenDatabaseOptions {
    * set when each connection opens); 0 or unset: no limit. The embedded database has none.
    */
   statementTimeoutMs?: number;
+  /** Distinct Prisma statement texts prepared by name (default PREPARED_STATEMENT_LIMIT). */
+  preparedStatementLimit?: number;
 }
 
 export class DataDirLockedError extends Error {}
