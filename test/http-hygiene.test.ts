@@ -7,6 +7,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { createClient } from "graphql-ws";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { parseEnv } from "../src/env.js";
 import { embeddedDatabase } from "./kit/database.js";
 import { restClient, seedRestUser } from "./kit/rest.js";
 import { heldWorkspace } from "./kit/seed.js";
@@ -221,6 +222,22 @@ describe("HTTP timeouts and connection cap", () => {
     });
   });
 
+  it("cuts an answer that stays silent past HTTP_CONNECTION_TIMEOUT_MS; a shorter one is served", async () => {
+    const seeded = await seedRestUser(server, "idle-answer");
+    const { workspace } = await heldWorkspace(
+      server.services,
+      server.database.prisma,
+      seeded.project.id,
+    );
+    const wait = (seconds: number) =>
+      seeded.api.get(`/workspaces/${workspace.id}/wait?status=running&timeout=${seconds}`, {
+        token: seeded.token,
+      });
+    expect((await wait(1)).status).toBe(408);
+    // 3 s of silence on a socket with a 1.5 s idle timeout: the server closes it unanswered.
+    await expect(wait(3)).rejects.toThrow();
+  });
+
   it("leaves WebSocket subscriptions alone: a socket outlives every HTTP timeout", async () => {
     const { token } = await seedRestUser(server, "ws-timeouts");
     const client = createClient({
@@ -279,6 +296,54 @@ describe("HTTP_REQUEST_TIMEOUT_MS and long answers", () => {
     expect(waited.status).toBe(408);
     expect(waited.json.status).toBe("creating");
     expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+  });
+});
+
+describe("hardening settings", () => {
+  it("have the documented defaults", () => {
+    const env = parseEnv({});
+    expect({
+      RATE_LIMIT_PER_MINUTE: env.RATE_LIMIT_PER_MINUTE,
+      CREATE_RATE_LIMIT_PER_MINUTE: env.CREATE_RATE_LIMIT_PER_MINUTE,
+      WORKSPACE_QUOTA: env.WORKSPACE_QUOTA,
+      CORS_ORIGINS: env.CORS_ORIGINS,
+      HTTP_REQUEST_TIMEOUT_MS: env.HTTP_REQUEST_TIMEOUT_MS,
+      HTTP_HEADERS_TIMEOUT_MS: env.HTTP_HEADERS_TIMEOUT_MS,
+      HTTP_CONNECTION_TIMEOUT_MS: env.HTTP_CONNECTION_TIMEOUT_MS,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      HTTP_MAX_CONNECTIONS: env.HTTP_MAX_CONNECTIONS,
+      METRICS_TOKEN: env.METRICS_TOKEN,
+    }).toEqual({
+      RATE_LIMIT_PER_MINUTE: 1200,
+      CREATE_RATE_LIMIT_PER_MINUTE: 60,
+      WORKSPACE_QUOTA: 50,
+      CORS_ORIGINS: [],
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_CONNECTION_TIMEOUT_MS: 120_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 72_000,
+      HTTP_MAX_CONNECTIONS: 10_000,
+      METRICS_TOKEN: undefined,
+    });
+  });
+
+  it.each([
+    ["CORS_ORIGINS", "https://app.example.com/path"],
+    ["CORS_ORIGINS", "*"],
+    ["RATE_LIMIT_PER_MINUTE", "-1"],
+    ["WORKSPACE_QUOTA", "ten"],
+    ["HTTP_REQUEST_TIMEOUT_MS", "1.5"],
+    ["HTTP_MAX_CONNECTIONS", "-5"],
+    ["METRICS_TOKEN", "short"],
+  ])("refuse %s=%s with one line naming it", (name, value) => {
+    let message = "";
+    try {
+      parseEnv({ [name]: value });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(name);
+    expect(message).not.toContain("\n");
   });
 });
 
