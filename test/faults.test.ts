@@ -41,6 +41,8 @@ describe("faults", () => {
     const databaseUrl = await postgres.createDatabase("gateway_creates");
     await withServer(databaseUrl, {}, async (server) => {
       const user = await seedRestUser(server, "db-fault");
+      // Never used before the outage: its token can only be checked in the database.
+      const stranger = await seedRestUser(server, "db-fault-stranger");
       const created = new Map<string, string>(); // Idempotency-Key → workspace id
       const statuses = new Map<number, number>();
       let requests = 0;
@@ -96,6 +98,16 @@ describe("faults", () => {
       expect(graphql.status).toBe(503);
       expect(graphql.json.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
       expect(graphql.text).not.toMatch(/ECONNREFUSED|P1001|prisma/i);
+      // The token lookup itself failing: 503 from REST and GraphQL, not 401 or 500.
+      const restLookup = await stranger.api.get("/user/settings", { token: stranger.token });
+      expect(restLookup.status).toBe(503);
+      expect(restLookup.headers.get("retry-after")).toBe("2");
+      const graphqlLookup = await stranger.api.post("/graphql", {
+        token: stranger.token,
+        json: { query: "{ viewer { id } }" },
+      });
+      expect(graphqlLookup.status).toBe(503);
+      expect(graphqlLookup.json.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
 
       await postgres.start();
       await writers;
