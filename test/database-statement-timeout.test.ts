@@ -93,6 +93,28 @@ describe.skipIf(!TEST_DATABASE_URL)("statement_timeout on PostgreSQL", () => {
     ]);
   });
 
+  it("reaches a REST caller as 503 with Retry-After and the documented error body", async () => {
+    const user = await seedUser(server.services, "statement-timeout-rest");
+    const workspaces = server.services.workspaces;
+    const original = workspaces.listForProject;
+    workspaces.listForProject = async () => {
+      await database.prisma.$queryRaw`SELECT 1 AS one FROM pg_sleep(5)`;
+      throw new Error("unreachable: the statement above is cancelled");
+    };
+    try {
+      const response = await fetch(`${server.url}/projects/${user.project.id}/workspaces`, {
+        headers: { authorization: `Bearer ${user.token}` },
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("2");
+      const body = await response.json();
+      expect(Object.keys(body)).toEqual(["error"]);
+      expect(body.error).toMatch(/did not answer in time/);
+    } finally {
+      workspaces.listForProject = original;
+    }
+  });
+
   it("DATABASE_STATEMENT_TIMEOUT_MS reaches the pool the app opens; 0 turns it off", async () => {
     for (const [value, expected] of [
       ["250", "250ms"],

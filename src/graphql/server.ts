@@ -18,6 +18,7 @@ import { isStatementTimeout, type PrismaClient } from "../db/client.js";
 import type { Env } from "../env.js";
 import type { User } from "../generated/prisma/client.js";
 import {
+  DATABASE_TIMEOUT_MESSAGE,
   DATABASE_UNAVAILABLE_MESSAGE,
   databaseUnavailableError,
   isDatabaseUnavailable,
@@ -208,7 +209,7 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
 }
 
 function databaseTimeout(): GraphQLError {
-  return new GraphQLError("The database did not answer in time; try again, or ask for less.", {
+  return new GraphQLError(DATABASE_TIMEOUT_MESSAGE, {
     extensions: { code: "DATABASE_TIMEOUT", http: { status: 503 } },
   });
 }

@@ -12,6 +12,10 @@ export const UNAVAILABLE_RETRY_AFTER_S = 2;
 export const DATABASE_UNAVAILABLE_MESSAGE =
   "service unavailable: the database cannot be reached; retry shortly";
 
+/** A statement cancelled by DATABASE_STATEMENT_TIMEOUT_MS. */
+export const DATABASE_TIMEOUT_MESSAGE =
+  "service unavailable: the database did not answer in time; retry shortly, or ask for less";
+
 /** Prisma's codes for "cannot reach / lost the database" (P1xxx) and the pool timeout (P2024). */
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1011", "P1017", "P2024"]);
 /** Driver adapter error kinds (@prisma/driver-adapter-utils) of a lost or refused connection. */

@@ -1,6 +1,8 @@
 import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isStatementTimeout } from "../db/client.js";
 import {
+  DATABASE_TIMEOUT_MESSAGE,
   DATABASE_UNAVAILABLE_MESSAGE,
   isDatabaseUnavailable,
   UNAVAILABLE_RETRY_AFTER_S,
@@ -194,6 +196,12 @@ function errorToOutcome(error: FastifyError, request: FastifyRequest): Outcome {
     const message =
       frameworkMessage(error, request) ?? (STATUS_CODES[status] ?? "bad request").toLowerCase();
     return errorOutcome(status, message);
+  }
+  if (isStatementTimeout(error)) {
+    request.log.warn({ err: error }, "database statement timed out");
+    return errorOutcome(503, DATABASE_TIMEOUT_MESSAGE, [], {
+      "retry-after": String(UNAVAILABLE_RETRY_AFTER_S),
+    });
   }
   if (isDatabaseUnavailable(error)) {
     request.log.warn({ err: error }, "database unavailable");
