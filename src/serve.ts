@@ -30,13 +30,7 @@ export async function serve(env: Env): Promise<void> {
     );
   }
   const app = await buildApp({ env });
-  const url = await app.start();
-  app.http.log.info({ url, database: app.database.kind }, "workspace-gateway listening");
-  let firstUser: FirstUser | null = null;
-  if (embedded)
-    firstUser = await createFirstUser({ services: app.services, database: app.database });
-  process.stdout.write(banner({ url, env, firstUser }));
-
+  // Before listening: a signal that comes once /healthz answers must find the handler.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -57,6 +51,18 @@ export async function serve(env: Env): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  const url = await app.start();
+  app.http.log.info({ url, database: app.database.kind }, "workspace-gateway listening");
+  // A signal during the first start closes the database under it: that is no failure.
+  const firstUser: FirstUser | null = embedded
+    ? await createFirstUser({ services: app.services, database: app.database }).catch(
+        (error: unknown) => {
+          if (stopping) return null;
+          throw error;
+        },
+      )
+    : null;
+  if (!stopping) process.stdout.write(banner({ url, env, firstUser }));
 }
 
 function progress(line: string): void {

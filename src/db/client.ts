@@ -40,6 +40,14 @@ export interface OpenDatabaseOptions {
 
 export class DataDirLockedError extends Error {}
 
+/**
+ * PGlite's own start parameters, with PostgreSQL's shared buffer pool at 32 MB instead of 128 MB:
+ * the idle server's RSS falls by about 100 MB (measured: 530–570 → 430–470 MB; PGlite alone
+ * ~340 → ~230 MB), and a development dataset still fits; evicted pages come back from the OS
+ * page cache.
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"];
+
 /** SQLSTATE query_canceled: PostgreSQL's answer when `statement_timeout` ends a statement. */
 const QUERY_CANCELED = "57014";
 
@@ -92,7 +100,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   mkdirSync(dataDir, { recursive: true });
   const releaseLock = lockDataDir(dataDir);
   try {
-    const pglite = await PGlite.create(join(dataDir, "pgdata"));
+    const pglite = await PGlite.create(join(dataDir, "pgdata"), {
+      startParams: PGLITE_START_PARAMS,
+    });
     const database = await wrapPglite(pglite, options);
     return {
       ...database,
