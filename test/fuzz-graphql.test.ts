@@ -13,7 +13,7 @@
  *   refuse it, the fields its errors name are the ones the model says GraphQL cannot carry.
  *
  * FC_SEED fixes the seed (fast-check prints the seed and path of a failure);
- * FUZZ_GRAPHQL_CASES and FUZZ_PARITY_CASES set the cases (defaults 2500 and 1500, split over the
+ * FUZZ_GRAPHQL_CASES and FUZZ_PARITY_CASES set the cases (defaults 2500 and 1000, split over the
  * databases).
  */
 import fc from "fast-check";
@@ -29,7 +29,7 @@ const targets = databaseTargets.filter((target) => !target.skip);
 const seedOf = (target: (typeof targets)[number]) => SEED + targets.indexOf(target);
 const perTarget = (total: number) => Math.ceil(total / targets.length / BATCH) * BATCH;
 const GRAPHQL_CASES = perTarget(Number(process.env.FUZZ_GRAPHQL_CASES ?? 2500));
-const PARITY_CASES = perTarget(Number(process.env.FUZZ_PARITY_CASES ?? 1500));
+const PARITY_CASES = perTarget(Number(process.env.FUZZ_PARITY_CASES ?? 1000));
 const GPU_KINDS = ["a10g", "l4"];
 const SYSTEM_DEFAULT: Record<string, unknown> = {
   cpu_kind: "shared",

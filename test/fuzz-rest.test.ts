@@ -13,7 +13,7 @@
  *   workspaces answered with 201.
  *
  * FC_SEED fixes the seed (fast-check prints the seed and path of a failure);
- * FUZZ_REST_CASES sets the number of cases (default 6000, split over the databases).
+ * FUZZ_REST_CASES sets the number of cases (default 6500, split over the databases).
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +23,7 @@ import { type SeededUser, seedUser } from "./kit/seed.js";
 import { useServer } from "./kit/server.js";
 
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
-const TOTAL_CASES = Number(process.env.FUZZ_REST_CASES ?? 6000);
+const TOTAL_CASES = Number(process.env.FUZZ_REST_CASES ?? 6500);
 const BATCH = 25;
 const GPU_KINDS = ["a10g", "l4"];
 const targets = databaseTargets.filter((target) => !target.skip);
