@@ -122,6 +122,34 @@ describe("the first start on an empty DATA_DIR", () => {
     expect(users.users).toHaveLength(1);
     await server.stop();
   }, 120_000);
+
+  it("logs readable lines (pino-pretty), not JSON, when stdout is a terminal", async () => {
+    // script(1) (util-linux, always on Debian) runs the server on a pseudo-terminal.
+    const command = `env PATH="$PATH" DATA_DIR=${dataDir} HOST=127.0.0.1 PORT=0 ${process.execPath} ${BIN} serve`;
+    const child = spawn("script", ["-qfec", command, "/dev/null"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "ignore"],
+      detached: true,
+    });
+    children.add(child);
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      await waitFor(() => output.includes("  operator  "), {
+        timeoutMs: 90_000,
+        what: "the banner",
+      });
+      expect(output).toMatch(/^\[\d\d:\d\d:\d\d\] .*INFO.*: .*workspace-gateway listening/m);
+      expect(output).not.toContain('{"level"');
+    } finally {
+      if (child.pid) process.kill(-child.pid, "SIGTERM");
+      await exited;
+    }
+  }, 120_000);
 });
 
 describe.skipIf(!TEST_DATABASE_URL)("serve on PostgreSQL", () => {
