@@ -86,6 +86,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     status: services.status,
     provisionDelayMs: env.SIMULATED_PROVISION_DELAY_MS,
     idleTimeoutMinutes: env.IDLE_TIMEOUT_MINUTES,
+    concurrency: env.LIFECYCLE_CONCURRENCY,
     logger: http.log,
     provisioner: createProvisioner(env, http.log),
   });

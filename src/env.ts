@@ -12,6 +12,12 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
   SIMULATED_PROVISION_DELAY_MS: integer(0).default(1000),
   IDLE_TIMEOUT_MINUTES: z.coerce.number().min(0).default(10),
+  LIFECYCLE_CONCURRENCY: integer(1).default(1000),
+  // How long a verified token is served from memory (0: every request asks the database). A
+  // revocation does not wait for it; it bounds what is changed in SQL behind the app's back.
+  TOKEN_CACHE_TTL_MS: integer(0).max(60_000).default(10_000),
+  // A WebSocket is closed (1001) this long after it authenticated; 0: never (up to 7 days).
+  MAX_SOCKET_LIFETIME_S: integer(0).max(604_800).default(0),
   // Limits (0 disables each): requests per token (per address without a valid token), creates
   // per user, workspaces per user.
   RATE_LIMIT_PER_MINUTE: integer(0).default(1200),
@@ -38,11 +44,6 @@ const envSchema = z.object({
   HTTP_MAX_CONNECTIONS: integer(0).default(10_000),
   /** Set: GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
-  // How long a verified token is served from memory (0: every request asks the database). A
-  // revocation does not wait for it; it bounds what is changed in SQL behind the app's back.
-  TOKEN_CACHE_TTL_MS: integer(0).max(60_000).default(10_000),
-  // A WebSocket is closed (1001) this long after it authenticated; 0: never (up to 7 days).
-  MAX_SOCKET_LIFETIME_S: integer(0).max(604_800).default(0),
   GPU_KINDS: z
     .string()
     .default("")
@@ -106,7 +107,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const missing =
       result.data.PROVIDER === "fly" && FLY_REQUIRED.find((name) => !result.data[name]);
     if (!missing) return result.data;
-    throw new ConfigError(`invalid configuration: ${missing}="": required when PROVIDER=fly`);
+    throw new ConfigError(`${missing} is required when PROVIDER=fly, got nothing`);
   }
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? "environment");
