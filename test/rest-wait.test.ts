@@ -2,6 +2,7 @@
 // GET /workspaces/:id/events (Server-Sent Events), on a PostgreSQL database of their own so that
 // the connections counted in pg_stat_activity are this server's only.
 import { randomUUID } from "node:crypto";
+import { get as httpGet, type IncomingMessage } from "node:http";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client.js";
@@ -11,16 +12,35 @@ import { scratchPostgres } from "./kit/processes.js";
 import { type RestClient, restClient, settleWorkspace } from "./kit/rest.js";
 import { heldWorkspace, type SeededUser, seedUser } from "./kit/seed.js";
 import { startServer, type TestServer } from "./kit/server.js";
+import { waitFor } from "./kit/wait.js";
 
 /** One parsed Server-Sent Event, or a comment line (heartbeat). */
 type StreamItem = { event: string; data: Record<string, unknown> } | { comment: string };
 
-/** Reads an SSE response item by item; `next()` gives null once the server ended the stream. */
-function sseReader(response: Response) {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
+/**
+ * GET over a connection of its own (node:http, no pool): an event stream is read item by item
+ * (`next()` gives null once the server ended it), a plain answer with `text()`. `cancel()` closes
+ * exactly that connection (fetch's pool may open a fresh, unused one after a cancelled body,
+ * which holds up the server's close).
+ */
+async function request(url: string, token: string) {
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const request = httpGet(url, { agent: false, headers: { authorization: `Bearer ${token}` } });
+    request.once("response", resolve).once("error", reject);
+  });
+  response.setEncoding("utf8");
+  const chunks = response[Symbol.asyncIterator]() as AsyncIterator<string>;
   let buffer = "";
   return {
+    status: response.statusCode,
+    headers: response.headers,
+    contentType: response.headers["content-type"],
+    /** The whole body (for a plain JSON answer). */
+    async text(): Promise<string> {
+      let text = buffer;
+      for await (const chunk of response) text += chunk;
+      return text;
+    },
     async next(): Promise<StreamItem | null> {
       for (;;) {
         const end = buffer.indexOf("\n\n");
@@ -32,12 +52,12 @@ function sseReader(response: Response) {
           const data = /^data: (.*)$/m.exec(block)?.[1] ?? "null";
           return { event, data: JSON.parse(data) };
         }
-        const { done, value } = await reader.read();
+        const { done, value } = await chunks.next();
         if (done) return null;
-        buffer += decoder.decode(value, { stream: true });
+        buffer += value;
       }
     },
-    cancel: () => reader.cancel(),
+    cancel: () => response.destroy(),
   };
 }
 
@@ -66,9 +86,8 @@ describe.skipIf(!TEST_DATABASE_URL)("REST wait and events", () => {
     api = restClient(server.url);
   });
 
-  let stopped = false;
   afterAll(async () => {
-    if (!stopped) await server?.app.stop();
+    await server?.app.stop();
     await server?.database.close();
     await scratch?.drop();
   });
@@ -184,12 +203,9 @@ describe.skipIf(!TEST_DATABASE_URL)("REST wait and events", () => {
 
   it("streams the snapshot, then every change, then `deleted`, and ends", async () => {
     const { workspace, release } = await held();
-    const response = await fetch(`${server.url}/workspaces/${workspace.id}/events`, {
-      headers: { authorization: `Bearer ${owner.token}` },
-    });
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const stream = sseReader(response);
+    const stream = await request(`${server.url}/workspaces/${workspace.id}/events`, owner.token);
+    expect(stream.status).toBe(200);
+    expect(stream.contentType).toMatch(/^text\/event-stream/);
     const items: StreamItem[] = [];
     const first = await stream.next();
     expect(first).toMatchObject({ event: "workspace", data: { status: "creating" } });
@@ -218,10 +234,7 @@ describe.skipIf(!TEST_DATABASE_URL)("REST wait and events", () => {
   it(`sends a heartbeat comment every ${SSE_HEARTBEAT_MS / 1000} s on an idle stream`, async () => {
     const { workspace } = await held();
     await settleWorkspace(server, workspace.id, "running");
-    const response = await fetch(`${server.url}/workspaces/${workspace.id}/events`, {
-      headers: { authorization: `Bearer ${owner.token}` },
-    });
-    const stream = sseReader(response);
+    const stream = await request(`${server.url}/workspaces/${workspace.id}/events`, owner.token);
     expect(await stream.next()).toMatchObject({ event: "workspace" });
     const opened = Date.now();
     expect(await stream.next()).toEqual({ comment: SSE_HEARTBEAT.trim() });
@@ -274,13 +287,13 @@ describe.skipIf(!TEST_DATABASE_URL)("REST wait and events", () => {
         samples.push(rows.length);
         // Each waiter reads the workspace twice (access check, snapshot), then only listens: once
         // all of those reads are done and until the timeout, nothing may run for them (the
-        // engine's periodic claim aside).
+        // engine's periodic claim and lease queries aside: they name the lease columns).
         if (selects - selectsBefore >= 1000 && !answered) {
           parkedSamples++;
           parked.push(rows.length);
           busy.push(
             ...rows
-              .filter((row) => row.state !== "idle" && !row.query.startsWith("UPDATE workspaces"))
+              .filter((row) => row.state !== "idle" && !/lease_(owner|expires_at)/.test(row.query))
               .map((row) => `${row.state}: ${row.query}`),
           );
         }
@@ -307,24 +320,47 @@ describe.skipIf(!TEST_DATABASE_URL)("REST wait and events", () => {
     }
   }, 40_000);
 
-  // Last: it stops the server.
-  it("ends open waits (503, Retry-After) and streams when the server stops, without holding it up", async () => {
-    const { workspace } = await held();
-    const waiting = get(`/workspaces/${workspace.id}/wait?timeout=60`);
-    const response = await fetch(`${server.url}/workspaces/${workspace.id}/events`, {
-      headers: { authorization: `Bearer ${owner.token}` },
-    });
-    const stream = sseReader(response);
-    expect(await stream.next()).toMatchObject({ event: "workspace" });
-    // The wait is parked once its snapshot was read; the stream's snapshot came after it.
+  it("answers 401 to a wait whose token is revoked while it waits", async () => {
+    const revokee = await seedUser(server.services, "revokee");
+    const { workspace } = await heldWorkspace(
+      server.services,
+      server.database.prisma,
+      revokee.project.id,
+    );
+    // The token verified once (cached), so that the wait's own reads are its only ones: two, the
+    // access check and the snapshot; after them it is parked on the bus.
+    expect((await get(`/workspaces/${workspace.id}`, revokee.token)).status).toBe(200);
+    const before = selects;
+    const waiting = get(`/workspaces/${workspace.id}/wait?timeout=30`, revokee.token);
+    await waitFor(() => selects - before >= 2, { what: "the wait to read its snapshot" });
     const started = Date.now();
-    stopped = true;
-    await server.app.stop();
+    expect((await server.services.tokens.revoke(revokee.token)).ok).toBe(true);
+    const answer = await waiting;
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect(answer.json).toEqual({ error: expect.any(String) });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("ends open waits (503, Retry-After) and streams when the server stops, without holding it up", async () => {
+    // A server of its own (same database), reached over connections of its own: what it stops.
+    const other = await startServer(server.database);
+    const { workspace } = await held();
+    const path = `${other.url}/workspaces/${workspace.id}`;
+    const stream = await request(`${path}/events`, owner.token);
+    expect(await stream.next()).toMatchObject({ event: "workspace" });
+    const before = selects;
+    const waiting = request(`${path}/wait?timeout=60`, owner.token);
+    await waitFor(() => selects - before >= 2, { what: "the wait to read its snapshot" });
+    const started = Date.now();
+    await other.app.stop();
     const stopMs = Date.now() - started;
     const answer = await waiting;
     expect(answer.status).toBe(503);
-    expect(answer.headers.get("retry-after")).toBe("1");
-    expect(answer.json).toEqual({ error: expect.stringContaining("shutting down") });
+    expect(answer.headers["retry-after"]).toBe("1");
+    expect(JSON.parse(await answer.text())).toEqual({
+      error: expect.stringContaining("shutting down"),
+    });
     expect(await stream.next()).toBeNull();
     expect(stopMs).toBeLessThan(5000);
   });

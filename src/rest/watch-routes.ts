@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { errors } from "../services/result.js";
+import { authenticationRefusal } from "../services/token-format.js";
 import { isTransitional, type WatchedWorkspace } from "../services/workspace-status.js";
 import { errorOutcome, type Outcome, serviceFailure } from "./errors.js";
 import type { ServerSentEvent } from "./event-stream.js";
@@ -59,7 +60,7 @@ export const watchRoutes: readonly RestRoute[] = [
         headers: { "Retry-After": { description: "Seconds", schema: z.string() } },
       },
     },
-    async handle({ services, principal, params, query, signal }): Promise<Outcome> {
+    async handle({ services, principal, params, query, signal, request }): Promise<Outcome> {
       const deadline = new AbortController();
       let timer: NodeJS.Timeout | undefined;
       const watched = await services.workspaces.watch(
@@ -81,6 +82,11 @@ export const watchRoutes: readonly RestRoute[] = [
         }
       } finally {
         clearTimeout(timer);
+      }
+      // The token was revoked while waiting: refused like any request with it.
+      if (signal.aborted && services.revocations.isRevoked(principal)) {
+        const { message, challenge } = authenticationRefusal(request.headers.authorization);
+        return errorOutcome(401, message, [], { "www-authenticate": challenge });
       }
       // The client is gone (nobody reads this) or the server is closing.
       if (signal.aborted) {
