@@ -266,6 +266,32 @@ describe.each(TARGETS)("the create path on the $name database", (target) => {
       expect(await rows()).toEqual({ workspaces: 2, keys: 1 });
     });
 
+    it("reads a workspace in one statement, the row Prisma reads; a foreign or deleted one is the same 404", async () => {
+      const owner = await seeded();
+      const stranger = await seeded();
+      const created = await owner.create({ keep_active: true });
+      const id = (created.json as { id: string }).id;
+      const got = await counted(() => owner.api.get(`/workspaces/${id}`, { token: owner.token }));
+      expect(got.value.status, got.value.text).toBe(200);
+      expect(got.value.json).toEqual(created.json);
+      expect(got.ran, got.ran.join("\n---\n")).toHaveLength(1);
+      const read = await app.services.workspaces.get(owner.user.id, id);
+      expect(read.ok && read.value).toEqual(
+        await database.prisma.workspace.findUniqueOrThrow({ where: { id } }),
+      );
+
+      const foreign = await stranger.api.get(`/workspaces/${id}`, { token: stranger.token });
+      const missing = await stranger.api.get(`/workspaces/${randomUUID()}`, {
+        token: stranger.token,
+      });
+      expect(foreign.status).toBe(404);
+      expect(foreign.text).toBe(missing.text);
+      await database.prisma.workspace.update({ where: { id }, data: { desiredState: "deleted" } });
+      const deleted = await owner.api.get(`/workspaces/${id}`, { token: owner.token });
+      expect(deleted.status).toBe(404);
+      expect(deleted.text).toBe(missing.text);
+    });
+
     it.runIf(target.name === "postgres")(
       "answers 409 while another request holds the key, then creates",
       async () => {

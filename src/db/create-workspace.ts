@@ -10,7 +10,7 @@ import type { Hardware } from "../services/hardware-rules.js";
 import type { NamedStatement, StatementRunner } from "./statements.js";
 
 /** Every column of a workspace under its Prisma field name, so that rows are `Workspace`s. */
-const WORKSPACE_COLUMNS = `id, project_id AS "projectId", status, desired_state AS "desiredState",
+export const WORKSPACE_COLUMNS = `id, project_id AS "projectId", status, desired_state AS "desiredState",
   cpu_kind AS "cpuKind", cpus, memory_mb AS "memoryMb", volume_size_gb AS "volumeSizeGb",
   gpu_kind AS "gpuKind", keep_active AS "keepActive", machine_id AS "machineId",
   private_ip AS "privateIp", git_ref AS "gitRef", preview_token AS "previewToken",
