@@ -56,8 +56,9 @@ export const watchRoutes: readonly RestRoute[] = [
         schema: workspaceSchema,
       },
       503: {
-        description: "The server is shutting down; ask again (another replica will answer)",
-        headers: { "Retry-After": { description: "Seconds", schema: z.string() } },
+        description:
+          "The server is shutting down (ask again: another replica will answer), or the database cannot be reached; retry after Retry-After",
+        headers: { "Retry-After": { description: "Seconds", schema: z.string(), required: true } },
       },
     },
     async handle({ services, principal, params, query, signal, request }): Promise<Outcome> {
