@@ -18,6 +18,7 @@ import { createMetrics, metricsAuthorized } from "./metrics.js";
 import { listenOperatorSocket } from "./operator/socket.js";
 import { installHttpErrors } from "./rest/errors.js";
 import { restRoutes } from "./rest/index.js";
+import { restRouteTable } from "./rest/routes.js";
 import { sweepIdempotencyKeys } from "./services/idempotency.js";
 import { createServices, type Services } from "./services/index.js";
 import { LocalStatusBus, RedisStatusBus, type StatusBus } from "./services/status-bus.js";
@@ -97,7 +98,15 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     createsPerMinute: env.CREATE_RATE_LIMIT_PER_MINUTE,
     redis,
   });
-  installRequestLimits(http, { services, limits });
+  installRequestLimits(http, {
+    services,
+    limits,
+    graphqlPath: GRAPHQL_PATH,
+    createRoute: restRouteTable.find((route) => route.operationId === "createWorkspace") ?? {
+      method: "POST",
+      url: "/projects/:id/workspaces",
+    },
+  });
   forwardHookHeaders(http, [GRAPHQL_PATH]);
   const metrics = createMetrics(http, prisma);
   const graphql = createGraphQL({ services, prisma, env, limits });

@@ -24,7 +24,7 @@ import {
   isDatabaseUnavailable,
   UNAVAILABLE_RETRY_AFTER_S,
 } from "../http/dependency-errors.js";
-import { useCreateRateLimit } from "../http/graphql-create-limit.js";
+import { useCreateRateLimit } from "./create-limit.js";
 import type { RateLimits } from "../http/rate-limits.js";
 import { socketRateLimit } from "../http/socket-rate-limit.js";
 import type { Services } from "../services/index.js";

@@ -6,8 +6,6 @@
  * `useCreateRateLimit` once the operation is parsed.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { GRAPHQL_PATH } from "../graphql/server.js";
-import { restRouteTable } from "../rest/routes.js";
 import type { Services } from "../services/index.js";
 import { bearerToken, isWellFormedToken } from "../services/token-format.js";
 import type { Principal } from "../services/tokens.js";
@@ -22,7 +20,6 @@ import {
 /** Probes and scrapes are never limited: an orchestrator must always reach them. */
 const UNLIMITED_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
 
-const REST_CREATE = restRouteTable.find((route) => route.operationId === "createWorkspace");
 
 export interface Admission {
   principal: Principal | null;
@@ -69,10 +66,15 @@ function combinedHeaders(decisions: RateDecision[]): Record<string, string> {
 }
 
 /** 429 in the words of the door that was asked: REST's `{"error"}` or a GraphQL error. */
-function refuse(request: FastifyRequest, reply: FastifyReply, refused: RateDecision) {
+function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  refused: RateDecision,
+  graphqlPath: string,
+) {
   const message = rateLimitMessage(refused);
   const body =
-    request.routeOptions.url === GRAPHQL_PATH
+    request.routeOptions.url === graphqlPath
       ? { errors: [{ message, extensions: { code: "RATE_LIMITED" } }] }
       : { error: message };
   return reply.code(429).type("application/json; charset=utf-8").send(body);
@@ -81,12 +83,16 @@ function refuse(request: FastifyRequest, reply: FastifyReply, refused: RateDecis
 export interface RequestLimitOptions {
   services: Services;
   limits: RateLimits;
+  /** Refusals there are GraphQL errors; elsewhere REST's `{"error"}`. */
+  graphqlPath: string;
+  /** The REST route that creates a workspace: it also spends the create budget. */
+  createRoute: { method: string; url: string };
 }
 
 /** Installs the hook on `http` (before the routes are registered, so that all inherit it). */
 export function installRequestLimits(
   http: FastifyInstance,
-  { services, limits }: RequestLimitOptions,
+  { services, limits, graphqlPath, createRoute }: RequestLimitOptions,
 ) {
   if (!limits.requests && !limits.creates) return;
   http.addHook("onRequest", async (request, reply) => {
@@ -104,14 +110,14 @@ export function installRequestLimits(
       !refused &&
       limits.creates &&
       principal &&
-      request.method === REST_CREATE?.method &&
-      route === REST_CREATE.url
+      request.method === createRoute.method &&
+      route === createRoute.url
     ) {
       const create = await limits.creates.consume(`user:${principal.user.id}`);
       decisions.push(create);
       if (!create.allowed) refused = create;
     }
     if (decisions.length > 0) reply.headers(combinedHeaders(decisions));
-    if (refused) return refuse(request, reply, refused);
+    if (refused) return refuse(request, reply, refused, graphqlPath);
   });
 }
