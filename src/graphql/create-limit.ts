@@ -13,8 +13,8 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { GraphQLContext } from "./context.js";
 import { type RateLimit, rateLimitHeaders, rateLimitMessage } from "../http/rate-limits.js";
+import type { GraphQLContext } from "./context.js";
 
 const CREATE_FIELD = "createWorkspace";
 

@@ -24,13 +24,13 @@ import {
   isDatabaseUnavailable,
   UNAVAILABLE_RETRY_AFTER_S,
 } from "../http/dependency-errors.js";
-import { useCreateRateLimit } from "./create-limit.js";
 import type { RateLimits } from "../http/rate-limits.js";
 import { socketRateLimit } from "../http/socket-rate-limit.js";
 import type { Services } from "../services/index.js";
 import { bearerToken } from "../services/token-format.js";
 import type { Principal } from "../services/tokens.js";
 import type { GraphQLContext } from "./context.js";
+import { useCreateRateLimit } from "./create-limit.js";
 import { graphiqlOptions, renderGraphiQLWithSocketAuth } from "./graphiql.js";
 import { limitPlugins, limitsFromEnv } from "./limits.js";
 import { useOperationMetrics } from "./metrics-plugin.js";

@@ -20,7 +20,6 @@ import {
 /** Probes and scrapes are never limited: an orchestrator must always reach them. */
 const UNLIMITED_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
 
-
 export interface Admission {
   principal: Principal | null;
   /** The decision of the request budget; null when that limit is off. */
