@@ -292,6 +292,33 @@ describe.each(TARGETS)("the create path on the $name database", (target) => {
       expect(deleted.text).toBe(missing.text);
     });
 
+    it("reads GraphQL bodies of exactly 1 MB and refuses one byte more with 413", async () => {
+      const { token } = await seeded();
+      const post = (bytes: number) => {
+        // Padded with a GraphQL comment (no tokens, so the token limit does not interfere).
+        const bare = JSON.stringify({ query: "{ viewer { id } } #" }).length;
+        const body = JSON.stringify({ query: `{ viewer { id } } #${"x".repeat(bytes - bare)}` });
+        expect(body.length).toBe(bytes);
+        return fetch(`${url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body,
+        });
+      };
+      const atLimit = await post(1024 * 1024);
+      expect(atLimit.status).toBe(200);
+      expect(
+        ((await atLimit.json()) as { data: { viewer: { id: string } } }).data.viewer.id,
+      ).toBeTruthy();
+      const over = await post(1024 * 1024 + 1);
+      expect(over.status).toBe(413);
+      expect(await over.json()).toEqual({
+        errors: [
+          { message: "Request body too large", extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } },
+        ],
+      });
+    });
+
     it.runIf(target.name === "postgres")(
       "answers 409 while another request holds the key, then creates",
       async () => {

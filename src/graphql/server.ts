@@ -98,7 +98,9 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
     graphqlEndpoint: GRAPHQL_PATH,
     logging: logger,
     landingPage: false,
-    maxRequestBodySize: BODY_LIMIT,
+    // Fastify reads the body under BODY_LIMIT (routes, below): yoga's own limit pipes every
+    // body through a TransformStream (a pipeline and an AbortSignal per request).
+    maxRequestBodySize: false,
     // One CORS policy for REST and /graphql: @fastify/cors (CORS_ORIGINS), not yoga's.
     cors: false,
     plugins: [
@@ -146,12 +148,27 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
 
   const routes: FastifyPluginAsync = async (http) => {
     log = http.log;
-    // Yoga reads the body itself (JSON, application/graphql, form, multipart) under its own
-    // limit, so this context hands every body over unread.
+    // Every body is read whole, as text, under BODY_LIMIT; yoga parses it (JSON,
+    // application/graphql, form) from that string instead of from a stream.
     http.removeAllContentTypeParsers();
-    http.addContentTypeParser("*", (_request, _payload, done) => done(null));
+    http.addContentTypeParser(
+      "*",
+      { parseAs: "string", bodyLimit: BODY_LIMIT },
+      (_request, body, done) => done(null, body),
+    );
     // Whatever fails before yoga answers still reads as GraphQL, not as a REST error body.
     http.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+        // What yoga answered when it held the limit.
+        return reply.code(413).send({
+          errors: [
+            {
+              message: "Request body too large",
+              extensions: { code: "REQUEST_ENTITY_TOO_LARGE" },
+            },
+          ],
+        });
+      }
       if (isDatabaseUnavailable(error)) {
         return reply
           .code(503)
