@@ -116,8 +116,9 @@ describe.each(databaseTargets)("REST Idempotency-Key on $name", (target) => {
       const { create, rows, user } = await seeded();
       const { prisma } = server.database;
       const key = randomUUID();
-      // What a request leaves while it runs (kept by one still running on another replica, or
-      // by one whose process died): its record in flight, under the same fingerprint.
+      // A record in flight under the same fingerprint: what a gateway of the previous version
+      // (reserve, then create) left while its request ran. This version holds a key only for the
+      // length of its one statement (test/create-path.test.ts: "another request holds the key").
       const first = await create(key, { keep_active: true });
       expect(first.status, first.text).toBe(201);
       const where = { userId_key: { userId: user.id, key } };
