@@ -41,7 +41,7 @@ const SYSTEM_DEFAULT: Record<string, unknown> = {
 const INT32_MAX = 2 ** 31 - 1;
 const INT32_MIN = -(2 ** 31);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const LEAKS = /\bat .+:\d+:\d+|prisma|postgres|pglite|SELECT |INSERT |violates/i;
+const LEAKS = /\bat \S.*\.(?:[cm]?js|ts):\d+:\d+|prisma|postgres|pglite|SELECT |INSERT |violates/i;
 
 const CREATE = /* GraphQL */ `
   mutation FuzzCreate($input: CreateWorkspaceInput!) {
