@@ -39,7 +39,8 @@ const SYSTEM_DEFAULT = {
 };
 const STATUSES = ["creating", "starting", "running", "stopping", "stopped", "error", "stop_failed"];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const LEAKS = /\bat \S.*\.(?:[cm]?js|ts):\d+:\d+|prisma|postgres|pglite|SELECT |INSERT |violates|stack|TypeError/i;
+const LEAKS =
+  /\bat \S.*\.(?:[cm]?js|ts):\d+:\d+|prisma|postgres|pglite|SELECT |INSERT |violates|stack|TypeError/i;
 
 // ---------------------------------------------------------------------------------------------
 // The model: CONTRACT §2 (body shape) and §4 (hardware rules), written from the contract.

@@ -14,12 +14,15 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import {
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   GraphQLError,
+  Kind,
   NoSchemaIntrospectionCustomRule,
   type ValidationContext,
   validate,
+  visit,
 } from "graphql";
 import { type ComplexityEstimator, getComplexity } from "graphql-query-complexity";
 import type { Plugin } from "graphql-yoga";
@@ -189,14 +192,16 @@ function gateBeforeExecution(limits: GraphQLLimits): Plugin<GraphQLContext> {
     if (limits.maxCost <= 0) return null;
     let cost: number;
     try {
-      cost = getComplexity({
-        estimators,
-        schema: args.schema,
-        query: args.document,
-        variables: (args.variableValues ?? {}) as Record<string, unknown>,
-        operationName: args.operationName ?? undefined,
-        maxQueryNodes: MAX_QUERY_NODES,
-      });
+      cost = costOf(args, () =>
+        getComplexity({
+          estimators,
+          schema: args.schema,
+          query: args.document,
+          variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          operationName: args.operationName ?? undefined,
+          maxQueryNodes: MAX_QUERY_NODES,
+        }),
+      );
     } catch (error) {
       // Fragments that expand past the node cap are too complex; bad variables are not ours to
       // report: execution refuses them with graphql-js's own message.
@@ -251,9 +256,59 @@ function costEstimator({ maxCost, maxCreates }: GraphQLLimits): ComplexityEstima
   };
 }
 
+/**
+ * Per parsed document (yoga's parser cache hands the same node to every request with the same
+ * text): whether it introspects, and its cost per operation when no `first` comes from a
+ * variable and no @include/@skip depends on one — then the variables cannot change the price,
+ * and it is computed once.
+ */
+const byDocument = new WeakMap<
+  DocumentNode,
+  { introspects: boolean; pagedByVariable: boolean; costs: Map<string, number> }
+>();
+
+function documentFacts({ schema, document }: ExecutionArgs) {
+  let facts = byDocument.get(document);
+  if (!facts) {
+    let pagedByVariable = false;
+    visit(document, {
+      Argument(node) {
+        if (node.name.value === "first" && node.value.kind === Kind.VARIABLE) {
+          pagedByVariable = true;
+        }
+      },
+      // @include(if: $x) / @skip(if: $x) decide which selections count.
+      Directive(node) {
+        if (node.arguments?.some((argument) => argument.value.kind === Kind.VARIABLE)) {
+          pagedByVariable = true;
+        }
+      },
+    });
+    facts = {
+      introspects: validate(schema, document, [NoSchemaIntrospectionCustomRule]).length > 0,
+      pagedByVariable,
+      costs: new Map(),
+    };
+    byDocument.set(document, facts);
+  }
+  return facts;
+}
+
 /** True when the operation selects `__schema` or `__type` (`__typename` is not introspection). */
-function introspects({ schema, document }: ExecutionArgs): boolean {
-  return validate(schema, document, [NoSchemaIntrospectionCustomRule]).length > 0;
+function introspects(args: ExecutionArgs): boolean {
+  return documentFacts(args).introspects;
+}
+
+function costOf(args: ExecutionArgs, compute: () => number): number {
+  const facts = documentFacts(args);
+  if (facts.pagedByVariable) return compute();
+  const operation = args.operationName ?? "";
+  let cost = facts.costs.get(operation);
+  if (cost === undefined) {
+    cost = compute();
+    facts.costs.set(operation, cost);
+  }
+  return cost;
 }
 
 /**
