@@ -17,6 +17,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { printable, rarely } from "./kit/arbitraries.js";
 import { databaseTargets } from "./kit/database.js";
 import { HARDWARE_KEYS, restClient, WORKSPACE_KEYS } from "./kit/rest.js";
 import { type SeededUser, seedUser } from "./kit/seed.js";
@@ -134,31 +135,6 @@ function judgeHardware(hw: Record<string, unknown>): BodyVerdict {
 // Generators. Bodies are JSON *text*, so that duplicate keys, __proto__, 1e400 and -0 reach
 // the server as written; the model parses the same text.
 // ---------------------------------------------------------------------------------------------
-
-/** `undefined` `odds` times out of `odds + 1`; a value of `arbitrary` otherwise. */
-const rarely = <T>(arbitrary: fc.Arbitrary<T>, odds: number) =>
-  fc.oneof(
-    { weight: odds, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: arbitrary as fc.Arbitrary<T | undefined> },
-  );
-
-/**
- * Printable ASCII (what a header may carry) of any length from minLength to maxLength, the
- * bounds and `lengths` included: fast-check's own string lengths stay near 10 characters.
- */
-const printable = (maxLength: number, minLength = 0, lengths: number[] = []) =>
-  fc
-    .oneof(
-      fc.integer({ min: minLength, max: maxLength }),
-      fc.constantFrom(minLength, maxLength, ...lengths),
-    )
-    .chain((length) =>
-      fc.string({
-        unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
-        minLength: length,
-        maxLength: length,
-      }),
-    );
 
 const junk: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("null", "true", "false", "[]", "{}", '"2"', '"two"', "[2]", '{"value": 2}', '""'),
