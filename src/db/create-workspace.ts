@@ -6,7 +6,6 @@
  */
 
 import type { Workspace } from "../generated/prisma/client.js";
-import type { Hardware } from "../services/hardware-rules.js";
 import type { NamedStatement, StatementRunner } from "./statements.js";
 
 /** Every column of a workspace under its Prisma field name, so that rows are `Workspace`s. */
@@ -79,7 +78,8 @@ export interface WorkspaceInsert {
   id: string;
   projectId: string;
   userId: string;
-  hardware: Hardware;
+  /** Already checked by the hardware rules. */
+  hardware: Pick<Workspace, "cpuKind" | "cpus" | "memoryMb" | "volumeSizeGb" | "gpuKind">;
   keepActive: boolean;
   previewToken: string;
   /** WORKSPACE_QUOTA; 0: none. */
