@@ -7,6 +7,7 @@
  *
  * Refusals are GraphQL errors with `extensions.code` and HTTP 400 (401 for anonymous
  * introspection), on HTTP, SSE and WebSocket alike: yoga's envelop runs these plugins for all three.
+ * Longer than most files here on purpose: every GraphQL limit and its wording is in this one place.
  */
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
