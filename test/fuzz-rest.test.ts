@@ -17,7 +17,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { printable, rarely } from "./kit/arbitraries.js";
+import { coherentHardware as coherentHardwareOf, printable, rarely } from "./kit/arbitraries.js";
 import { databaseTargets } from "./kit/database.js";
 import { HARDWARE_KEYS, restClient, WORKSPACE_KEYS } from "./kit/rest.js";
 import { type SeededUser, seedUser } from "./kit/seed.js";
@@ -216,25 +216,7 @@ type Entry = [key: string, jsonText: string];
 const objectText = (entries: Entry[]) =>
   `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${value}`).join(",")}}`;
 
-/** Hardware that §4 accepts (fields left out now and then: the defaults fill them in). */
-const coherentHardware = fc.constantFrom("shared", "performance").chain((kind) =>
-  fc.constantFrom(1, 2, 4, 6, 8).chain((cpus) => {
-    const [step, low, high] =
-      kind === "shared"
-        ? [256, 256 * cpus, Math.min(2048 * cpus, 16384)]
-        : [1024, 2048 * cpus, Math.min(8192 * cpus, 16384)];
-    return fc.record(
-      {
-        cpu_kind: fc.constant(kind),
-        cpus: fc.constant(cpus),
-        memory_mb: fc.integer({ min: low / step, max: high / step }).map((n) => n * step),
-        volume_size_gb: fc.integer({ min: 1, max: 500 }),
-        gpu_kind: kind === "performance" ? fc.constantFrom(null, ...GPU_KINDS) : fc.constant(null),
-      },
-      { requiredKeys: ["cpu_kind", "cpus", "memory_mb"] },
-    );
-  }),
-);
+const coherentHardware = coherentHardwareOf(GPU_KINDS);
 
 const coherentText = coherentHardware.map((hardware) =>
   objectText(Object.entries(hardware).map(([key, value]): Entry => [key, JSON.stringify(value)])),

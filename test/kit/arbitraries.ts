@@ -24,3 +24,27 @@ export const printable = (maxLength: number, minLength = 0, lengths: number[] = 
         maxLength: length,
       }),
     );
+
+/**
+ * Hardware (REST's names) that CONTRACT §4 accepts with `gpuKinds` on offer; cpu kind, cpus and
+ * memory always set, volume and GPU left out now and then (the defaults fill them in).
+ */
+export const coherentHardware = (gpuKinds: readonly string[]) =>
+  fc.constantFrom("shared", "performance").chain((kind) =>
+    fc.constantFrom(1, 2, 4, 6, 8).chain((cpus) => {
+      const [step, low, high] =
+        kind === "shared"
+          ? [256, 256 * cpus, Math.min(2048 * cpus, 16384)]
+          : [1024, 2048 * cpus, Math.min(8192 * cpus, 16384)];
+      return fc.record(
+        {
+          cpu_kind: fc.constant(kind),
+          cpus: fc.constant(cpus),
+          memory_mb: fc.integer({ min: low / step, max: high / step }).map((n) => n * step),
+          volume_size_gb: fc.integer({ min: 1, max: 500 }),
+          gpu_kind: kind === "performance" ? fc.constantFrom(null, ...gpuKinds) : fc.constant(null),
+        },
+        { requiredKeys: ["cpu_kind", "cpus", "memory_mb"] },
+      );
+    }),
+  );
