@@ -254,6 +254,7 @@ const nearHardware = coherentHardware.chain((hardware) =>
   ),
 );
 
+/** Wire hardware: some of the five fields (any values), rarely an unknown key, or not an object. */
 const wireHardware: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 12, arbitrary: coherentHardware },
   { weight: 12, arbitrary: nearHardware },
