@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { PrismaClient } from "../db/client.js";
-import type { ExistingKey } from "../db/create-workspace.js";
-import { errors, type ServiceError } from "./result.js";
+import type { ExistingKey, IdempotentInsert, KeyValues } from "../db/idempotent-insert.js";
+import { errors, fail, ok, type Result, type ServiceError } from "./result.js";
 
 /** Keys are kept this long after the first request (CONTRACT §2: at least 24 hours). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -67,6 +67,53 @@ export async function forgetIdempotencyKey(prisma: PrismaClient, record: Existin
       ],
     },
   });
+}
+
+/** What a create under a key came to. */
+export type KeyedCreate<Row> =
+  | { kind: "created"; row: Row }
+  /** The same request was done before: its response as first stored. */
+  | { kind: "replayed"; response: unknown }
+  /** The insert's own conditions refused it (the caller knows why). */
+  | { kind: "refused" };
+
+/**
+ * A create under an idempotency key, for every create that takes one: `insert` runs the keyed
+ * insert (db/idempotent-insert.ts) with the values it is given; an earlier request's record is
+ * judged by the rules above. It looks again (a few times) when a request with the key committed
+ * meanwhile, or when the record it found was expired or abandoned.
+ */
+export async function createOnce<Row>(
+  prisma: PrismaClient,
+  request: { key: string; fingerprint: string },
+  insert: (key: KeyValues) => Promise<IdempotentInsert<Row>>,
+): Promise<Result<KeyedCreate<Row>>> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const now = new Date();
+    let outcome: IdempotentInsert<Row>;
+    try {
+      outcome = await insert({
+        key: request.key,
+        fingerprint: request.fingerprint,
+        recordId: randomUUID(),
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+      });
+    } catch (error) {
+      // A request with this key committed after this statement began: look again.
+      if (isUniqueViolation(error)) continue;
+      throw error;
+    }
+    if (outcome.kind === "created" || outcome.kind === "refused") return ok(outcome);
+    if (outcome.kind === "in_flight") return fail(errors.idempotencyInFlight());
+    const verdict = judgeExistingKey(outcome.record, request.fingerprint, now);
+    if (verdict.kind === "retry") {
+      await forgetIdempotencyKey(prisma, outcome.record, now);
+      continue;
+    }
+    if (verdict.kind === "rejected") return fail(verdict.error);
+    return ok({ kind: "replayed", response: verdict.response });
+  }
+  return fail(errors.idempotencyInFlight());
 }
 
 /** SQLSTATE unique_violation, from `pg` directly or through Prisma's raw query error. */

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
-  type IdempotentInsert,
   insertWorkspace,
   insertWorkspaceIdempotently,
   type WorkspaceInsert,
@@ -11,13 +10,10 @@ import type { Prisma, User, Workspace } from "../generated/prisma/client.js";
 import type { ServiceDeps } from "./deps.js";
 import { type HardwareRequest, resolveHardware } from "./hardware-rules.js";
 import {
+  createOnce,
   fingerprint,
-  forgetIdempotencyKey,
   IDEMPOTENCY_KEY_RULE,
-  IDEMPOTENCY_TTL_MS,
-  isUniqueViolation,
   isValidIdempotencyKey,
-  judgeExistingKey,
 } from "./idempotency.js";
 import type { ProjectService } from "./projects.js";
 import { workspaceQuotaRefusal } from "./quota.js";
@@ -107,38 +103,18 @@ export class WorkspaceService {
       hardware: input.hardware ?? {},
       keepActive: input.keepActive ?? false,
     });
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const now = new Date();
-      let outcome: IdempotentInsert;
-      try {
-        outcome = await insertWorkspaceIdempotently(statements, insert(), {
-          key,
-          fingerprint: print,
-          recordId: randomUUID(),
-          expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-        });
-      } catch (error) {
-        // A request with this key committed after this statement began: look again.
-        if (isUniqueViolation(error)) continue;
-        throw error;
-      }
-      if (outcome.kind === "created") {
-        this.deps.status.changed(outcome.workspace);
-        return ok({ workspace: outcome.workspace, replayed: false });
-      }
-      if (outcome.kind === "in_flight") return fail(errors.idempotencyInFlight());
-      if (outcome.kind === "refused") return fail(await this.whyRefused(user.id, input.projectId));
-      const { record } = outcome;
-      const verdict = judgeExistingKey(record, print, now);
-      if (verdict.kind === "retry") {
-        await forgetIdempotencyKey(this.deps.prisma, record, now);
-        continue;
-      }
-      if (verdict.kind === "rejected") return fail(verdict.error);
-      // After the replay: repeating a create that reached the quota still answers its workspace.
-      return ok({ workspace: reviveWorkspace(verdict.response), replayed: true });
+    const created = await createOnce(this.deps.prisma, { key, fingerprint: print }, (claim) =>
+      insertWorkspaceIdempotently(statements, insert(), claim),
+    );
+    if (!created.ok) return created;
+    const outcome = created.value;
+    // The key's record wins over the quota: repeating a create that reached it still answers.
+    if (outcome.kind === "replayed") {
+      return ok({ workspace: reviveWorkspace(outcome.response), replayed: true });
     }
-    return fail(errors.idempotencyInFlight());
+    if (outcome.kind === "refused") return fail(await this.whyRefused(user.id, input.projectId));
+    this.deps.status.changed(outcome.row);
+    return ok({ workspace: outcome.row, replayed: false });
   }
 
   /** Why the create statement inserted nothing: not the user's project, or the quota. */
