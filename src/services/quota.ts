@@ -1,8 +1,8 @@
 /**
  * WORKSPACE_QUOTA: how many workspaces one user may have (those not being deleted), whichever
- * door creates them. Checked before the insert; creates racing each other at the last free
- * place can each pass, so a user may end up to (concurrent creates − 1) over; the create rate
- * limit bounds that.
+ * door creates them. The create statement holds it exactly, on any number of replicas (see
+ * workspace_quota_has_room in src/db/create-workspace.ts); this count only says why a create
+ * that inserted nothing was refused.
  */
 import type { PrismaClient } from "../db/client.js";
 import { errors } from "./result.js";
