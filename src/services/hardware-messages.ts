@@ -1,6 +1,7 @@
 /**
  * Hardware problems in words. One text per rule, rendered in the language of the door that
- * answers: REST says `memory_mb` and `"shared"`, GraphQL says `memoryMb` and `SHARED`.
+ * answers: REST says `memory_mb` and `"shared"`, GraphQL says `memoryMb` and `SHARED`, and a
+ * person filling in a form reads "Memory" and "shared" with units (the console shows those).
  * Descriptions for the GraphQL schema and the OpenAPI document are built here too, from the
  * rule constants.
  */
@@ -34,13 +35,24 @@ export interface Dialect {
   cpuKind(kind: CpuKind): string;
   /** A kind in a sentence ("2 shared cpus" / "2 SHARED cpus"). */
   cpuKindWord(kind: CpuKind): string;
+  /** The noun after a cpu count ("cpus" / "CPUs"). */
+  cpusNoun(count: number): string;
+  /** What follows an amount of memory or volume: "" for the APIs, " MB" / " GB" for people. */
+  unit(field: "memoryMb" | "volumeSizeGb"): string;
+  /** "No GPU" as a value: `null` for the APIs, "none" for people (the form's empty field). */
+  none: string;
 }
+
+const apiCpusNoun = (count: number) => (count === 1 ? "cpu" : "cpus");
 
 export const REST_DIALECT: Dialect = {
   field: (field) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
   target: (target) => (target === "hardware" ? "hardware" : "default_hardware"),
   cpuKind: (kind) => JSON.stringify(kind),
   cpuKindWord: (kind) => kind,
+  cpusNoun: apiCpusNoun,
+  unit: () => "",
+  none: "null",
 };
 
 export const GRAPHQL_DIALECT: Dialect = {
@@ -48,6 +60,31 @@ export const GRAPHQL_DIALECT: Dialect = {
   target: (target) => target,
   cpuKind: (kind) => kind.toUpperCase(),
   cpuKindWord: (kind) => kind.toUpperCase(),
+  cpusNoun: apiCpusNoun,
+  unit: () => "",
+  none: "null",
+};
+
+const PERSON_FIELDS: Record<HardwareField, string> = {
+  cpuKind: "CPU kind",
+  cpus: "CPUs",
+  memoryMb: "Memory",
+  volumeSizeGb: "Volume size",
+  gpuKind: "GPU kind",
+};
+
+/**
+ * For a person filling in a form: fields by their labels, kinds as words, amounts with units
+ * ("Memory must be a multiple of 256 MB between 512 and 4096 MB for 2 shared CPUs").
+ */
+export const PERSON_DIALECT: Dialect = {
+  field: (field) => PERSON_FIELDS[field],
+  target: (target) => (target === "hardware" ? "hardware" : "default hardware"),
+  cpuKind: (kind) => kind,
+  cpuKindWord: (kind) => kind,
+  cpusNoun: (count) => (count === 1 ? "CPU" : "CPUs"),
+  unit: (field) => (field === "memoryMb" ? " MB" : " GB"),
+  none: "none",
 };
 
 /** A field-level problem as both doors report it. */
@@ -63,7 +100,7 @@ function describeValue(value: unknown, expected: "number" | "string", dialect: D
     return isCpuKind(value) ? dialect.cpuKind(value) : JSON.stringify(value);
   }
   if (value === undefined) return "nothing";
-  if (value === null) return "null";
+  if (value === null) return dialect.none;
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
   if (typeof value === "bigint") return `${value}n`;
@@ -101,7 +138,7 @@ export function problemMessage(problem: HardwareProblem, dialect: Dialect): stri
     case "cpuKind":
       return `${name("cpuKind")} must be ${cpuKinds(dialect)} (got ${got(problem.got, dialect)})`;
     case "cpus":
-      return `cpus must be ${cpuCounts()} (got ${got(problem.got, dialect, "number")})`;
+      return `${name("cpus")} must be ${cpuCounts()} (got ${got(problem.got, dialect, "number")})`;
     case "memoryMb": {
       const { step, min, max } = memoryRange(problem.cpuKind, problem.cpus);
       const kind = isCpuKind(problem.cpuKind) ? dialect.cpuKindWord(problem.cpuKind) : null;
@@ -110,23 +147,25 @@ export function problemMessage(problem: HardwareProblem, dialect: Dialect): stri
         kind === null
           ? ""
           : cpus === null
-            ? ` for ${kind} cpus`
-            : ` for ${cpus} ${kind} ${cpus === 1 ? "cpu" : "cpus"}`;
-      const allowed = min === max ? `${min}` : `a multiple of ${step} between ${min} and ${max}`;
+            ? ` for ${kind} ${dialect.cpusNoun(2)}`
+            : ` for ${cpus} ${kind} ${dialect.cpusNoun(cpus)}`;
+      const mb = dialect.unit("memoryMb");
+      const allowed =
+        min === max ? `${min}${mb}` : `a multiple of ${step}${mb} between ${min} and ${max}${mb}`;
       return `${name("memoryMb")} must be ${allowed}${context} (got ${got(problem.got, dialect, "number")})`;
     }
     case "memoryMbType":
       return `${name("memoryMb")} must be a whole number of MB (got ${got(problem.got, dialect, "number")})`;
     case "volumeSizeGb":
-      return `${name("volumeSizeGb")} must be a whole number between ${VOLUME_SIZE_GB_MIN} and ${VOLUME_SIZE_GB_MAX} (got ${got(problem.got, dialect, "number")})`;
+      return `${name("volumeSizeGb")} must be a whole number between ${VOLUME_SIZE_GB_MIN} and ${VOLUME_SIZE_GB_MAX}${dialect.unit("volumeSizeGb")} (got ${got(problem.got, dialect, "number")})`;
     case "gpuKind":
       return problem.gpuKinds.length === 0
-        ? `${name("gpuKind")} must be null: no GPU kinds are on offer (got ${got(problem.got, dialect)})`
-        : `${name("gpuKind")} must be null or ${alternatives(problem.gpuKinds.map((kind) => JSON.stringify(kind)))} (got ${got(problem.got, dialect)})`;
+        ? `${name("gpuKind")} must be ${dialect.none}: no GPU kinds are on offer (got ${got(problem.got, dialect)})`
+        : `${name("gpuKind")} must be ${dialect.none} or ${alternatives(problem.gpuKinds.map((kind) => JSON.stringify(kind)))} (got ${got(problem.got, dialect)})`;
     case "gpuKindType":
-      return `${name("gpuKind")} must be a string or null (got ${got(problem.got, dialect)})`;
+      return `${name("gpuKind")} must be a string or ${dialect.none} (got ${got(problem.got, dialect)})`;
     case "gpuNeedsPerformance":
-      return `${name("gpuKind")} must be null unless ${name("cpuKind")} is ${dialect.cpuKind("performance")} (got ${got(problem.got, dialect)}; ${name("cpuKind")} is ${got(problem.cpuKind, dialect)})`;
+      return `${name("gpuKind")} must be ${dialect.none} unless ${name("cpuKind")} is ${dialect.cpuKind("performance")} (got ${got(problem.got, dialect)}; ${name("cpuKind")} is ${got(problem.cpuKind, dialect)})`;
     case "hardwareObject": {
       const fields = (Object.keys(SYSTEM_DEFAULT_HARDWARE) as HardwareField[]).map(name);
       return `hardware must be an object with any of the fields ${fields.join(", ")} (got ${got(problem.got, dialect)})`;
@@ -134,20 +173,27 @@ export function problemMessage(problem: HardwareProblem, dialect: Dialect): stri
   }
 }
 
-/** Problems as field issues named in `dialect`: "hardware.memory_mb" or "hardware.memoryMb". */
+/** One problem as a field issue named in `dialect`: "hardware.memory_mb" or "hardware.memoryMb". */
+export function hardwareIssue(
+  problem: HardwareProblem,
+  target: HardwareTarget,
+  dialect: Dialect,
+): FieldIssue {
+  const field = problemField(problem);
+  const prefix = dialect.target(target);
+  return {
+    field: field === null ? prefix : `${prefix}.${dialect.field(field)}`,
+    message: problemMessage(problem, dialect),
+  };
+}
+
+/** Problems as field issues named in `dialect`. */
 export function hardwareIssues(
   problems: readonly HardwareProblem[],
   target: HardwareTarget,
   dialect: Dialect,
 ): FieldIssue[] {
-  return problems.map((problem) => {
-    const field = problemField(problem);
-    const prefix = dialect.target(target);
-    return {
-      field: field === null ? prefix : `${prefix}.${dialect.field(field)}`,
-      message: problemMessage(problem, dialect),
-    };
-  });
+  return problems.map((problem) => hardwareIssue(problem, target, dialect));
 }
 
 const performance = MEMORY_RULES.performance;

@@ -8,16 +8,23 @@ import type { WorkspaceStatus as Status } from "../../generated/prisma/enums.js"
 import {
   type FieldIssue,
   GRAPHQL_DIALECT,
-  hardwareIssues,
+  hardwareIssue,
+  PERSON_DIALECT,
+  problemMessage,
 } from "../../services/hardware-messages.js";
 import type { Result, ServiceError } from "../../services/result.js";
 import { builder } from "../builder.js";
 import { WorkspaceStatus } from "./enums.js";
 
+/** A hardware issue in GraphQL's names, and the same problem worded for a person. */
+export interface HardwareIssueValue extends FieldIssue {
+  displayMessage: string;
+}
+
 export class InvalidHardwareError extends Error {
   constructor(
     message: string,
-    readonly issues: readonly FieldIssue[],
+    readonly issues: readonly HardwareIssueValue[],
   ) {
     super(message);
   }
@@ -64,7 +71,10 @@ export function resultError(error: ServiceError): Error {
     case "INVALID_HARDWARE":
       return new InvalidHardwareError(
         error.message,
-        hardwareIssues(error.problems, error.target, GRAPHQL_DIALECT),
+        error.problems.map((problem) => ({
+          ...hardwareIssue(problem, error.target, GRAPHQL_DIALECT),
+          displayMessage: problemMessage(problem, PERSON_DIALECT),
+        })),
       );
     case "INVALID_INPUT":
       return new InvalidInputError(error.message, error.issues);
@@ -110,10 +120,20 @@ const issueType = (name: string, description: string) =>
     }),
   });
 
-export const HardwareIssue = issueType(
-  "HardwareIssue",
-  'One failed hardware rule: the field (e.g. "hardware.memoryMb") and what is allowed.',
-);
+export const HardwareIssue = builder.objectRef<HardwareIssueValue>("HardwareIssue").implement({
+  description:
+    'One failed hardware rule: the field (e.g. "hardware.memoryMb") and what is allowed.',
+  fields: (t) => ({
+    field: t.exposeString("field"),
+    message: t.exposeString("message", {
+      description: 'What is allowed, naming API fields and values ("memoryMb", SHARED).',
+    }),
+    displayMessage: t.exposeString("displayMessage", {
+      description:
+        'The same rule worded for a person filling in a form: fields by their labels, units and kinds in words ("Memory must be a multiple of 256 MB between 512 and 4096 MB for 2 shared CPUs (got 300)").',
+    }),
+  }),
+});
 
 export const InputIssue = issueType(
   "InputIssue",
