@@ -17,11 +17,14 @@ const DOCUMENT_ID = "https://workspace-gateway.test/openapi.json";
 const CONTRACT_OPERATIONS = [
   "DELETE /workspaces/{id}",
   "GET /openapi.json",
+  "GET /projects",
+  "GET /projects/{id}",
   "GET /projects/{id}/workspaces",
   "GET /user/settings",
   "GET /workspaces/{id}",
   "GET /workspaces/{id}/events",
   "GET /workspaces/{id}/wait",
+  "POST /projects",
   "POST /projects/{id}/workspaces",
   "POST /workspaces/{id}/start",
   "POST /workspaces/{id}/stop",
@@ -131,6 +134,25 @@ describe.each(databaseTargets)("REST OpenAPI document on $name", (target) => {
         "path:id",
         "header:Idempotency-Key",
       ]);
+      expect(schemas.CreateProjectRequest.additionalProperties).toBe(false);
+      expect(Object.keys(schemas.CreateProjectRequest.properties).sort()).toEqual([
+        "default_branch",
+        "name",
+      ]);
+      expect(schemas.CreateProjectRequest.required).toEqual(["name"]);
+      const createProject = document.paths["/projects"].post;
+      expect(createProject.requestBody.content["application/json"].schema).toEqual({
+        $ref: "#/components/schemas/CreateProjectRequest",
+      });
+      expect(createProject.parameters.map((p: Json) => `${p.in}:${p.name}`)).toEqual([
+        "header:Idempotency-Key",
+      ]);
+      const listProjects = document.paths["/projects"].get;
+      expect(listProjects.parameters.map((p: Json) => `${p.in}:${p.name}`)).toEqual(
+        document.paths["/projects/{id}/workspaces"].get.parameters
+          .filter((p: Json) => p.in === "query")
+          .map((p: Json) => `${p.in}:${p.name}`),
+      );
     });
 
     it("matches the real responses of the server, every route and status", async () => {
@@ -173,6 +195,30 @@ describe.each(databaseTargets)("REST OpenAPI document on $name", (target) => {
       await api.post(`/workspaces/${id}/stop`, { token });
       await api.post(`/workspaces/${id}/start`, { token });
       await api.post(`/workspaces/${randomUUID()}/stop`, { token });
+      const projectKey = randomUUID();
+      const newProject = await api.post("/projects", {
+        token,
+        json: { name: "openapi" },
+        headers: { "idempotency-key": projectKey },
+      });
+      await api.post("/projects", {
+        token,
+        json: { name: "openapi" },
+        headers: { "idempotency-key": projectKey },
+      });
+      await api.post("/projects", {
+        token,
+        json: { name: "other" },
+        headers: { "idempotency-key": projectKey },
+      });
+      await api.post("/projects", { token, json: { name: "" } });
+      await api.post("/projects", { json: { name: "x" } });
+      await api.get("/projects", { token });
+      const firstPage = await api.get("/projects?limit=1", { token });
+      await api.get(`/projects?limit=1&after=${firstPage.json.next}`, { token });
+      await api.get("/projects?limit=101", { token });
+      await api.get(`/projects/${newProject.json.id}`, { token });
+      await api.get(`/projects/${other.project.id}`, { token });
       await api.get("/user/settings", { token });
       await api.put("/user/settings", { token, json: { default_hardware: { cpus: 4 } } });
       await api.put("/user/settings", { token, json: { default_hardware: { cpus: 5 } } });
@@ -205,6 +251,14 @@ describe.each(databaseTargets)("REST OpenAPI document on $name", (target) => {
         "PUT /user/settings 200",
         "PUT /user/settings 400",
         "GET /openapi.json 200",
+        "POST /projects 201",
+        "POST /projects 400",
+        "POST /projects 401",
+        "POST /projects 422",
+        "GET /projects 200",
+        "GET /projects 400",
+        "GET /projects/{id} 200",
+        "GET /projects/{id} 404",
       ]) {
         expect([...seen], expected).toContain(expected);
       }

@@ -5,20 +5,25 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Services } from "../services/index.js";
+import { PROJECT_NAME_MAX } from "../services/projects.js";
 import type { Principal } from "../services/tokens.js";
 import { LIST_LIMIT_MAX } from "../services/workspaces.js";
 import { HttpError, type Outcome, serviceFailure } from "./errors.js";
 import { fromWireHardware } from "./hardware-wire.js";
 import {
+  createProjectRequestSchema,
   createWorkspaceRequestSchema,
   idempotencyKeySchema,
+  type ListQuery,
   listQuerySchema,
+  projectListSchema,
+  projectSchema,
   settingsSchema,
   updateSettingsRequestSchema,
   workspaceListSchema,
   workspaceSchema,
 } from "./schemas.js";
-import { serializeSettings, serializeWorkspace } from "./serialize.js";
+import { serializeProject, serializeSettings, serializeWorkspace } from "./serialize.js";
 import { watchRoutes } from "./watch-routes.js";
 
 export interface RouteContext<Body, Query = unknown> {
@@ -80,6 +85,51 @@ function readHeader(request: FastifyRequest, name: string, schema: z.ZodType<str
   ]);
 }
 
+/**
+ * A page of a list, the same way for every list: legacy clients (no paging parameters) get the
+ * documented shape, nothing more; with `limit` or `after`, `next` and a Link header to it.
+ */
+function listPage(
+  request: FastifyRequest,
+  query: ListQuery,
+  body: Record<string, unknown[]>,
+  next: string | null,
+): Outcome {
+  if (query.limit === undefined && query.after === undefined) return { status: 200, body };
+  const path = request.url.split("?", 1)[0];
+  const nextUrl = `${path}?limit=${query.limit ?? LIST_LIMIT_MAX}&after=${next}`;
+  return {
+    status: 200,
+    headers: next === null ? {} : { link: `<${nextUrl}>; rel="next"` },
+    body: { ...body, next },
+  };
+}
+
+const listPageHeaders: Record<string, HeaderDoc> = {
+  Link: { description: '<…?limit=n&after=c>; rel="next"', schema: z.string() },
+};
+
+const idempotencyKeyHeader: HeaderDoc = {
+  description:
+    "Replays the first response for the same key and body (kept at least 24 hours); " +
+    "the same key with another body → 422; while the first request runs → 409.",
+  schema: idempotencyKeySchema,
+};
+
+const replayedHeader: HeaderDoc = {
+  description: "Present on a replayed response",
+  schema: z.literal("true"),
+};
+
+const inFlight: ResponseDoc = {
+  description: "A request with this Idempotency-Key is still in progress",
+  headers: { "Retry-After": { description: "Seconds", schema: z.string() } },
+};
+
+const keyReused: ResponseDoc = {
+  description: "This Idempotency-Key was used with a different request",
+};
+
 const workspaceResponse = (description: string): ResponseDoc => ({
   description,
   schema: workspaceSchema,
@@ -94,37 +144,101 @@ const workspaceNotFound: ResponseDoc = {
 export const restRouteTable: readonly RestRoute[] = [
   route({
     method: "POST",
+    url: "/projects",
+    operationId: "createProject",
+    summary: "Create a project (yours); its workspaces are created under /projects/<id>/workspaces",
+    body: createProjectRequestSchema,
+    headers: { [IDEMPOTENCY_KEY]: idempotencyKeyHeader },
+    responses: {
+      201: {
+        description: "Created (or, for a repeated Idempotency-Key, the first response replayed)",
+        schema: projectSchema,
+        headers: {
+          Location: { description: "/projects/<id>", schema: z.string(), required: true },
+          "Idempotent-Replayed": replayedHeader,
+        },
+      },
+      400: {
+        description: `A name that is not 1 to ${PROJECT_NAME_MAX} characters, a default_branch with spaces, unknown keys, wrong types, malformed JSON`,
+      },
+      409: inFlight,
+      422: keyReused,
+    },
+    async handle({ services, principal, body, request }) {
+      const idempotencyKey = readHeader(request, IDEMPOTENCY_KEY, idempotencyKeySchema);
+      const result = await services.projects.createOnce(principal.user.id, {
+        name: body.name,
+        defaultBranch: body.default_branch,
+        idempotencyKey,
+      });
+      if (!result.ok) return serviceFailure(result.error);
+      const { project, replayed } = result.value;
+      return {
+        status: 201,
+        headers: {
+          location: `/projects/${project.id}`,
+          ...(replayed ? { "idempotent-replayed": "true" } : {}),
+        },
+        body: serializeProject(project),
+      };
+    },
+  }),
+  route({
+    method: "GET",
+    url: "/projects",
+    operationId: "listProjects",
+    summary: "Your projects, newest first, a page at a time",
+    query: listQuerySchema,
+    responses: {
+      200: {
+        description: "A page; with `limit` or `after`, `next` and a Link header lead to the next",
+        schema: projectListSchema,
+        headers: listPageHeaders,
+      },
+      400: { description: "A bad limit or cursor" },
+    },
+    async handle({ services, principal, query, request }) {
+      const result = await services.projects.listForOwner(principal.user.id, {
+        limit: query.limit,
+        after: query.after,
+      });
+      if (!result.ok) return serviceFailure(result.error);
+      const { projects, next } = result.value;
+      return listPage(request, query, { projects: projects.map(serializeProject) }, next);
+    },
+  }),
+  route({
+    method: "GET",
+    url: "/projects/:id",
+    operationId: "getProject",
+    summary: "A project (where a project create's Location leads)",
+    responses: { 200: { description: "OK", schema: projectSchema }, 404: projectNotFound },
+    async handle({ services, principal, params }) {
+      const result = await services.projects.getForUser(principal.user.id, params.id ?? "");
+      if (!result.ok) return serviceFailure(result.error);
+      return { status: 200, body: serializeProject(result.value) };
+    },
+  }),
+  route({
+    method: "POST",
     url: "/projects/:id/workspaces",
     operationId: "createWorkspace",
     summary: "Create a workspace in a project",
     body: createWorkspaceRequestSchema,
-    headers: {
-      [IDEMPOTENCY_KEY]: {
-        description:
-          "Replays the first response for the same key and body (kept at least 24 hours); " +
-          "the same key with another body → 422; while the first request runs → 409.",
-        schema: idempotencyKeySchema,
-      },
-    },
+    headers: { [IDEMPOTENCY_KEY]: idempotencyKeyHeader },
     responses: {
       201: {
         description: "Created (or, for a repeated Idempotency-Key, the first response replayed)",
         schema: workspaceSchema,
         headers: {
           Location: { description: "/workspaces/<id>", schema: z.string(), required: true },
-          "Idempotent-Replayed": {
-            description: "Present on a replayed response",
-            schema: z.literal("true"),
-          },
+          "Idempotent-Replayed": replayedHeader,
         },
       },
       400: { description: "Invalid hardware, unknown keys, wrong types, malformed JSON" },
       404: projectNotFound,
-      409: {
-        description: "A request with this Idempotency-Key is still in progress",
-        headers: { "Retry-After": { description: "Seconds", schema: z.string() } },
-      },
-      422: { description: "This Idempotency-Key was used with a different request" },
+      409: inFlight,
+      422: keyReused,
     },
     async handle({ services, principal, params, body, request }) {
       const idempotencyKey = readHeader(request, IDEMPOTENCY_KEY, idempotencyKeySchema);
@@ -156,7 +270,7 @@ export const restRouteTable: readonly RestRoute[] = [
       200: {
         description: "A page; with `limit` or `after`, `next` and a Link header lead to the next",
         schema: workspaceListSchema,
-        headers: { Link: { description: '<…?limit=n&after=c>; rel="next"', schema: z.string() } },
+        headers: listPageHeaders,
       },
       400: { description: "A bad limit or cursor" },
       404: projectNotFound,
@@ -168,16 +282,7 @@ export const restRouteTable: readonly RestRoute[] = [
       });
       if (!result.ok) return serviceFailure(result.error);
       const { workspaces, next } = result.value;
-      const body = { workspaces: workspaces.map(serializeWorkspace) };
-      // Legacy clients (no paging parameters) get the documented shape, nothing more.
-      if (query.limit === undefined && query.after === undefined) return { status: 200, body };
-      const path = request.url.split("?", 1)[0];
-      const nextUrl = `${path}?limit=${query.limit ?? LIST_LIMIT_MAX}&after=${next}`;
-      return {
-        status: 200,
-        headers: next === null ? {} : { link: `<${nextUrl}>; rel="next"` },
-        body: { ...body, next },
-      };
+      return listPage(request, query, { workspaces: workspaces.map(serializeWorkspace) }, next);
     },
   }),
   route({

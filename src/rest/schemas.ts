@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { WorkspaceStatus } from "../generated/prisma/enums.js";
 import { IDEMPOTENCY_KEY_RULE, isValidIdempotencyKey } from "../services/idempotency.js";
+import { PROJECT_NAME_MAX } from "../services/projects.js";
 import { LIST_LIMIT_MAX } from "../services/workspaces.js";
 import { hardwareRequestSchema, hardwareSchema } from "./hardware-wire.js";
 
@@ -36,6 +37,19 @@ export const createWorkspaceRequestSchema = bodyObject({
     .describe("Whether the workspace stays running when idle. Default: false."),
 }).describe("An empty body means {}: default hardware, keep_active false.");
 
+const stringField = (field: string) =>
+  z.string({ error: (issue) => `${field} must be a string (got ${kindOf(issue.input)})` });
+
+export const createProjectRequestSchema = bodyObject({
+  name: stringField("name").describe(
+    `1 to ${PROJECT_NAME_MAX} characters (surrounding spaces are trimmed).`,
+  ),
+  default_branch: stringField("default_branch")
+    .nullable()
+    .optional()
+    .describe('The git branch workspaces check out, without spaces; omitted or null: "main".'),
+});
+
 export const updateSettingsRequestSchema = bodyObject({
   default_hardware: hardwareRequestSchema,
 }).describe(
@@ -59,6 +73,22 @@ export const workspaceSchema = z.strictObject({
 
 export const workspaceListSchema = z.strictObject({
   workspaces: z.array(workspaceSchema),
+  next: z
+    .string()
+    .nullable()
+    .optional()
+    .describe("Present when `limit` or `after` was given: the cursor of the next page, or null"),
+});
+
+export const projectSchema = z.strictObject({
+  id: z.uuid(),
+  name: z.string(),
+  default_branch: z.string(),
+  created_at: z.iso.datetime(),
+});
+
+export const projectListSchema = z.strictObject({
+  projects: z.array(projectSchema),
   next: z
     .string()
     .nullable()
@@ -125,18 +155,23 @@ export const idempotencyKeySchema = z.string().check((context) => {
 });
 
 export type WorkspaceJson = z.output<typeof workspaceSchema>;
+export type ProjectJson = z.output<typeof projectSchema>;
 export type SettingsJson = z.output<typeof settingsSchema>;
 export type WaitQuery = z.output<typeof waitQuerySchema>;
+export type ListQuery = z.output<typeof listQuerySchema>;
 export type ErrorJson = z.output<typeof errorSchema>;
 
 /** Named schemas of the OpenAPI document (components/schemas). */
 export const components = {
   CreateWorkspaceRequest: createWorkspaceRequestSchema,
+  CreateProjectRequest: createProjectRequestSchema,
   UpdateSettingsRequest: updateSettingsRequestSchema,
   HardwareRequest: hardwareRequestSchema,
   Hardware: hardwareSchema,
   Workspace: workspaceSchema,
   WorkspaceList: workspaceListSchema,
+  Project: projectSchema,
+  ProjectList: projectListSchema,
   Settings: settingsSchema,
   Error: errorSchema,
 } as const;

@@ -1,7 +1,7 @@
-import type { User, Workspace } from "../generated/prisma/client.js";
+import type { Project, User, Workspace } from "../generated/prisma/client.js";
 import { effectiveDefaultHardware } from "../services/users.js";
 import { toWireHardware } from "./hardware-wire.js";
-import type { SettingsJson, WorkspaceJson } from "./schemas.js";
+import type { ProjectJson, SettingsJson, WorkspaceJson } from "./schemas.js";
 
 /**
  * The workspace object of the documented API; every route answers with this one shape (the last
@@ -28,4 +28,14 @@ export function serializeWorkspace<Status extends string = Workspace["status"]>(
 
 export function serializeSettings(user: User): SettingsJson {
   return { default_hardware: toWireHardware(effectiveDefaultHardware(user)) };
+}
+
+/** The project object: every project route answers with this one shape. */
+export function serializeProject(project: Project): ProjectJson {
+  return {
+    id: project.id,
+    name: project.name,
+    default_branch: project.defaultBranch,
+    created_at: project.createdAt.toISOString(),
+  };
 }

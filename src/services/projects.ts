@@ -1,30 +1,119 @@
+import { randomUUID } from "node:crypto";
+import { insertProjectIdempotently } from "../db/create-project.js";
+import { statementsFor } from "../db/statements.js";
 import type { Prisma, Project } from "../generated/prisma/client.js";
 import type { ServiceDeps } from "./deps.js";
+import {
+  createOnce,
+  fingerprint,
+  IDEMPOTENCY_KEY_RULE,
+  isValidIdempotencyKey,
+} from "./idempotency.js";
+import { type PageRequest, pageOf, readPage } from "./page.js";
 import { errors, fail, type InputIssue, ok, type Result, UUID_PATTERN } from "./result.js";
 
 export const PROJECT_NAME_MAX = 200;
+/** A git branch name's longest (the column's width). */
+export const DEFAULT_BRANCH_MAX = 255;
+
+export interface CreateProjectInput {
+  name: string;
+  /** Default "main". */
+  defaultBranch?: string | null | undefined;
+  /** The same key with the same input gives the first project again (idempotency.ts). */
+  idempotencyKey?: string | null | undefined;
+}
+
+/** Newest first; the id breaks ties between equal timestamps so that pages are stable. */
+export const PROJECTS_NEWEST_FIRST = [
+  { createdAt: "desc" },
+  { id: "desc" },
+] as const satisfies Prisma.ProjectOrderByWithRelationInput[];
+
+const DATE_FIELDS = ["createdAt"] as const;
+
+/** A project row that went through JSON (a stored idempotent response) back into a row. */
+function reviveProject(json: unknown): Project {
+  const row = { ...(json as Record<string, unknown>) };
+  for (const field of DATE_FIELDS) {
+    if (typeof row[field] === "string") row[field] = new Date(row[field] as string);
+  }
+  return row as unknown as Project;
+}
 
 export class ProjectService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  async create(
+  /** A new project (the operator's tools; clients' requests go through `createOnce`). */
+  async create(ownerId: string, input: CreateProjectInput): Promise<Result<Project>> {
+    const created = await this.createOnce(ownerId, input);
+    return created.ok ? ok(created.value.project) : created;
+  }
+
+  /**
+   * A new project; with an idempotency key, the same key and the same input (after defaults)
+   * give the first project again (`replayed`), another input with the key is refused, as for a
+   * workspace create: both go through the one keyed-insert protocol (idempotency.ts).
+   */
+  async createOnce(
     ownerId: string,
-    input: { name: string; defaultBranch?: string | undefined },
-  ): Promise<Result<Project>> {
+    input: CreateProjectInput,
+  ): Promise<Result<{ project: Project; replayed: boolean }>> {
+    const key = input.idempotencyKey ?? undefined;
     const name = input.name.trim();
     const issues: InputIssue[] = [];
+    if (key !== undefined && !isValidIdempotencyKey(key)) {
+      issues.push({ field: "idempotencyKey", message: IDEMPOTENCY_KEY_RULE });
+    }
     if (name.length === 0 || name.length > PROJECT_NAME_MAX) {
       issues.push({ field: "name", message: `must be 1 to ${PROJECT_NAME_MAX} characters` });
     }
     const defaultBranch = input.defaultBranch?.trim() || "main";
-    if (defaultBranch.length > 255 || /\s/.test(defaultBranch)) {
+    if (defaultBranch.length > DEFAULT_BRANCH_MAX || /\s/.test(defaultBranch)) {
       issues.push({ field: "defaultBranch", message: "must be a git branch name" });
     }
     if (issues.length > 0) return fail(errors.invalidInput(issues));
-    const project = await this.deps.prisma.project.create({
-      data: { ownerId, name, defaultBranch },
+    if (key === undefined) {
+      const project = await this.deps.prisma.project.create({
+        data: { ownerId, name, defaultBranch },
+      });
+      return ok({ project, replayed: false });
+    }
+    const statements = statementsFor(this.deps.prisma);
+    // The project as asked for, defaults applied: `{name}` and `{name, main}` are one request.
+    const print = fingerprint({ operation: "createProject", name, defaultBranch });
+    const created = await createOnce(this.deps.prisma, { key, fingerprint: print }, (claim) =>
+      insertProjectIdempotently(
+        statements,
+        { id: randomUUID(), ownerId, name, defaultBranch },
+        claim,
+      ),
+    );
+    if (!created.ok) return created;
+    const outcome = created.value;
+    if (outcome.kind === "replayed") {
+      return ok({ project: reviveProject(outcome.response), replayed: true });
+    }
+    // Only a missing owner refuses the insert: the caller was authenticated as that user.
+    if (outcome.kind === "refused") throw new Error(`project owner ${ownerId} does not exist`);
+    return ok({ project: outcome.row, replayed: false });
+  }
+
+  /** A page of the user's projects, newest first, paged like every list (page.ts). */
+  async listForOwner(
+    ownerId: string,
+    page: PageRequest = {},
+  ): Promise<Result<{ projects: Project[]; next: string | null }>> {
+    const read = readPage(page);
+    if (!read.ok) return read;
+    const { limit, where } = read.value;
+    const rows = await this.deps.prisma.project.findMany({
+      where: { ownerId, ...where },
+      orderBy: [...PROJECTS_NEWEST_FIRST],
+      take: limit + 1,
     });
-    return ok(project);
+    const { rows: projects, next } = pageOf(rows, limit);
+    return ok({ projects, next });
   }
 
   /**

@@ -15,9 +15,10 @@ import {
   IDEMPOTENCY_KEY_RULE,
   isValidIdempotencyKey,
 } from "./idempotency.js";
+import { type PageRequest, pageOf, readPage } from "./page.js";
 import type { ProjectService } from "./projects.js";
 import { workspaceQuotaRefusal } from "./quota.js";
-import { errors, fail, type InputIssue, ok, type Result, UUID_PATTERN } from "./result.js";
+import { errors, fail, ok, type Result, UUID_PATTERN } from "./result.js";
 import { userDefaultHardware } from "./users.js";
 import { reviveWorkspace } from "./workspace-json.js";
 import { nextStatus, type UserAction, type WatchedWorkspace } from "./workspace-status.js";
@@ -41,8 +42,8 @@ export const NEWEST_FIRST = [{ createdAt: "desc" }, { id: "desc" }] as const sat
   Prisma.WorkspaceOrderByWithRelationInput,
 ];
 
-/** The most workspaces one page of a list holds (and what a list without `limit` holds). */
-export const LIST_LIMIT_MAX = 100;
+/** Lists page alike (page.ts); REST's schemas read the limit from here. */
+export { LIST_LIMIT_MAX } from "./page.js";
 
 /** API calls on a workspace count as activity; recorded at most this often. */
 const ACTIVITY_RESOLUTION_MS = 30_000;
@@ -159,46 +160,24 @@ export class WorkspaceService {
   async listForProject(
     userId: string,
     projectId: string,
-    page: { limit?: number | undefined; after?: string | undefined } = {},
+    page: PageRequest = {},
   ): Promise<Result<{ workspaces: Workspace[]; next: string | null }>> {
     if (!UUID_PATTERN.test(projectId)) return fail(errors.projectNotFound());
-    const limit = page.limit ?? LIST_LIMIT_MAX;
-    const issues: InputIssue[] = [];
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
-      issues.push({
-        field: "limit",
-        message: `must be a whole number from 1 to ${LIST_LIMIT_MAX}`,
-      });
-    }
-    const after = page.after === undefined ? undefined : decodeCursor(page.after);
-    if (after === null) {
-      issues.push({ field: "after", message: "must be the next cursor of a previous page" });
-    }
-    if (issues.length > 0) return fail(errors.invalidInput(issues));
+    const read = readPage(page);
+    if (!read.ok) return read;
+    const { limit, where } = read.value;
     const project = await this.deps.prisma.project.findFirst({
       where: { id: projectId, ownerId: userId },
       select: {
         workspaces: {
-          where: {
-            ...VISIBLE_WORKSPACES,
-            ...(after
-              ? {
-                  OR: [
-                    { createdAt: { lt: after.createdAt } },
-                    { createdAt: after.createdAt, id: { lt: after.id } },
-                  ],
-                }
-              : {}),
-          },
+          where: { ...VISIBLE_WORKSPACES, ...where },
           orderBy: [...NEWEST_FIRST],
           take: limit + 1,
         },
       },
     });
     if (!project) return fail(errors.projectNotFound());
-    const workspaces = project.workspaces.slice(0, limit);
-    const last = workspaces.at(-1);
-    const next = project.workspaces.length > limit && last ? encodeCursor(last) : null;
+    const { rows: workspaces, next } = pageOf(project.workspaces, limit);
     return ok({ workspaces, next });
   }
 
@@ -269,16 +248,4 @@ export class WorkspaceService {
       data: { lastActivityAt: new Date(now) },
     });
   }
-}
-
-/** A page cursor: where the previous page ended, in the list's order. Opaque to clients. */
-function encodeCursor(workspace: Workspace): string {
-  return Buffer.from(`${workspace.createdAt.toISOString()}|${workspace.id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
-  const [time = "", id = ""] = Buffer.from(cursor, "base64url").toString().split("|");
-  const createdAt = new Date(time);
-  if (Number.isNaN(createdAt.getTime()) || !UUID_PATTERN.test(id)) return null;
-  return { createdAt, id };
 }
