@@ -38,8 +38,29 @@ export const builder = new SchemaBuilder<{
     cursorType: "String",
     nodeQueryOptions: false,
     nodesQueryOptions: false,
-    edgesFieldOptions: { nullable: { list: false, items: false } },
-    nodeFieldOptions: { nullable: false },
+    edgesFieldOptions: {
+      nullable: { list: false, items: false },
+      description: "The rows of this page, in the list's order.",
+    },
+    nodeFieldOptions: { nullable: false, description: "The row." },
+    cursorFieldOptions: {
+      description:
+        "Where this row is in the list: pass it as `after` (or `before`) for the rows past it.",
+    },
+    pageInfoFieldOptions: { description: "Where this page is in the whole list." },
+    pageInfoTypeOptions: {
+      description: "Where a page is in its list (Relay cursor connections).",
+    },
+    hasNextPageFieldOptions: { description: "true: there are rows after this page." },
+    hasPreviousPageFieldOptions: { description: "true: there are rows before this page." },
+    startCursorFieldOptions: {
+      description: "The cursor of the page's first row; null when empty.",
+    },
+    endCursorFieldOptions: { description: "The cursor of the page's last row; null when empty." },
+    defaultConnectionTypeOptions: {
+      description: "One page of a list (a Relay cursor connection).",
+    },
+    defaultEdgeTypeOptions: { description: "One row of a page, with its cursor." },
   },
   errors: { defaultTypes: [] },
 });

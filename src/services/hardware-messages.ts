@@ -9,6 +9,7 @@ import {
   CPU_COUNTS,
   CPU_KINDS,
   type CpuKind,
+  GPU_CPU_KIND,
   type HardwareField,
   type HardwareProblem,
   type HardwareValueSource,
@@ -201,27 +202,39 @@ const shared = MEMORY_RULES.shared;
 
 /** What each field allows, for schema and OpenAPI descriptions (from the rule constants). */
 export function fieldDescription(field: HardwareField, dialect: Dialect): string {
-  const fallback = (value: unknown) =>
-    `Omitted: your ${dialect.target("defaultHardware")}, then ${value}.`;
+  return allowedDescription(field, dialect, (value) =>
+    ` Omitted: your ${dialect.target("defaultHardware")}, then ${value}.`,
+  );
+}
+
+/**
+ * What a field allows; `fallback` words what a left-out field becomes (GraphQL's HardwareInput
+ * says it once for the input, as each mutation fills fields in its own way).
+ */
+export function allowedDescription(
+  field: HardwareField,
+  dialect: Dialect,
+  fallback: (systemDefault: unknown) => string = () => "",
+): string {
   switch (field) {
     case "cpuKind":
-      return `CPU kind: ${cpuKinds(dialect)}. ${fallback(dialect.cpuKind(SYSTEM_DEFAULT_HARDWARE.cpuKind))}`;
+      return `CPU kind: ${cpuKinds(dialect)}.${fallback(dialect.cpuKind(SYSTEM_DEFAULT_HARDWARE.cpuKind))}`;
     case "cpus":
-      return `Number of CPUs: ${cpuCounts()}. ${fallback(SYSTEM_DEFAULT_HARDWARE.cpus)}`;
+      return `Number of CPUs: ${cpuCounts()}.${fallback(SYSTEM_DEFAULT_HARDWARE.cpus)}`;
     case "memoryMb":
       return (
         `Memory in MB, at most ${MEMORY_MB_MAX}. ${dialect.cpuKindWord("shared")}: a multiple of ` +
         `${shared.step} between ${shared.minPerCpu}×cpus and ${shared.maxPerCpu}×cpus; ` +
         `${dialect.cpuKindWord("performance")}: a multiple of ${performance.step} between ` +
-        `${performance.minPerCpu}×cpus and ${performance.maxPerCpu}×cpus. ` +
+        `${performance.minPerCpu}×cpus and ${performance.maxPerCpu}×cpus.` +
         fallback(SYSTEM_DEFAULT_HARDWARE.memoryMb)
       );
     case "volumeSizeGb":
-      return `Volume size in GB, ${VOLUME_SIZE_GB_MIN} to ${VOLUME_SIZE_GB_MAX}. ${fallback(SYSTEM_DEFAULT_HARDWARE.volumeSizeGb)}`;
+      return `Volume size in GB, ${VOLUME_SIZE_GB_MIN} to ${VOLUME_SIZE_GB_MAX}.${fallback(SYSTEM_DEFAULT_HARDWARE.volumeSizeGb)}`;
     case "gpuKind":
       return (
         "GPU kind, one of those on offer (GPU_KINDS), or null for no GPU. A GPU needs " +
-        `${dialect.field("cpuKind")} ${dialect.cpuKind("performance")}. ${fallback("null")}`
+        `${dialect.field("cpuKind")} ${dialect.cpuKind(GPU_CPU_KIND)}.${fallback("null")}`
       );
   }
 }

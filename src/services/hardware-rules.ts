@@ -24,6 +24,9 @@ export const MEMORY_RULES: Readonly<
   performance: { step: 1024, minPerCpu: 2048, maxPerCpu: 8192 },
 };
 
+/** A GPU needs this cpu kind. */
+export const GPU_CPU_KIND: CpuKind = "performance";
+
 /** A workspace's hardware, named as the database columns and GraphQL name it. */
 export interface Hardware {
   cpuKind: CpuKind;
@@ -213,8 +216,12 @@ export function resolveHardware(
     if (typeof gpuValue !== "string" || !gpuKinds.includes(gpuValue)) {
       problems.push({ rule: "gpuKind", got: gpu, gpuKinds });
     }
-    // A GPU needs performance cpus; not checked when the kind itself is already reported.
-    if (typeof gpuValue === "string" && cpuKind.value === "shared") {
+    // A GPU needs GPU_CPU_KIND; not checked when the kind itself is already reported.
+    if (
+      typeof gpuValue === "string" &&
+      isCpuKind(cpuKind.value) &&
+      cpuKind.value !== GPU_CPU_KIND
+    ) {
       problems.push({ rule: "gpuNeedsPerformance", got: gpu, cpuKind });
     }
   }
@@ -240,5 +247,29 @@ export function hardwareOf(row: Hardware): Hardware {
     memoryMb: row.memoryMb,
     volumeSizeGb: row.volumeSizeGb,
     gpuKind: row.gpuKind,
+  };
+}
+
+/** What may be ordered: every combination the rules above accept, as clients build choices. */
+export interface HardwareOffer {
+  cpuKinds: {
+    kind: CpuKind;
+    /** Each allowed cpu count with the memory allowed for it. */
+    cpuCounts: { cpus: number; memoryMb: MemoryRange }[];
+  }[];
+  volumeSizeGb: { min: number; max: number };
+  /** The GPU kinds on offer (GPU_KINDS), each with the cpu kind it needs. */
+  gpuKinds: { kind: string; cpuKind: CpuKind }[];
+}
+
+/** The offer, derived from the constants and `memoryRange` (the same that `resolveHardware` checks). */
+export function hardwareOffer(gpuKinds: readonly string[]): HardwareOffer {
+  return {
+    cpuKinds: CPU_KINDS.map((kind) => ({
+      kind,
+      cpuCounts: CPU_COUNTS.map((cpus) => ({ cpus, memoryMb: memoryRange(kind, cpus) })),
+    })),
+    volumeSizeGb: { min: VOLUME_SIZE_GB_MIN, max: VOLUME_SIZE_GB_MAX },
+    gpuKinds: gpuKinds.map((kind) => ({ kind, cpuKind: GPU_CPU_KIND })),
   };
 }

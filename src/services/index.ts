@@ -18,6 +18,8 @@ export interface Services {
   status: WorkspaceStatusService;
   /** Revoked tokens and deleted users: the token cache and long-lived streams join it. */
   revocations: Revocations;
+  /** GPU_KINDS: the GPU kinds on offer (GraphQL's hardwareOptions lists them). */
+  gpuKinds: readonly string[];
 }
 
 export interface ServicesOptions {
@@ -58,5 +60,6 @@ export function createServices({
     workspaces: new WorkspaceService(deps, projects, workspaceQuota),
     status,
     revocations,
+    gpuKinds,
   };
 }

@@ -4,52 +4,64 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-/** shared: burstable CPUs; performance: dedicated CPUs (needed for a GPU) */
+/** The kind of CPUs a workspace runs on. */
 export type CpuKind =
+  /** Dedicated CPUs, with more memory per CPU; a GPU needs them (hardwareOptions lists their limits). */
   | 'PERFORMANCE'
+  /** Burstable CPUs shared with other machines (hardwareOptions lists their limits). */
   | 'SHARED';
 
+/** The project to create. A field left out or null takes its default. */
 export type CreateProjectInput = {
-  /** The git branch workspaces check out; default "main" */
+  /** The git branch workspaces check out. Left out or null: "main". */
   defaultBranch?: string | null | undefined;
-  /** 1 to 200 characters */
+  /** 1 to 200 characters (trimmed). */
   name: string;
 };
 
+/** What to create. Any field left out or null takes its default. */
 export type CreateWorkspaceInput = {
-  /** Left out or null: your default hardware */
+  /** Merged over your default hardware: each field left out or null comes from your defaultHardware, then the system default. Left out or null as a whole: your default hardware. */
   hardware?: HardwareInput | null | undefined;
-  /** Up to 255 characters. The same key with the same input returns the first result; with different input, IdempotencyConflictError. Kept for at least 24 hours. */
+  /** 1 to 255 characters, else InvalidInputError. The same key with the same input answers the first create's workspace as it is now (replayed: true) and creates nothing; with different input, IdempotencyConflictError. Kept for at least 24 hours; shared with REST's Idempotency-Key. */
   idempotencyKey?: string | null | undefined;
-  /** Default false: stopped after the idle timeout */
+  /** Left out or null: false (stopped after IDLE_TIMEOUT_MINUTES idle). true: runs until stopped. */
   keepActive?: boolean | null | undefined;
+  /** The project to create it in (one of yours, else ProjectNotFoundError). */
   projectId: string;
 };
 
-/** Fields left out are taken from your default hardware, then from the system default {cpuKind: SHARED, cpus: 2, memoryMb: 2048, volumeSizeGb: 10, gpuKind: null}. gpuKind: null asks for no GPU. */
+/** Hardware to ask for. A field left out or null is filled in, and how depends on the mutation: createWorkspace merges over your defaultHardware (each field left out comes from it, then from the system default {cpuKind: SHARED, cpus: 2, memoryMb: 2048, volumeSizeGb: 10, gpuKind: null}); updateDefaultHardware replaces your defaults (each field left out comes from the system default; an empty input resets them). The result must pass the hardware rules as a whole; hardwareOptions lists what may be ordered. "No GPU" is gpuKind: "". */
 export type HardwareInput = {
-  /** CPU kind: SHARED or PERFORMANCE. Omitted: your defaultHardware, then SHARED. */
+  /** CPU kind: SHARED or PERFORMANCE. */
   cpuKind?: CpuKind | null | undefined;
-  /** Number of CPUs: one of 1, 2, 4, 6, 8. Omitted: your defaultHardware, then 2. */
+  /** Number of CPUs: one of 1, 2, 4, 6, 8. */
   cpus?: number | null | undefined;
-  /** GPU kind, one of those on offer (GPU_KINDS), or null for no GPU. A GPU needs cpuKind PERFORMANCE. Omitted: your defaultHardware, then null. */
+  /** One of hardwareOptions.gpuKinds (GPU_KINDS), or "" (the empty string) for no GPU. Left out or null: filled in like the other fields (so a default GPU stays). A GPU needs cpuKind PERFORMANCE. */
   gpuKind?: string | null | undefined;
-  /** Memory in MB, at most 16384. SHARED: a multiple of 256 between 256×cpus and 2048×cpus; PERFORMANCE: a multiple of 1024 between 2048×cpus and 8192×cpus. Omitted: your defaultHardware, then 2048. */
+  /** Memory in MB, at most 16384. SHARED: a multiple of 256 between 256×cpus and 2048×cpus; PERFORMANCE: a multiple of 1024 between 2048×cpus and 8192×cpus. */
   memoryMb?: number | null | undefined;
-  /** Volume size in GB, 1 to 500. Omitted: your defaultHardware, then 10. */
+  /** Volume size in GB, 1 to 500. */
   volumeSizeGb?: number | null | undefined;
 };
 
 /** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream. */
 export type WorkspaceStatus =
+  /** Just created; the lifecycle engine will start its machine. */
   | 'CREATING'
   /** The workspace was deleted: the last event of a workspaceStatus stream, which then completes. Never the status of a workspace you can read. */
   | 'DELETED'
+  /** A step failed (errorMessage says why); startWorkspace tries again. */
   | 'ERROR'
+  /** Running and reachable (privateIp and gitRef are set). */
   | 'RUNNING'
+  /** Its machine is starting (machineId is set). */
   | 'STARTING'
+  /** Stopped; startWorkspace starts it again. */
   | 'STOPPED'
+  /** Its machine is stopping. */
   | 'STOPPING'
+  /** Stopping failed (errorMessage says why); stopWorkspace tries again. */
   | 'STOP_FAILED';
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
@@ -80,7 +92,10 @@ export type CreateWorkspaceMutation = { createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string, projectId: string, status: WorkspaceStatus, keepActive: boolean, previewToken: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, project: { id: string, name: string } } }
     | { __typename: 'IdempotencyConflictError', message: string, inProgress: boolean }
     | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, message: string }> }
+    | { __typename: 'InvalidInputError', message: string }
     | { __typename: 'ProjectNotFoundError', message: string }
+    | { __typename: 'QuotaExceededError', message: string }
+    | { __typename: 'RateLimitedError', message: string }
    };
 
 export type CreateProjectMutationVariables = Exact<{
@@ -135,6 +150,76 @@ export type DeleteWorkspaceMutation = { deleteWorkspace:
     | { __typename: 'WorkspaceNotFoundError', message: string }
    };
 
+export type HardwareOptionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type HardwareOptionsQuery = { hardwareOptions: { cpuKinds: Array<{ kind: CpuKind, cpuCounts: Array<{ cpus: number, memoryMb: { min: number, max: number, step: number } }> }>, volumeSizeGb: { min: number, max: number }, gpuKinds: Array<{ kind: string, cpuKind: CpuKind }> } };
+
+export type ConventionsCreateMutationVariables = Exact<{
+  input: CreateWorkspaceInput;
+}>;
+
+
+export type ConventionsCreateMutation = { createWorkspace:
+    | { __typename: 'CreateWorkspaceSuccess', replayed: boolean, workspace: { id: string, status: WorkspaceStatus, machineId: string | null, keepActive: boolean, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, gpuKind: string | null } } }
+    | { __typename: 'IdempotencyConflictError', message: string }
+    | { __typename: 'InvalidHardwareError', message: string }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
+    | { __typename: 'ProjectNotFoundError', message: string }
+    | { __typename: 'QuotaExceededError', message: string, quota: number }
+    | { __typename: 'RateLimitedError', message: string, retryAfterSeconds: number }
+   };
+
+export type ProjectThenCreateMutationVariables = Exact<{
+  projectId: string;
+}>;
+
+
+export type ProjectThenCreateMutation = { createProject:
+    | { __typename: 'CreateProjectSuccess', project: { id: string, name: string } }
+    | { __typename: 'InvalidInputError' }
+  , createWorkspace:
+    | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string } }
+    | { __typename: 'IdempotencyConflictError' }
+    | { __typename: 'InvalidHardwareError' }
+    | { __typename: 'InvalidInputError' }
+    | { __typename: 'ProjectNotFoundError' }
+    | { __typename: 'QuotaExceededError' }
+    | { __typename: 'RateLimitedError', message: string, retryAfterSeconds: number }
+   };
+
+export type ConventionsDefaultsMutationVariables = Exact<{
+  input: HardwareInput;
+}>;
+
+
+export type ConventionsDefaultsMutation = { updateDefaultHardware:
+    | { __typename: 'InvalidHardwareError', issues: Array<{ field: string, message: string }> }
+    | { __typename: 'UpdateDefaultHardwareSuccess', user: { defaultHardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+   };
+
+export type NodeByIdQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type NodeByIdQuery = { node:
+    | { __typename: 'Project', name: string, id: string }
+    | { __typename: 'User', email: string, id: string }
+    | { __typename: 'Workspace', status: WorkspaceStatus, id: string, project: { id: string } }
+   | null };
+
+export type NodesByIdsQueryVariables = Exact<{
+  ids: Array<string> | string;
+}>;
+
+
+export type NodesByIdsQuery = { nodes: Array<
+    | { __typename: 'Project', id: string }
+    | { __typename: 'User', id: string }
+    | { __typename: 'Workspace', id: string }
+   | null> };
+
 export type CreateWithHardwareMutationVariables = Exact<{
   input: CreateWorkspaceInput;
 }>;
@@ -144,7 +229,10 @@ export type CreateWithHardwareMutation = { createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', workspace: { hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
     | { __typename: 'IdempotencyConflictError' }
     | { __typename: 'InvalidHardwareError', issues: Array<{ field: string, message: string }> }
+    | { __typename: 'InvalidInputError' }
     | { __typename: 'ProjectNotFoundError' }
+    | { __typename: 'QuotaExceededError' }
+    | { __typename: 'RateLimitedError' }
    };
 
 export type SetDefaultHardwareMutationVariables = Exact<{
@@ -434,6 +522,145 @@ export const DeleteWorkspaceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DeleteWorkspaceMutation, DeleteWorkspaceMutationVariables>;
+export const HardwareOptionsDocument = new TypedDocumentString(`
+    query HardwareOptions {
+  hardwareOptions {
+    cpuKinds {
+      kind
+      cpuCounts {
+        cpus
+        memoryMb {
+          min
+          max
+          step
+        }
+      }
+    }
+    volumeSizeGb {
+      min
+      max
+    }
+    gpuKinds {
+      kind
+      cpuKind
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<HardwareOptionsQuery, HardwareOptionsQueryVariables>;
+export const ConventionsCreateDocument = new TypedDocumentString(`
+    mutation ConventionsCreate($input: CreateWorkspaceInput!) {
+  createWorkspace(input: $input) {
+    __typename
+    ... on CreateWorkspaceSuccess {
+      replayed
+      workspace {
+        id
+        status
+        machineId
+        hardware {
+          cpuKind
+          cpus
+          memoryMb
+          gpuKind
+        }
+        keepActive
+      }
+    }
+    ... on UserError {
+      message
+    }
+    ... on QuotaExceededError {
+      quota
+    }
+    ... on InvalidInputError {
+      issues {
+        field
+        message
+      }
+    }
+    ... on RateLimitedError {
+      retryAfterSeconds
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConventionsCreateMutation, ConventionsCreateMutationVariables>;
+export const ProjectThenCreateDocument = new TypedDocumentString(`
+    mutation ProjectThenCreate($projectId: ID!) {
+  createProject(input: {name: "made first"}) {
+    __typename
+    ... on CreateProjectSuccess {
+      project {
+        id
+        name
+      }
+    }
+  }
+  createWorkspace(input: {projectId: $projectId}) {
+    __typename
+    ... on CreateWorkspaceSuccess {
+      workspace {
+        id
+      }
+    }
+    ... on RateLimitedError {
+      message
+      retryAfterSeconds
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ProjectThenCreateMutation, ProjectThenCreateMutationVariables>;
+export const ConventionsDefaultsDocument = new TypedDocumentString(`
+    mutation ConventionsDefaults($input: HardwareInput!) {
+  updateDefaultHardware(input: $input) {
+    __typename
+    ... on UpdateDefaultHardwareSuccess {
+      user {
+        defaultHardware {
+          cpuKind
+          cpus
+          memoryMb
+          volumeSizeGb
+          gpuKind
+        }
+      }
+    }
+    ... on InvalidHardwareError {
+      issues {
+        field
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConventionsDefaultsMutation, ConventionsDefaultsMutationVariables>;
+export const NodeByIdDocument = new TypedDocumentString(`
+    query NodeById($id: ID!) {
+  node(id: $id) {
+    __typename
+    id
+    ... on Workspace {
+      status
+      project {
+        id
+      }
+    }
+    ... on Project {
+      name
+    }
+    ... on User {
+      email
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NodeByIdQuery, NodeByIdQueryVariables>;
+export const NodesByIdsDocument = new TypedDocumentString(`
+    query NodesByIds($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<NodesByIdsQuery, NodesByIdsQueryVariables>;
 export const CreateWithHardwareDocument = new TypedDocumentString(`
     mutation CreateWithHardware($input: CreateWorkspaceInput!) {
   createWorkspace(input: $input) {

@@ -9,27 +9,44 @@ import {
 import { builder } from "../builder.js";
 
 type UpperCaseValues<Value extends string> = {
-  [Name in Value as Uppercase<Name>]: { value: Name };
+  [Name in Value as Uppercase<Name>]: { value: Name; description: string };
 };
 
+/** Every database value, upper-cased, with its description (a value without one fails to compile). */
 function upperCaseValues<const Value extends string>(
   values: Record<string, Value>,
+  descriptions: Record<Value, string>,
 ): UpperCaseValues<Value> {
   return Object.fromEntries(
-    Object.values(values).map((value) => [value.toUpperCase(), { value }]),
+    Object.values(values).map((value) => [
+      value.toUpperCase(),
+      { value, description: descriptions[value] },
+    ]),
   ) as UpperCaseValues<Value>;
 }
 
 export const CpuKind = builder.enumType("CpuKind", {
-  description: "shared: burstable CPUs; performance: dedicated CPUs (needed for a GPU)",
-  values: upperCaseValues(CpuKinds),
+  description: "The kind of CPUs a workspace runs on.",
+  values: upperCaseValues(CpuKinds, {
+    shared: "Burstable CPUs shared with other machines (hardwareOptions lists their limits).",
+    performance:
+      "Dedicated CPUs, with more memory per CPU; a GPU needs them (hardwareOptions lists their limits).",
+  }),
 });
 
 export const WorkspaceStatus = builder.enumType("WorkspaceStatus", {
   description:
     "CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream.",
   values: {
-    ...upperCaseValues(WorkspaceStatuses),
+    ...upperCaseValues(WorkspaceStatuses, {
+      creating: "Just created; the lifecycle engine will start its machine.",
+      starting: "Its machine is starting (machineId is set).",
+      running: "Running and reachable (privateIp and gitRef are set).",
+      stopping: "Its machine is stopping.",
+      stopped: "Stopped; startWorkspace starts it again.",
+      error: "A step failed (errorMessage says why); startWorkspace tries again.",
+      stop_failed: "Stopping failed (errorMessage says why); stopWorkspace tries again.",
+    }),
     DELETED: {
       value: "deleted",
       description:

@@ -53,16 +53,47 @@ export class IdempotencyConflictError extends Error {
 }
 
 /**
- * Input the service refused that has no union member on the field (say, an idempotency key of
- * 300 characters): a GraphQLError, so it reaches the client as BAD_USER_INPUT, unmasked.
+ * Input the service refused. A field that lists it answers the union member (data); on a field
+ * that does not, it stays a GraphQLError and reaches the client as BAD_USER_INPUT, unmasked.
  */
 export class InvalidInputError extends GraphQLError {
+  readonly issues: readonly HardwareIssueValue[];
+  constructor(message: string, issues: readonly FieldIssue[]) {
+    const named = issues.map(namedIssue);
+    super(message, { extensions: { code: "BAD_USER_INPUT", issues: named } });
+    this.issues = named.map((issue) => ({ ...issue, displayMessage: issue.message }));
+  }
+}
+
+/**
+ * Over WORKSPACE_QUOTA. Listed on createWorkspace it is data; anywhere else it stays the
+ * RATE_LIMITED error (HTTP 429) of CONTRACT section 7.
+ */
+export class QuotaExceededError extends GraphQLError {
   constructor(
     message: string,
-    readonly issues: readonly FieldIssue[],
+    readonly quota: number,
   ) {
-    super(message, { extensions: { code: "BAD_USER_INPUT", issues } });
+    super(message, { extensions: { code: "RATE_LIMITED", quota, http: { status: 429 } } });
   }
+}
+
+/** CREATE_RATE_LIMIT_PER_MINUTE refused this field in a document whose other mutations ran. */
+export class RateLimitedError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** "must be …" becomes "idempotencyKey must be …": every field error's message names its field. */
+function namedIssue(issue: FieldIssue): FieldIssue {
+  const last = issue.field.split(".").at(-1) ?? issue.field;
+  return issue.message.startsWith(last)
+    ? issue
+    : { field: issue.field, message: `${last} ${issue.message}` };
 }
 
 /** A service's expected failure as the error the schema knows. */
@@ -90,9 +121,7 @@ export function resultError(error: ServiceError): Error {
       return new IdempotencyConflictError(error.message, true);
     case "QUOTA_EXCEEDED":
       // Contract §7: over a limit reads RATE_LIMITED (HTTP 429), the message states the quota.
-      return new GraphQLError(error.message, {
-        extensions: { code: "RATE_LIMITED", quota: error.quota, http: { status: 429 } },
-      });
+      return new QuotaExceededError(error.message, error.quota);
     case "USER_NOT_FOUND":
     case "TOKEN_NOT_FOUND":
       return new Error(`unexpected ${error.code} in GraphQL: ${error.message}`);
@@ -105,68 +134,80 @@ export function unwrap<T>(result: Result<T>): T {
   throw resultError(result.error);
 }
 
-export const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
-  description: "An expected failure; each kind is a type of its own with the details it has.",
-  fields: (t) => ({ message: t.exposeString("message") }),
+const messageField = {
+  description: "What went wrong, in a sentence a person can read.",
+} as const;
+
+export const UserErrorInterface = builder.interfaceRef<Error>("UserError").implement({
+  description:
+    "An expected failure, answered as data in a mutation's result union; each kind is a type of its own with the details it has. (Named UserError so that generated client code does not shadow JavaScript's Error.)",
+  fields: (t) => ({ message: t.exposeString("message", messageField) }),
 });
 
-/** A field-level problem type: the field as this schema names it, and what is allowed. */
-const issueType = (name: string, description: string) =>
-  builder.objectRef<FieldIssue>(name).implement({
-    description,
-    fields: (t) => ({
-      field: t.exposeString("field"),
-      message: t.exposeString("message"),
-    }),
-  });
-
-export const HardwareIssue = builder.objectRef<HardwareIssueValue>("HardwareIssue").implement({
+/** Kept for one release so that documents with `... on Error` still validate; then removed. */
+export const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
   description:
-    'One failed hardware rule: the field (e.g. "hardware.memoryMb") and what is allowed.',
+    "Deprecated: use UserError (the same field, implemented by the same types). Kept for one release, then removed: GraphQL cannot mark an interface @deprecated, so this note says it.",
+  fields: (t) => ({ message: t.exposeString("message", messageField) }),
+});
+
+/** Every error type implements both while the old name is kept. */
+const errorInterfaces = [UserErrorInterface, ErrorInterface];
+
+/** One field-level problem, for hardware and every other input alike. */
+export const FieldError = builder.objectRef<HardwareIssueValue>("FieldError").implement({
+  description:
+    'One problem with one input field: the field as this schema names it (e.g. "hardware.memoryMb", "idempotencyKey") and a message that names the field and says what is allowed.',
   fields: (t) => ({
-    field: t.exposeString("field"),
+    field: t.exposeString("field", {
+      description: 'The input field, as a path from the mutation\'s input ("hardware.memoryMb").',
+    }),
     message: t.exposeString("message", {
-      description: 'What is allowed, naming API fields and values ("memoryMb", SHARED).',
+      description:
+        'What is allowed, naming the field and API values ("memoryMb must be … for 2 SHARED cpus (got 300)").',
     }),
     displayMessage: t.exposeString("displayMessage", {
       description:
-        'The same rule worded for a person filling in a form: fields by their labels, units and kinds in words ("Memory must be a multiple of 256 MB between 512 and 4096 MB for 2 shared CPUs (got 300)").',
+        'The same problem worded for a person filling in a form: fields by their labels, units and kinds in words ("Memory must be a multiple of 256 MB between 512 and 4096 MB for 2 shared CPUs (got 300)").',
     }),
   }),
 });
 
-export const InputIssue = issueType(
-  "InputIssue",
-  'One problem with the input: the field it is about (e.g. "idempotencyKey") and what is allowed.',
-);
+const issuesField = {
+  description: "Every problem found, one per field and rule, in the order of the input.",
+} as const;
 
 builder.objectType(InvalidHardwareError, {
   name: "InvalidHardwareError",
   description: "The hardware (after filling in defaults) breaks one or more rules.",
-  interfaces: [ErrorInterface],
+  interfaces: errorInterfaces,
   fields: (t) => ({
-    issues: t.field({ type: [HardwareIssue], resolve: (error) => [...error.issues] }),
+    issues: t.field({ ...issuesField, type: [FieldError], resolve: (error) => [...error.issues] }),
   }),
 });
 
 builder.objectType(ProjectNotFoundError, {
   name: "ProjectNotFoundError",
   description: "No such project, or not yours: the same answer either way.",
-  interfaces: [ErrorInterface],
+  interfaces: errorInterfaces,
 });
 
 builder.objectType(WorkspaceNotFoundError, {
   name: "WorkspaceNotFoundError",
   description: "No such workspace, or not yours: the same answer either way.",
-  interfaces: [ErrorInterface],
+  interfaces: errorInterfaces,
 });
 
 builder.objectType(InvalidTransitionError, {
   name: "InvalidTransitionError",
   description: "The workspace is not in a state that allows this action.",
-  interfaces: [ErrorInterface],
+  interfaces: errorInterfaces,
   fields: (t) => ({
-    status: t.field({ type: WorkspaceStatus, resolve: (error) => error.status }),
+    status: t.field({
+      type: WorkspaceStatus,
+      description: "The workspace's status now, which does not allow the action.",
+      resolve: (error) => error.status,
+    }),
   }),
 });
 
@@ -174,7 +215,7 @@ builder.objectType(IdempotencyConflictError, {
   name: "IdempotencyConflictError",
   description:
     "The idempotency key was used with a different request, or its first request is still in progress.",
-  interfaces: [ErrorInterface],
+  interfaces: errorInterfaces,
   fields: (t) => ({
     inProgress: t.exposeBoolean("inProgress", {
       description: "true: the first request with this key is still running; retry shortly.",
@@ -184,9 +225,31 @@ builder.objectType(IdempotencyConflictError, {
 
 builder.objectType(InvalidInputError, {
   name: "InvalidInputError",
-  description: "The input breaks one or more rules.",
-  interfaces: [ErrorInterface],
+  description: "The input breaks one or more rules (other than the hardware rules).",
+  interfaces: errorInterfaces,
   fields: (t) => ({
-    issues: t.field({ type: [InputIssue], resolve: (error) => [...error.issues] }),
+    issues: t.field({ ...issuesField, type: [FieldError], resolve: (error) => [...error.issues] }),
+  }),
+});
+
+builder.objectType(QuotaExceededError, {
+  name: "QuotaExceededError",
+  description:
+    "You have as many workspaces as WORKSPACE_QUOTA allows: delete one, then create again. Nothing was created.",
+  interfaces: errorInterfaces,
+  fields: (t) => ({
+    quota: t.exposeInt("quota", { description: "The most workspaces one user may have." }),
+  }),
+});
+
+builder.objectType(RateLimitedError, {
+  name: "RateLimitedError",
+  description:
+    "CREATE_RATE_LIMIT_PER_MINUTE refused this create in a document whose other fields ran (a document holding only creates is refused whole, with a top-level RATE_LIMITED error and HTTP 429). Nothing was created.",
+  interfaces: errorInterfaces,
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt("retryAfterSeconds", {
+      description: "Seconds until the budget allows a create again.",
+    }),
   }),
 });

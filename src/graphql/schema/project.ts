@@ -3,16 +3,22 @@ import { builder } from "../builder.js";
 import { requireViewer } from "../context.js";
 import { WorkspaceStatus } from "./enums.js";
 import { InvalidInputError, unwrap } from "./errors.js";
+import { Node } from "./node.js";
 import { DateTime } from "./scalars.js";
 import { Workspace } from "./workspace.js";
 
 export const Project = builder.prismaObject("Project", {
   description: "A project of yours; workspaces are created in a project.",
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID("id"),
-    name: t.exposeString("name"),
-    defaultBranch: t.exposeString("defaultBranch"),
-    createdAt: t.expose("createdAt", { type: DateTime }),
+    id: t.exposeID("id", {
+      description: "The project's UUID, the same as REST's; also its Node id.",
+    }),
+    name: t.exposeString("name", { description: "Its name, 1 to 200 characters." }),
+    defaultBranch: t.exposeString("defaultBranch", {
+      description: "The git branch its workspaces check out.",
+    }),
+    createdAt: t.expose("createdAt", { type: DateTime, description: "When it was created." }),
     workspaces: t.relatedConnection(
       "workspaces",
       {
@@ -41,7 +47,7 @@ builder.queryField("project", (t) =>
     type: Project,
     nullable: true,
     description: "A project of yours; null when there is none with this id (or it is not yours).",
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The project's id." }) },
     resolve: async (query, _root, { id }, context) => {
       const viewer = requireViewer(context);
       // `query` is the selection Pothos planned: nested fields load in the same statement.
@@ -52,21 +58,30 @@ builder.queryField("project", (t) =>
 );
 
 const CreateProjectInput = builder.inputType("CreateProjectInput", {
+  description: "The project to create. A field left out or null takes its default.",
   fields: (t) => ({
-    name: t.string({ required: true, description: "1 to 200 characters" }),
-    defaultBranch: t.string({ description: 'The git branch workspaces check out; default "main"' }),
+    name: t.string({ required: true, description: "1 to 200 characters (trimmed)." }),
+    defaultBranch: t.string({
+      description: 'The git branch workspaces check out. Left out or null: "main".',
+    }),
   }),
 });
 
 builder.mutationField("createProject", (t) =>
   t.field({
     type: Project,
-    args: { input: t.arg({ type: CreateProjectInput, required: true }) },
+    description: "Creates a project of yours.",
+    args: {
+      input: t.arg({ type: CreateProjectInput, required: true, description: "What to create." }),
+    },
     errors: {
       types: [InvalidInputError],
-      union: { name: "CreateProjectResult" },
-      result: { name: "CreateProjectSuccess" },
-      dataField: { name: "project" },
+      union: {
+        name: "CreateProjectResult",
+        description: "The created project, or why nothing was created.",
+      },
+      result: { name: "CreateProjectSuccess", description: "The project was created." },
+      dataField: { name: "project", description: "The new project." },
     },
     resolve: async (_root, { input }, context) =>
       unwrap(

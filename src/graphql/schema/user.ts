@@ -3,15 +3,17 @@ import { builder } from "../builder.js";
 import { requireViewer } from "../context.js";
 import { InvalidHardwareError, unwrap } from "./errors.js";
 import { Hardware, HardwareInput, hardwareRequest } from "./hardware.js";
+import { Node } from "./node.js";
 import { Project } from "./project.js";
 
 const PROJECTS_NEWEST_FIRST = [{ createdAt: "desc" }, { id: "desc" }] as const;
 
 export const User = builder.prismaObject("User", {
   description: "A user: you, as `viewer`.",
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID("id"),
-    email: t.exposeString("email"),
+    id: t.exposeID("id", { description: "Your UUID, the same as REST's; also your Node id." }),
+    email: t.exposeString("email", { description: "Your email address." }),
     defaultHardware: t.field({
       type: Hardware,
       description: "Your default hardware settings over the system default.",
@@ -50,12 +52,25 @@ builder.mutationField("updateDefaultHardware", (t) =>
     type: User,
     description:
       "Replaces your default hardware: fields left out fall back to the system default (an empty input resets it). The input must be a valid configuration as a whole; PUT /user/settings does the same.",
-    args: { input: t.arg({ type: HardwareInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: HardwareInput,
+        required: true,
+        description:
+          "Your new defaults, as a whole: each field left out or null takes the system default.",
+      }),
+    },
     errors: {
       types: [InvalidHardwareError],
-      union: { name: "UpdateDefaultHardwareResult" },
-      result: { name: "UpdateDefaultHardwareSuccess" },
-      dataField: { name: "user" },
+      union: {
+        name: "UpdateDefaultHardwareResult",
+        description: "You with your new defaults, or why nothing changed.",
+      },
+      result: {
+        name: "UpdateDefaultHardwareSuccess",
+        description: "Your default hardware was replaced.",
+      },
+      dataField: { name: "user", description: "You, with the new defaultHardware." },
     },
     resolve: async (_root, { input }, context) => {
       const viewer = requireViewer(context);

@@ -1,4 +1,5 @@
 import { GraphQLError } from "graphql";
+import type { Workspace as WorkspaceRow } from "../../generated/prisma/client.js";
 import {
   nextStatus,
   statusesAllowing,
@@ -8,40 +9,73 @@ import {
 } from "../../services/workspace-status.js";
 import { builder } from "../builder.js";
 import { requireViewer } from "../context.js";
+import { createRefusal } from "../create-limit.js";
 import { WorkspaceStatus } from "./enums.js";
 import {
   IdempotencyConflictError,
   InvalidHardwareError,
+  InvalidInputError,
   InvalidTransitionError,
   ProjectNotFoundError,
+  QuotaExceededError,
+  RateLimitedError,
   unwrap,
   WorkspaceNotFoundError,
 } from "./errors.js";
 import { Hardware, HardwareInput, hardwareRequest } from "./hardware.js";
+import { Node } from "./node.js";
 import { DateTime } from "./scalars.js";
 
 export const Workspace = builder.prismaObject("Workspace", {
   description: "A cloud development workspace: a machine for a project, with its lifecycle status.",
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID("id"),
-    projectId: t.exposeID("projectId"),
-    project: t.relation("project"),
+    id: t.exposeID("id", {
+      description: "The workspace's UUID, the same as REST's `id`; also its Node id.",
+    }),
+    projectId: t.exposeID("projectId", { description: "The id of the project it belongs to." }),
+    project: t.relation("project", { description: "The project it belongs to." }),
     status: t.field({
       type: WorkspaceStatus,
+      description: "Where it is in its lifecycle (see WorkspaceStatus).",
       // The last event of a workspaceStatus stream carries "deleted".
       resolve: (workspace) => (workspace as WatchedWorkspace).status,
     }),
-    hardware: t.field({ type: Hardware, resolve: (workspace) => workspace }),
-    keepActive: t.exposeBoolean("keepActive", {
-      description: "false: stopped automatically after the idle timeout",
+    hardware: t.field({
+      type: Hardware,
+      description: "The machine it runs on, as created (defaults filled in).",
+      resolve: (workspace) => workspace,
     }),
-    machineId: t.exposeString("machineId", { nullable: true }),
-    privateIp: t.exposeString("privateIp", { nullable: true }),
-    gitRef: t.exposeString("gitRef", { nullable: true }),
-    previewToken: t.exposeString("previewToken"),
-    errorMessage: t.exposeString("errorMessage", { nullable: true }),
-    createdAt: t.expose("createdAt", { type: DateTime }),
-    updatedAt: t.expose("updatedAt", { type: DateTime }),
+    keepActive: t.exposeBoolean("keepActive", {
+      description:
+        "false: stopped automatically after IDLE_TIMEOUT_MINUTES without activity; true: runs until stopped.",
+    }),
+    machineId: t.exposeString("machineId", {
+      nullable: true,
+      description: "The provider's machine id; null until the workspace is STARTING.",
+    }),
+    privateIp: t.exposeString("privateIp", {
+      nullable: true,
+      description: "The machine's private network address; null until the workspace is RUNNING.",
+    }),
+    gitRef: t.exposeString("gitRef", {
+      nullable: true,
+      description:
+        "The git commit (or ref) the workspace checked out; null until the workspace is RUNNING.",
+    }),
+    previewToken: t.exposeString("previewToken", {
+      description:
+        "The secret that opens the workspace's preview URL: `ptk_` and at least 128 random bits. Keep it like a password.",
+    }),
+    errorMessage: t.exposeString("errorMessage", {
+      nullable: true,
+      description: "Why the last step failed (status ERROR or STOP_FAILED); null otherwise.",
+    }),
+    createdAt: t.expose("createdAt", { type: DateTime, description: "When it was created." }),
+    updatedAt: t.expose("updatedAt", {
+      type: DateTime,
+      description: "When it last changed (every status change updates it).",
+    }),
   }),
 });
 
@@ -50,7 +84,7 @@ builder.queryField("workspace", (t) =>
     type: Workspace,
     nullable: true,
     description: "A workspace of yours; null when there is none with this id (or it is not yours).",
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
     resolve: async (query, _root, { id }, context) => {
       const viewer = requireViewer(context);
       // `query` is the selection Pothos planned: nested fields load in the same statement.
@@ -61,34 +95,75 @@ builder.queryField("workspace", (t) =>
 );
 
 const CreateWorkspaceInput = builder.inputType("CreateWorkspaceInput", {
+  description: "What to create. Any field left out or null takes its default.",
   fields: (t) => ({
-    projectId: t.id({ required: true }),
+    projectId: t.id({
+      required: true,
+      description: "The project to create it in (one of yours, else ProjectNotFoundError).",
+    }),
     hardware: t.field({
       type: HardwareInput,
-      description: "Left out or null: your default hardware",
+      description:
+        "Merged over your default hardware: each field left out or null comes from your defaultHardware, then the system default. Left out or null as a whole: your default hardware.",
     }),
-    keepActive: t.boolean({ description: "Default false: stopped after the idle timeout" }),
+    keepActive: t.boolean({
+      description:
+        "Left out or null: false (stopped after IDLE_TIMEOUT_MINUTES idle). true: runs until stopped.",
+    }),
     idempotencyKey: t.string({
       description:
-        "Up to 255 characters. The same key with the same input returns the first result; " +
-        "with different input, IdempotencyConflictError. Kept for at least 24 hours.",
+        "1 to 255 characters, else InvalidInputError. The same key with the same input answers " +
+        "the first create's workspace as it is now (replayed: true) and creates nothing; with " +
+        "different input, IdempotencyConflictError. Kept for at least 24 hours; shared with REST's " +
+        "Idempotency-Key.",
     }),
   }),
 });
 
+/** Workspaces answered by a replay (the success type's `replayed` reads it). */
+const replayedWorkspaces = new WeakSet<WorkspaceRow>();
+
 builder.mutationField("createWorkspace", (t) =>
   t.field({
     type: Workspace,
-    description: "Creates a workspace (status CREATING); the lifecycle engine starts it.",
-    args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
+    description:
+      "Creates a workspace (status CREATING); the lifecycle engine starts it. Every failure a client can act on is a member of the result union.",
+    args: {
+      input: t.arg({ type: CreateWorkspaceInput, required: true, description: "What to create." }),
+    },
     errors: {
-      types: [InvalidHardwareError, ProjectNotFoundError, IdempotencyConflictError],
-      union: { name: "CreateWorkspaceResult" },
-      result: { name: "CreateWorkspaceSuccess" },
-      dataField: { name: "workspace" },
+      types: [
+        InvalidHardwareError,
+        ProjectNotFoundError,
+        IdempotencyConflictError,
+        InvalidInputError,
+        QuotaExceededError,
+        RateLimitedError,
+      ],
+      union: {
+        name: "CreateWorkspaceResult",
+        description: "The created (or replayed) workspace, or why nothing was created.",
+      },
+      result: {
+        name: "CreateWorkspaceSuccess",
+        description: "The workspace was created, or this was a replay of its create.",
+        fields: (t) => ({
+          replayed: t.boolean({
+            description:
+              "true: an earlier create with the same idempotencyKey made this workspace, and it is answered as it is now (nothing new was created); false: created by this request.",
+            resolve: (workspace) => replayedWorkspaces.has(workspace),
+          }),
+        }),
+      },
+      dataField: {
+        name: "workspace",
+        description: "The workspace, as it is now (a replay never answers an older state).",
+      },
     },
     resolve: async (_root, { input }, context) => {
       const viewer = requireViewer(context);
+      const refusal = createRefusal(context);
+      if (refusal) throw new RateLimitedError(refusal.message, refusal.retryAfterSeconds);
       const hardware = input.hardware && hardwareRequest(input.hardware);
       const created = await context.services.workspaces.create(viewer, {
         projectId: input.projectId,
@@ -96,7 +171,14 @@ builder.mutationField("createWorkspace", (t) =>
         keepActive: input.keepActive,
         idempotencyKey: input.idempotencyKey,
       });
-      return unwrap(created).workspace;
+      const { workspace, replayed } = unwrap(created);
+      if (!replayed) return workspace;
+      // The stored response is the workspace as it was then; clients' caches must not go back.
+      const now = await context.services.workspaces.get(viewer.id, workspace.id);
+      // Deleted since: the stored answer is all there is.
+      const current = now.ok ? now.value : workspace;
+      replayedWorkspaces.add(current);
+      return current;
     },
   }),
 );
@@ -120,12 +202,18 @@ for (const action of USER_ACTIONS) {
     t.field({
       type: Workspace,
       description: actionDescription(action),
-      args: { id: t.arg.id({ required: true }) },
+      args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
       errors: {
         types: [WorkspaceNotFoundError, InvalidTransitionError],
-        union: { name: `${typePrefix}Result` },
-        result: { name: `${typePrefix}Success` },
-        dataField: { name: "workspace" },
+        union: {
+          name: `${typePrefix}Result`,
+          description: `The workspace after ${field}, or why it did not happen.`,
+        },
+        result: { name: `${typePrefix}Success`, description: `${field} was accepted.` },
+        dataField: {
+          name: "workspace",
+          description: "The workspace, in the status the action moved it to.",
+        },
       },
       resolve: async (_root, { id }, context) =>
         unwrap(await context.services.workspaces[action](requireViewer(context).id, id)),
@@ -137,12 +225,18 @@ builder.mutationField("deleteWorkspace", (t) =>
   t.id({
     description:
       "Deletes a workspace: gone for you at once; its machine is destroyed in the background.",
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
     errors: {
       types: [WorkspaceNotFoundError],
-      union: { name: "DeleteWorkspaceResult" },
-      result: { name: "DeleteWorkspaceSuccess" },
-      dataField: { name: "deletedWorkspaceId" },
+      union: {
+        name: "DeleteWorkspaceResult",
+        description: "The deleted workspace's id, or why nothing was deleted.",
+      },
+      result: { name: "DeleteWorkspaceSuccess", description: "The workspace is deleted." },
+      dataField: {
+        name: "deletedWorkspaceId",
+        description: "The id of the workspace deleted (evict it from client caches).",
+      },
     },
     resolve: async (_root, { id }, context) =>
       unwrap(await context.services.workspaces.delete(requireViewer(context).id, id)).id,
@@ -154,7 +248,7 @@ builder.subscriptionField("workspaceStatus", (t) =>
     type: Workspace,
     description:
       "The workspace as it is now, then every change in order. When the workspace is deleted, one last event with status DELETED, then the stream completes.",
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
     subscribe: (_root, { id }, context) =>
       abortOnReturn(async (signal) => {
         const stream = await context.services.workspaces.watch(
