@@ -202,8 +202,10 @@ const shared = MEMORY_RULES.shared;
 
 /** What each field allows, for schema and OpenAPI descriptions (from the rule constants). */
 export function fieldDescription(field: HardwareField, dialect: Dialect): string {
-  return allowedDescription(field, dialect, (value) =>
-    ` Omitted: your ${dialect.target("defaultHardware")}, then ${value}.`,
+  return allowedDescription(
+    field,
+    dialect,
+    (value) => ` Omitted: your ${dialect.target("defaultHardware")}, then ${value}.`,
   );
 }
 
