@@ -308,18 +308,27 @@ describe("WORKSPACE_QUOTA per user", () => {
     expect((await user.api.post(user.path, { token: user.token, json: {} })).status).toBe(201);
   });
 
-  it("GraphQL: the 3rd createWorkspace is RATE_LIMITED (HTTP 429) with the quota in its message", async () => {
+  it("GraphQL: the 3rd createWorkspace answers QuotaExceededError (data, HTTP 200) with the quota", async () => {
     const seeded = await seedUser(server.services, "quota-gql");
     const create = aliasedCreates(seeded.project.id, 1);
     for (let i = 0; i < 2; i++) {
       const created = await graphql(server.url, seeded.token, create);
       expect(created.body.data.c0.__typename).toBe("CreateWorkspaceSuccess");
     }
-    const refused = await graphql(server.url, seeded.token, create);
-    expect(refused.status).toBe(429);
-    expect(refused.body.errors[0]).toMatchObject({
+    const refused = await graphql(
+      server.url,
+      seeded.token,
+      create.replace(
+        "{ workspace { id } }",
+        "{ workspace { id } } ... on QuotaExceededError { message quota }",
+      ),
+    );
+    expect(refused.status).toBe(200);
+    expect(refused.body.errors).toBeUndefined();
+    expect(refused.body.data.c0).toMatchObject({
+      __typename: "QuotaExceededError",
       message: expect.stringContaining("at most 2 workspaces per user"),
-      extensions: { code: "RATE_LIMITED", quota: 2 },
+      quota: 2,
     });
     const rows = await server.database.prisma.workspace.count({
       where: { projectId: seeded.project.id },
