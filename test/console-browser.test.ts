@@ -173,16 +173,66 @@ describe("the workspace console", () => {
     await page.screenshot({ path: `${ARTIFACTS}/console.png`, fullPage: true });
   });
 
-  it("shows the server's hardware message next to the field it is about", async () => {
+  it("words hardware problems for a person, one per line, under a capitalised summary", async () => {
     await signInAndWaitLive();
     await page.getByLabel("Memory (MB)").fill("300");
+    // No GPU kinds are on offer and the cpus are shared: two problems with the one GPU field.
+    await page.getByLabel("GPU kind").fill("a100");
     await page.getByRole("button", { name: "Create workspace" }).click();
-    const message = page.locator("#memory-mb-error");
-    await message.filter({ hasText: /\S/ }).waitFor();
-    expect(await message.textContent()).toMatch(/256/);
+    const memory = page.locator("#memory-mb-error li");
+    await memory.first().waitFor();
+    expect(await memory.allTextContents()).toEqual([
+      "Memory must be a multiple of 256 MB between 512 and 4096 MB for 2 shared CPUs (got 300).",
+    ]);
     expect(await page.getByLabel("Memory (MB)").getAttribute("aria-invalid")).toBe("true");
-    expect(await page.locator("#cpus-error").textContent()).toBe("");
+
+    const gpu = page.locator("#gpu-kind-error li");
+    expect(await gpu.allTextContents()).toEqual([
+      'GPU kind must be none: no GPU kinds are on offer (got "a100").',
+      'GPU kind must be none unless CPU kind is performance (got "a100"; CPU kind is shared).',
+    ]);
+    // One message per line: the second starts below the first, as the reader sees it too.
+    const [first, second] = await Promise.all([gpu.nth(0).boundingBox(), gpu.nth(1).boundingBox()]);
+    expect(second?.y).toBeGreaterThanOrEqual((first?.y ?? 0) + (first?.height ?? 0));
+
+    const summary = await page.locator("#workspace-message p").allTextContents();
+    expect(summary).toEqual(["Invalid hardware configuration."]);
+    // The person's words only: no API field names or enum values anywhere in the form.
+    const form = await page.locator("#workspace-form").textContent();
+    expect(form).not.toMatch(/memoryMb|cpuKind|gpuKind|SHARED|PERFORMANCE|\bnull\b/);
+    expect(await page.locator("#cpus-error li").count()).toBe(0);
     expect(await page.locator("li.workspace").count()).toBe(0);
+  });
+
+  it("starts every project from the default hardware, without the last project's values or messages", async () => {
+    await signInAndWaitLive();
+    const memory = page.getByLabel("Memory (MB)");
+    const invalid = async () => {
+      await memory.fill("300");
+      await page.getByLabel("GPU kind").fill("a100");
+      await page.getByLabel("Keep active (no idle auto-stop)").check();
+      await page.getByRole("button", { name: "Create workspace" }).click();
+      await page.locator("#memory-mb-error li").first().waitFor();
+    };
+    const isReset = async () => {
+      await page.locator("#memory-mb-error li").waitFor({ state: "detached" });
+      expect(await memory.inputValue()).toBe("2048");
+      expect(await page.getByLabel("GPU kind").inputValue()).toBe("");
+      expect(await page.getByLabel("Keep active (no idle auto-stop)").isChecked()).toBe(false);
+      expect(await memory.getAttribute("aria-invalid")).toBeNull();
+      expect(await page.locator("#workspace-form .field-error li").count()).toBe(0);
+      expect(await page.locator("#workspace-message").textContent()).toBe("");
+    };
+
+    await invalid();
+    await page.getByRole("textbox", { name: "New project" }).fill("console other project");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.getByText("Project console other project created.").waitFor({ state: "attached" });
+    await isReset();
+
+    await invalid();
+    await page.getByRole("combobox", { name: "Project" }).selectOption(seeded.project.id);
+    await isReset();
   });
 
   it("matches hardware issues to inputs in REST and GraphQL field names", () => {
@@ -280,4 +330,54 @@ describe("the workspace console", () => {
     await page.locator(`li[data-workspace-id="${id}"]`).waitFor({ state: "detached" });
     await page.getByText(`Workspace ${id.slice(0, 8)} was deleted.`).waitFor({ state: "attached" });
   });
+
+  it("serves a favicon, and loading the page asks for nothing that is missing", async () => {
+    const failed: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await signInAndWaitLive();
+    const href = await page.locator('link[rel="icon"]').getAttribute("href");
+    expect(href).toBe("favicon.svg");
+    for (const path of [`/${href}`, "/favicon.ico"]) {
+      const icon = await fetch(`${server.url}${path}`);
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+      expect(await icon.text()).toMatch(/^<svg /);
+    }
+    expect(failed).toEqual([]);
+  });
+
+  for (const [width, height] of [
+    [390, 844],
+    [1280, 900],
+  ] as const) {
+    it(`fits a ${width} px wide screen with no sideways scroll, errors and details shown`, async () => {
+      await page.setViewportSize({ width, height });
+      await signInAndWaitLive();
+      const id = await createWorkspace();
+      await badgeReaches(id, "RUNNING");
+      await page.getByRole("button", { name: `Details of workspace ${id.slice(0, 8)}` }).click();
+      await page.locator(`#details-${id} .history li`).nth(2).waitFor();
+      // The longest messages the form can show, on the widest fields.
+      await page.getByLabel("Memory (MB)").fill("300");
+      await page.getByLabel("GPU kind").fill("a100");
+      await page.getByRole("button", { name: "Create workspace" }).click();
+      await page.locator("#gpu-kind-error li").nth(1).waitFor();
+
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        body: document.body.scrollWidth,
+        widest: Math.max(
+          ...[...document.querySelectorAll("main *")].map(
+            (element) => element.getBoundingClientRect().right,
+          ),
+        ),
+      }));
+      expect(widths.page).toBeLessThanOrEqual(width);
+      expect(widths.body).toBeLessThanOrEqual(width);
+      expect(widths.widest).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `${ARTIFACTS}/console-${width}.png`, fullPage: true });
+    });
+  }
 });

@@ -4,52 +4,64 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-/** shared: burstable CPUs; performance: dedicated CPUs (needed for a GPU) */
+/** The kind of CPUs a workspace runs on. */
 export type CpuKind =
+  /** Dedicated CPUs, with more memory per CPU; a GPU needs them (hardwareOptions lists their limits). */
   | 'PERFORMANCE'
+  /** Burstable CPUs shared with other machines (hardwareOptions lists their limits). */
   | 'SHARED';
 
+/** The project to create. A field left out or null takes its default. */
 export type CreateProjectInput = {
-  /** The git branch workspaces check out; default "main" */
+  /** The git branch workspaces check out. Left out or null: "main". */
   defaultBranch?: string | null | undefined;
-  /** 1 to 200 characters */
+  /** 1 to 200 characters (trimmed). */
   name: string;
 };
 
+/** What to create. Any field left out or null takes its default. */
 export type CreateWorkspaceInput = {
-  /** Left out or null: your default hardware */
+  /** Merged over your default hardware: each field left out or null comes from your defaultHardware, then the system default. Left out or null as a whole: your default hardware. */
   hardware?: HardwareInput | null | undefined;
-  /** Up to 255 characters. The same key with the same input returns the first result; with different input, IdempotencyConflictError. Kept for at least 24 hours. */
+  /** 1 to 255 characters, else InvalidInputError. The same key with the same input answers the first create's workspace as it is now (replayed: true) and creates nothing; with different input, IdempotencyConflictError. Kept for at least 24 hours; shared with REST's Idempotency-Key. */
   idempotencyKey?: string | null | undefined;
-  /** Default false: stopped after the idle timeout */
+  /** Left out or null: false (stopped after IDLE_TIMEOUT_MINUTES idle). true: runs until stopped. */
   keepActive?: boolean | null | undefined;
+  /** The project to create it in (one of yours, else ProjectNotFoundError). */
   projectId: string;
 };
 
-/** Fields left out are taken from your default hardware, then from the system default {cpuKind: SHARED, cpus: 2, memoryMb: 2048, volumeSizeGb: 10, gpuKind: null}. gpuKind: null asks for no GPU. */
+/** Hardware to ask for. A field left out or null is filled in, and how depends on the mutation: createWorkspace merges over your defaultHardware (each field left out comes from it, then from the system default {cpuKind: SHARED, cpus: 2, memoryMb: 2048, volumeSizeGb: 10, gpuKind: null}); updateDefaultHardware replaces your defaults (each field left out comes from the system default; an empty input resets them). The result must pass the hardware rules as a whole; hardwareOptions lists what may be ordered. "No GPU" is gpuKind: "". */
 export type HardwareInput = {
-  /** CPU kind: SHARED or PERFORMANCE. Omitted: your defaultHardware, then SHARED. */
+  /** CPU kind: SHARED or PERFORMANCE. */
   cpuKind?: CpuKind | null | undefined;
-  /** Number of CPUs: one of 1, 2, 4, 6, 8. Omitted: your defaultHardware, then 2. */
+  /** Number of CPUs: one of 1, 2, 4, 6, 8. */
   cpus?: number | null | undefined;
-  /** GPU kind, one of those on offer (GPU_KINDS), or null for no GPU. A GPU needs cpuKind PERFORMANCE. Omitted: your defaultHardware, then null. */
+  /** One of hardwareOptions.gpuKinds (GPU_KINDS), or "" (the empty string) for no GPU. Left out or null: filled in like the other fields (so a default GPU stays). A GPU needs cpuKind PERFORMANCE. */
   gpuKind?: string | null | undefined;
-  /** Memory in MB, at most 16384. SHARED: a multiple of 256 between 256×cpus and 2048×cpus; PERFORMANCE: a multiple of 1024 between 2048×cpus and 8192×cpus. Omitted: your defaultHardware, then 2048. */
+  /** Memory in MB, at most 16384. SHARED: a multiple of 256 between 256×cpus and 2048×cpus; PERFORMANCE: a multiple of 1024 between 2048×cpus and 8192×cpus. */
   memoryMb?: number | null | undefined;
-  /** Volume size in GB, 1 to 500. Omitted: your defaultHardware, then 10. */
+  /** Volume size in GB, 1 to 500. */
   volumeSizeGb?: number | null | undefined;
 };
 
 /** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream. */
 export type WorkspaceStatus =
+  /** Just created; the lifecycle engine will start its machine. */
   | 'CREATING'
   /** The workspace was deleted: the last event of a workspaceStatus stream, which then completes. Never the status of a workspace you can read. */
   | 'DELETED'
+  /** A step failed (errorMessage says why); startWorkspace tries again. */
   | 'ERROR'
+  /** Running and reachable (privateIp and gitRef are set). */
   | 'RUNNING'
+  /** Its machine is starting (machineId is set). */
   | 'STARTING'
+  /** Stopped; startWorkspace starts it again. */
   | 'STOPPED'
+  /** Its machine is stopping. */
   | 'STOPPING'
+  /** Stopping failed (errorMessage says why); stopWorkspace tries again. */
   | 'STOP_FAILED';
 
 export type ConsoleViewerQueryVariables = Exact<{ [key: string]: never; }>;
@@ -84,8 +96,11 @@ export type ConsoleCreateWorkspaceMutationVariables = Exact<{
 export type ConsoleCreateWorkspaceMutation = { createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
     | { __typename: 'IdempotencyConflictError', message: string }
-    | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, message: string }> }
+    | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, displayMessage: string }> }
+    | { __typename: 'InvalidInputError', message: string }
     | { __typename: 'ProjectNotFoundError', message: string }
+    | { __typename: 'QuotaExceededError', message: string }
+    | { __typename: 'RateLimitedError', message: string }
    };
 
 export type ConsoleStopWorkspaceMutationVariables = Exact<{
@@ -251,7 +266,7 @@ export const ConsoleCreateWorkspaceDocument = new TypedDocumentString(`
     ... on InvalidHardwareError {
       issues {
         field
-        message
+        displayMessage
       }
     }
   }

@@ -50,7 +50,7 @@ export const ConsoleCreateWorkspace = graphql(`
       __typename
       ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }
       ... on Error { message }
-      ... on InvalidHardwareError { issues { field message } }
+      ... on InvalidHardwareError { issues { field displayMessage } }
     }
   }
 `);

@@ -1,3 +1,5 @@
+import { sentence } from "./sentence.js";
+
 type Child = Node | string | null | undefined | false;
 type Props = Record<string, string | boolean | undefined | ((event: Event) => void)>;
 
@@ -22,4 +24,15 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);
   if (!element) throw new Error(`#${id} is missing from index.html`);
   return element as T;
+}
+
+/** Each message on a line of its own, as a sentence: an `<li>` in a list, else a `<p>`. */
+export function showLines(element: HTMLElement, messages: string[]): void {
+  const tag = element instanceof HTMLUListElement ? "li" : "p";
+  element.replaceChildren(
+    ...messages
+      .map(sentence)
+      .filter((line) => line !== "")
+      .map((line) => h(tag, {}, line)),
+  );
 }

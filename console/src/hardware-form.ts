@@ -1,9 +1,19 @@
 import type { HardwareInput } from "../generated/graphql.js";
+import { showLines } from "./dom.js";
 import { fieldKey } from "./field-key.js";
 
+/** A hardware issue as the server words it for a person (`HardwareIssue.displayMessage`). */
 export interface Issue {
   field: string;
-  message: string;
+  displayMessage: string;
+}
+
+export interface HardwareValues {
+  cpuKind: string;
+  cpus: number;
+  memoryMb: number;
+  volumeSizeGb: number;
+  gpuKind: string | null;
 }
 
 /** The hardware form: reads its inputs and shows each issue next to the input it is about. */
@@ -11,7 +21,7 @@ export class HardwareForm {
   private readonly inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
 
   constructor(
-    form: HTMLFormElement,
+    private readonly form: HTMLFormElement,
     private readonly general: HTMLElement,
   ) {
     for (const input of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>(
@@ -27,18 +37,19 @@ export class HardwareForm {
     return input;
   }
 
-  fill(hardware: {
-    cpuKind: string;
-    cpus: number;
-    memoryMb: number;
-    volumeSizeGb: number;
-    gpuKind: string | null;
-  }): void {
+  fill(hardware: HardwareValues): void {
     this.input("cpuKind").value = hardware.cpuKind;
     this.input("cpus").value = String(hardware.cpus);
     this.input("memoryMb").value = String(hardware.memoryMb);
     this.input("volumeSizeGb").value = String(hardware.volumeSizeGb);
     this.input("gpuKind").value = hardware.gpuKind ?? "";
+  }
+
+  /** Back to `hardware` with no messages: what another project starts from. */
+  reset(hardware: HardwareValues): void {
+    this.form.reset();
+    this.clear();
+    this.fill(hardware);
   }
 
   read(): { hardware: HardwareInput; keepActive: boolean } {
@@ -60,32 +71,36 @@ export class HardwareForm {
     };
   }
 
-  /** Shows each issue beside its field; issues about no field of the form go to `general`. */
-  showIssues(message: string, issues: Issue[]): void {
+  /**
+   * The summary goes to `general`, each issue beside its field, one per line; issues about no
+   * field of the form go under the summary.
+   */
+  showIssues(summary: string, issues: Issue[]): void {
     this.clear();
+    const placed = new Map<HTMLElement, string[]>();
     const unplaced: string[] = [];
     let first: HTMLElement | undefined;
     for (const issue of issues) {
       const input = this.inputs.get(fieldKey(issue.field));
       const slot = input && document.getElementById(`${input.id}-error`);
       if (!input || !slot) {
-        unplaced.push(issue.message);
+        unplaced.push(issue.displayMessage);
         continue;
       }
-      slot.textContent = slot.textContent ? `${slot.textContent} ${issue.message}` : issue.message;
+      placed.set(slot, [...(placed.get(slot) ?? []), issue.displayMessage]);
       input.setAttribute("aria-invalid", "true");
       first ??= input;
     }
-    this.general.textContent = [message, ...unplaced].join(" ");
+    for (const [slot, messages] of placed) showLines(slot, messages);
+    showLines(this.general, [summary, ...unplaced]);
     first?.focus();
   }
 
   clear(): void {
-    this.general.textContent = "";
+    this.general.replaceChildren();
     for (const input of this.inputs.values()) {
       input.removeAttribute("aria-invalid");
-      const slot = document.getElementById(`${input.id}-error`);
-      if (slot) slot.textContent = "";
+      document.getElementById(`${input.id}-error`)?.replaceChildren();
     }
   }
 }

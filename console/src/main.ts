@@ -11,8 +11,9 @@ import {
   ConsoleStopWorkspace,
   ConsoleViewer,
 } from "./documents.js";
-import { byId, h } from "./dom.js";
-import { HardwareForm } from "./hardware-form.js";
+import { byId, h, showLines } from "./dom.js";
+import { HardwareForm, type HardwareValues } from "./hardware-form.js";
+import { sentence } from "./sentence.js";
 import { type Workspace, WorkspaceList } from "./workspace-list.js";
 
 /** sessionStorage only: the token leaves with the tab. */
@@ -35,6 +36,8 @@ const hardwareForm = new HardwareForm(workspaceForm, byId("workspace-message"));
 let token: string | undefined;
 let socket: Socket | undefined;
 let projectId: string | undefined;
+/** The viewer's default hardware: what the form starts from in every project. */
+let defaults: HardwareValues | undefined;
 /** Bumped by every project load: an answer for an older one is dropped. */
 let loading = 0;
 
@@ -61,7 +64,7 @@ function describe(error: unknown): string {
   if (error instanceof ApiError && error.code === "UNAUTHENTICATED") {
     return "This token was refused (UNAUTHENTICATED): it is unknown, revoked or mistyped. Paste a valid API token.";
   }
-  return error instanceof Error ? error.message : "The request failed.";
+  return error instanceof Error ? sentence(error.message) : "The request failed.";
 }
 
 function call<R, V>(document: TypedDocumentString<R, V>, variables: V): Promise<R> {
@@ -112,7 +115,8 @@ async function signIn(value: string): Promise<void> {
     tokenMessage.textContent = "";
     viewerLine.textContent = `Signed in as ${viewer.email}.`;
     socket = openSocket(value, setConnection);
-    hardwareForm.fill(viewer.defaultHardware);
+    defaults = viewer.defaultHardware;
+    hardwareForm.reset(defaults);
     showProjects(viewer.projects.edges.map((edge) => edge.node));
     projectSection.hidden = false;
   } catch (error) {
@@ -137,7 +141,9 @@ async function openProject(id: string): Promise<void> {
   const current = ++loading;
   projectId = id || undefined;
   list.reset([]);
-  hardwareForm.clear();
+  // Another project starts from the defaults: no values or messages carried over.
+  if (defaults) hardwareForm.reset(defaults);
+  else hardwareForm.clear();
   workspaceSection.hidden = !projectId;
   if (!projectId) return;
   projectMessage.textContent = "";
@@ -184,9 +190,7 @@ projectForm.addEventListener("submit", async (event) => {
       input: { name: nameInput.value.trim() },
     });
     if (result.__typename === "InvalidInputError") {
-      projectMessage.textContent = [result.message, ...result.issues.map((i) => i.message)].join(
-        " ",
-      );
+      showLines(projectMessage, [result.message, ...result.issues.map((issue) => issue.message)]);
       return;
     }
     nameInput.value = "";

@@ -40,7 +40,8 @@ export function shortId(id: string): string {
 
 function hardwareText({ hardware, keepActive }: Workspace): string {
   const gpu = hardware.gpuKind ? ` · GPU ${hardware.gpuKind}` : "";
-  return `${hardware.cpuKind} · ${hardware.cpus} CPU · ${hardware.memoryMb} MB · ${hardware.volumeSizeGb} GB${gpu}${keepActive ? " · keep active" : ""}`;
+  const cpus = `${hardware.cpus} ${hardware.cpuKind.toLowerCase()} ${hardware.cpus === 1 ? "CPU" : "CPUs"}`;
+  return `${cpus} · ${hardware.memoryMb} MB · ${hardware.volumeSizeGb} GB${gpu}${keepActive ? " · keep active" : ""}`;
 }
 
 /** The project's workspaces, each row kept live by its own `workspaceStatus` subscription. */

@@ -78,4 +78,16 @@ export const consoleRoutes: FastifyPluginAsync<{ sources?: string }> = async (
         .send(asset.body);
     });
   }
+  // A file, not a build output: a browser asks for /favicon.ico on every page, built or not.
+  const icon = await readFile(`${sources}/favicon.svg`).catch(() => undefined);
+  for (const path of icon ? ["/favicon.svg", "/favicon.ico"] : []) {
+    http.get(path, async (_request, reply) =>
+      reply
+        .type("image/svg+xml")
+        .header("cache-control", "public, max-age=86400")
+        .header("x-content-type-options", "nosniff")
+        .header("content-security-policy", CSP)
+        .send(icon),
+    );
+  }
 };
