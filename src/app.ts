@@ -6,6 +6,7 @@ import { consoleRoutes } from "./console/routes.js";
 import { type Database, openDatabase } from "./db/client.js";
 import type { Env } from "./env.js";
 import { createGraphQL, GRAPHQL_PATH } from "./graphql/server.js";
+import { createCallerShares } from "./http/caller-shares.js";
 import { installCors } from "./http/cors.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { forwardHookHeaders } from "./http/raw-headers.js";
@@ -19,6 +20,7 @@ import { listenOperatorSocket } from "./operator/socket.js";
 import { installHttpErrors } from "./rest/errors.js";
 import { restRoutes } from "./rest/index.js";
 import { restRouteTable } from "./rest/routes.js";
+import { watchRoutes } from "./rest/watch-routes.js";
 import { sweepIdempotencyKeys } from "./services/idempotency.js";
 import { createServices, type Services } from "./services/index.js";
 import { LocalStatusBus, RedisStatusBus, type StatusBus } from "./services/status-bus.js";
@@ -68,6 +70,8 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     connectionTimeout: env.HTTP_CONNECTION_TIMEOUT_MS,
     keepAliveTimeout: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     http: httpServerOptions(env),
+    // request.ip: the client named by trusted proxies (X-Forwarded-For), else the peer.
+    trustProxy: env.TRUST_PROXY ?? false,
   });
   if (env.HTTP_MAX_CONNECTIONS > 0) http.server.maxConnections = env.HTTP_MAX_CONNECTIONS;
   // Rate-limit counters and the readiness check; never queues commands while Redis is away.
@@ -101,6 +105,12 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
   installRequestLimits(http, {
     services,
     limits,
+    shares: createCallerShares({
+      concurrentRequests: env.MAX_CONCURRENT_REQUESTS_PER_TOKEN,
+      streams: env.MAX_STREAMS_PER_TOKEN,
+    }),
+    databaseRoutes: [...restRouteTable.map((route) => route.url), GRAPHQL_PATH],
+    streamRoutes: watchRoutes.map((route) => route.url),
     graphqlPath: GRAPHQL_PATH,
     createRoute: restRouteTable.find((route) => route.operationId === "createWorkspace") ?? {
       method: "POST",

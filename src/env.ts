@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const integer = (min: number) => z.coerce.number().int().min(min);
@@ -66,6 +67,21 @@ const envSchema = z.object({
   // graphql-ws: operations in flight per socket, open sockets per token (0: no cap).
   MAX_SUBSCRIPTIONS_PER_SOCKET: integer(0).default(100),
   MAX_SOCKETS_PER_TOKEN: integer(0).default(20),
+  // What one caller (token, or address without a valid token) holds at once, per process (0: no
+  // cap): requests using the database (a few more wait up to 2 s, then 429), and open REST
+  // /events, /wait and GraphQL SSE streams. Slow requests of one token leave connections to others.
+  MAX_CONCURRENT_REQUESTS_PER_TOKEN: integer(0).default(8),
+  MAX_STREAMS_PER_TOKEN: integer(0).default(50),
+  // Which proxies may name the client in X-Forwarded-For (the address the anonymous budget
+  // counts): false, true, a hop count, or comma-separated addresses/CIDRs (as Fastify's trustProxy).
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform(trustProxy)
+    .refine((trust) => trust !== undefined, {
+      error:
+        "must be true, false, a hop count, or comma-separated addresses or CIDRs (loopback, linklocal and uniquelocal too)",
+    }),
   // PostgreSQL cancels a gateway statement that runs longer (0: no limit; not the embedded DB).
   DATABASE_STATEMENT_TIMEOUT_MS: integer(0).default(5000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -92,6 +108,35 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Names proxy-addr (Fastify's trustProxy) knows for ranges of addresses. */
+const ADDRESS_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * TRUST_PROXY as Fastify's trustProxy takes it; undefined when it is none of those. A hop count
+ * becomes the function proxy-addr would make of it (Fastify's types leave numbers out).
+ */
+function trustProxy(
+  value: string,
+): boolean | string[] | ((address: string, hop: number) => boolean) | undefined {
+  const text = value.trim().toLowerCase();
+  if (text === "false" || text === "0") return false;
+  if (text === "true") return true;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return (_address, hop) => hop < hops;
+  }
+  const entries = text.split(",").map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    if (ADDRESS_RANGES.has(entry)) return true;
+    const [address, bits, extra] = entry.split("/");
+    if (extra !== undefined || !address || isIP(address) === 0) return false;
+    if (bits === undefined) return true;
+    const max = isIP(address) === 4 ? 32 : 128;
+    return /^\d+$/.test(bits) && Number(bits) <= max;
+  });
+  return valid ? entries : undefined;
 }
 
 /** NODE_ENV=production: libraries drop development aids (Prisma's call-site capture, warnings). */

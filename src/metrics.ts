@@ -38,6 +38,27 @@ export const processMetrics = {
     labelNames: ["step"] as const,
     registers: [],
   }),
+  databaseShareInFlight: new Gauge({
+    name: "caller_database_requests_in_flight",
+    help: "Requests holding their caller's share of the database (MAX_CONCURRENT_REQUESTS_PER_TOKEN)",
+    registers: [],
+  }),
+  databaseShareWaiting: new Gauge({
+    name: "caller_database_requests_waiting",
+    help: "Requests waiting for their caller's share of the database (at most 2 s, then 429)",
+    registers: [],
+  }),
+  streamsOpen: new Gauge({
+    name: "caller_streams_open",
+    help: "REST /events and /wait and GraphQL SSE streams open (MAX_STREAMS_PER_TOKEN)",
+    registers: [],
+  }),
+  callerRefusals: new Counter({
+    name: "caller_limit_refusals_total",
+    help: "Requests refused with 429 for holding too much at once, by limit (concurrency, streams)",
+    labelNames: ["limit"] as const,
+    registers: [],
+  }),
   leaseTakeovers: new Counter({
     name: "lifecycle_lease_takeovers_total",
     help: "Workspaces claimed from a lease that expired without being handed back (a dead or stalled process)",

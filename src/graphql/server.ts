@@ -17,6 +17,7 @@ import { createYoga, maskError, type YogaLogger } from "graphql-yoga";
 import { isStatementTimeout, type PrismaClient } from "../db/client.js";
 import type { Env } from "../env.js";
 import type { User } from "../generated/prisma/client.js";
+import { releaseDatabaseShare } from "../http/caller-shares.js";
 import {
   DATABASE_TIMEOUT_MESSAGE,
   DATABASE_UNAVAILABLE_MESSAGE,
@@ -46,6 +47,8 @@ export interface GraphQLOptions {
 }
 
 export const GRAPHQL_PATH = "/graphql";
+/** What a HEAD of /graphql is answered as (a GET that asked for JSON). */
+const HEAD_ACCEPT = "application/graphql-response+json, application/json";
 /** The same limit as the REST bodies (Fastify's bodyLimit); WebSocket messages too. */
 const BODY_LIMIT = 1024 * 1024;
 
@@ -190,8 +193,15 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
     http.route({
       url: GRAPHQL_PATH,
       method: ["GET", "POST", "OPTIONS"],
-      handler: async (req, reply) =>
-        sendResponse(reply, await yoga.handleNodeRequestAndResponse(req, reply, { req, reply })),
+      handler: async (req, reply) => {
+        // HEAD (Fastify's, through GET) wants headers only: asked as JSON, yoga never opens a
+        // stream (a subscription, an SSE or multipart answer) that nobody would read or close.
+        if (req.method === "HEAD") req.headers.accept = HEAD_ACCEPT;
+        return sendResponse(
+          reply,
+          await yoga.handleNodeRequestAndResponse(req, reply, { req, reply }),
+        );
+      },
     });
   };
 
@@ -234,7 +244,11 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
  */
 async function sendResponse(reply: FastifyReply, response: Response) {
   const type = response.headers.get("content-type") ?? "";
-  if (type.startsWith("text/event-stream") || type.startsWith("multipart/")) return response;
+  if (type.startsWith("text/event-stream") || type.startsWith("multipart/")) {
+    // Subscribed: the stream waits for events, holding no database connection.
+    releaseDatabaseShare(reply.request.raw);
+    return response;
+  }
   reply.code(response.status);
   for (const [name, value] of response.headers) reply.header(name, value);
   return reply.send(await response.text());

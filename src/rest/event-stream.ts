@@ -4,6 +4,7 @@
  */
 import { PassThrough } from "node:stream";
 import type { FastifyReply } from "fastify";
+import { releaseDatabaseShare } from "../http/caller-shares.js";
 
 /** One event: `event: <event>` (omitted: a plain message) and its data, sent as one JSON line. */
 export interface ServerSentEvent {
@@ -33,6 +34,8 @@ export function sendEventStream(
   events: AsyncIterable<ServerSentEvent>,
   headers: Record<string, string> = {},
 ): FastifyReply {
+  // The route has read what it needed: the stream waits, holding no database connection.
+  releaseDatabaseShare(reply.request.raw);
   const stream = new PassThrough();
   const write = (chunk: string) => {
     if (!stream.writableEnded && !stream.destroyed) stream.write(chunk);

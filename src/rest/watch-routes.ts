@@ -4,6 +4,7 @@
  * status bus: a waiting request holds no database connection.
  */
 import { z } from "zod";
+import { releaseDatabaseShare } from "../http/caller-shares.js";
 import { errors } from "../services/result.js";
 import { authenticationRefusal } from "../services/token-format.js";
 import { isTransitional, type WatchedWorkspace } from "../services/workspace-status.js";
@@ -74,8 +75,12 @@ export const watchRoutes: readonly RestRoute[] = [
       try {
         for await (const workspace of watched.value) {
           if (workspace.status === "deleted") break;
-          // Counted from the first read, so that even a tiny timeout answers with the workspace.
-          timer ??= setTimeout(() => deadline.abort(), query.timeout * 1000);
+          if (!timer) {
+            // Read: from here on it waits on the status bus, holding no database connection.
+            releaseDatabaseShare(request.raw);
+            // Counted from the first read, so that even a tiny timeout answers with the workspace.
+            timer = setTimeout(() => deadline.abort(), query.timeout * 1000);
+          }
           last = workspace;
           if (waitIsOver(workspace.status, query.status)) {
             return { status: 200, body: serializeWorkspace(workspace) };
