@@ -1,6 +1,35 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so `npx workspace-gateway` needs no build step.
-import { register } from "tsx/esm/api";
+// Runs dist/cli.js, the sources bundled by `npm install` (scripts/build-cli.mjs), which starts
+// in a fraction of the time TypeScript through tsx takes. When dist/ is missing, or a file in
+// src/ is newer than it (sources edited since), the sources run through tsx: never stale code.
+import { readdirSync, statSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 
-register();
-await import("../src/cli.ts");
+// A one-shot command runs PGlite's and Prisma's WebAssembly for well under a second: V8's
+// optimising compiler would spend more CPU compiling it (measured: 2.0 → 0.7 s of CPU for
+// `user list`) than it saves. The server keeps it.
+if (process.argv[2] !== "serve") setFlagsFromString("--liftoff-only");
+
+const bundle = new URL("../dist/cli.js", import.meta.url);
+const sources = new URL("../src/", import.meta.url);
+
+function bundleIsFresh() {
+  let built;
+  try {
+    built = statSync(bundle).mtimeMs;
+  } catch {
+    return false;
+  }
+  // About 100 files: a few milliseconds.
+  return readdirSync(sources, { recursive: true }).every(
+    (file) => statSync(new URL(file, sources)).mtimeMs <= built,
+  );
+}
+
+if (bundleIsFresh()) {
+  await import(bundle.href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/cli.ts");
+}

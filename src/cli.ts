@@ -1,12 +1,10 @@
+// Every module beyond commander is imported by the command that needs it: `--version` and
+// `--help` load nothing else, a list loads no HTTP server, a command sent to a running server
+// no database driver.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { DataDirLockedError, openDatabase } from "./db/client.js";
-import { parseEnv } from "./env.js";
-import { type OperatorCommand, operatorCommands } from "./operator/commands.js";
-import { sendOperatorCommand } from "./operator/socket.js";
+import type { OperatorCommand } from "./operator/commands.js";
 import { table } from "./operator/table.js";
-import { createServices } from "./services/index.js";
-import { LocalStatusBus } from "./services/status-bus.js";
 
 type Options = { json?: boolean } & Record<string, unknown>;
 const { version } = JSON.parse(
@@ -28,6 +26,8 @@ program
   .description("run the gateway (applies pending migrations first)")
   // Loaded on demand: the one-shot commands need none of the HTTP stack.
   .action(async () => {
+    // A configuration error is told before the HTTP stack is loaded.
+    const { parseEnv } = await import("./env.js");
     const env = parseEnv();
     const { serve } = await import("./serve.js");
     await serve(env);
@@ -38,10 +38,8 @@ program
   .description("apply pending migrations to DATABASE_URL or the embedded database")
   .option("--json", "print JSON")
   .action(
-    operator(
-      "migrate",
-      (v) => (v.applied.length === 0 ? "no pending migrations" : `applied ${v.applied.join(", ")}`),
-      { migrateFirst: false },
+    operator("migrate", (v) =>
+      v.applied.length === 0 ? "no pending migrations" : `applied ${v.applied.join(", ")}`,
     ),
   );
 
@@ -156,39 +154,20 @@ program
 
 /**
  * An operator command: run against the database directly, or, when a running server holds
- * the embedded database, inside that server.
+ * the embedded database, inside that server (src/operator/run-command.ts).
  */
-function operator(command: OperatorCommand, text: Text, { migrateFirst = true } = {}) {
+function operator(command: OperatorCommand, text: Text) {
   return async (options: Options) => {
-    const env = parseEnv();
-    let value: object;
-    try {
-      const database = await openDatabase({
-        databaseUrl: env.DATABASE_URL,
-        dataDir: env.DATA_DIR,
-        migrate: migrateFirst,
-      });
-      try {
-        const services = createServices({
-          prisma: database.prisma,
-          gpuKinds: env.GPU_KINDS,
-          // Nobody watches from here; the engine of a server picks changes up at its sweep.
-          bus: new LocalStatusBus(),
-        });
-        value = await operatorCommands[command]({ services, database }, options);
-      } finally {
-        await database.close();
-      }
-    } catch (error) {
-      if (!(error instanceof DataDirLockedError)) throw error;
-      value = await sendOperatorCommand(env.DATA_DIR, command, options);
-    }
-    print(options, value, () => text(value));
+    const [{ parseEnv }, { runOperatorCommand }] = await Promise.all([
+      import("./env.js"),
+      import("./operator/run-command.js"),
+    ]);
+    const run = await runOperatorCommand(parseEnv(), command, options);
+    const said = options.json
+      ? JSON.stringify(run.value)
+      : [text(run.value), run.database].filter(Boolean).join("\n");
+    process.stdout.write(`${said}\n`);
   };
-}
-
-function print(options: Options, value: unknown, text: () => string) {
-  process.stdout.write(options.json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
 }
 
 try {

@@ -1,12 +1,13 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { parseEnv } from "../src/env.js";
 import { isWellFormedToken } from "../src/services/token-format.js";
 import { TEST_DATABASE_URL } from "./kit/database.js";
+import { preparedDataDir } from "./kit/processes.js";
 
 const BIN = new URL("../bin/workspace-gateway.js", import.meta.url).pathname;
 
@@ -16,11 +17,13 @@ interface Run {
   stderr: string;
 }
 
-async function cli(args: string[], env: Record<string, string>): Promise<Run> {
+/** `node bin/workspace-gateway.js …` as a user runs it, in `cwd` (a folder of its own by default). */
+async function cli(args: string[], env: Record<string, string>, cwd = scratch): Promise<Run> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH ?? "", ...env },
-      timeout: 60_000,
+      cwd,
+      timeout: 90_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -29,14 +32,31 @@ async function cli(args: string[], env: Record<string, string>): Promise<Run> {
   }
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), "wsg-cli-"));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+/** Never the repository: the README's server may be running there on ./.data. */
+const scratch = mkdtempSync(join(tmpdir(), "wsg-cli-cwd-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// A copy of the database the global setup migrated once: no command here initialises one.
+const dataDir = preparedDataDir("cli");
 
-const targets: Array<{ name: string; env: Record<string, string>; skip: string | undefined }> = [
-  { name: "embedded", env: { DATA_DIR: dataDir }, skip: undefined },
+const targets: Array<{
+  name: string;
+  env: Record<string, string>;
+  /** The line every text output ends with (neither is the default database). */
+  database: string;
+  skip: string | undefined;
+}> = [
+  {
+    name: "embedded",
+    env: { DATA_DIR: dataDir },
+    database: `database: ${dataDir} (embedded PostgreSQL)`,
+    skip: undefined,
+  },
   {
     name: "postgres",
     env: { DATABASE_URL: TEST_DATABASE_URL ?? "" },
+    database: TEST_DATABASE_URL
+      ? `database: PostgreSQL at ${new URL(TEST_DATABASE_URL).host}${new URL(TEST_DATABASE_URL).pathname}`
+      : "",
     skip: TEST_DATABASE_URL ? undefined : "TEST_DATABASE_URL is not set",
   },
 ];
@@ -107,6 +127,7 @@ for (const target of targets) {
       expect(isWellFormedToken(token)).toBe(true);
       expect(idLine).toMatch(/^id +[0-9a-f-]{36}$/);
       expect(prefixLine).toMatch(/^prefix +(\S+)$/);
+      expect(run.stdout.trim().split("\n").at(-1)).toBe(target.database);
       expect(token.startsWith(prefixLine?.split(/ +/)[1] ?? "-")).toBe(true);
     });
 
@@ -160,7 +181,10 @@ for (const target of targets) {
         ["workspace", "list", "--project", seeded.project.id, "--status", "running"],
         target.env,
       );
-      expect(workspaces).toMatchObject({ code: 0, stdout: "no workspaces\n" });
+      expect(workspaces).toMatchObject({
+        code: 0,
+        stdout: `no workspaces\n${target.database}\n`,
+      });
     }, 120_000);
 
     it.each([
@@ -249,4 +273,100 @@ describe("CLI usage", () => {
       stderr: `workspace-gateway: ${line}\n`,
     });
   });
+});
+
+describe("CLI database choice (run in a folder of its own, as a user would)", () => {
+  /** An empty folder to run in; nothing of the repository around it. */
+  function folder(): string {
+    const path = mkdtempSync(join(tmpdir(), "wsg-cli-folder-"));
+    afterAll(() => rmSync(path, { recursive: true, force: true }));
+    return path;
+  }
+  const refusal = (dir: string) =>
+    `workspace-gateway: no embedded database in ${dir} (DATA_DIR); run this where the server runs, or set DATA_DIR (or DATABASE_URL) to the server's\n`;
+
+  it.each([
+    [["user", "list"]],
+    [["project", "list", "--json"]],
+    [["token", "list", "--user", "someone@example.com"]],
+    [["workspace", "list"]],
+    [["user", "create", "--email", "someone@example.com"]],
+    [["token", "create", "--user", "someone@example.com"]],
+    [["token", "revoke", "wsg_nothing"]],
+    [["project", "create", "--owner", "someone@example.com", "--name", "P"]],
+  ])(
+    "%j refuses where there is no database, naming the DATA_DIR, and creates none",
+    async (args) => {
+      const cwd = folder();
+      expect(await cli(args, {}, cwd)).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: refusal(join(cwd, ".data")),
+      });
+      expect(existsSync(join(cwd, ".data"))).toBe(false);
+      const relative = await cli(args, { DATA_DIR: "elsewhere" }, cwd);
+      expect(relative.stderr).toBe(refusal(join(cwd, "elsewhere")));
+      expect(existsSync(join(cwd, "elsewhere"))).toBe(false);
+    },
+  );
+
+  it("names the database in text output when DATA_DIR is not ./.data, and not in --json", async () => {
+    const cwd = folder();
+    cpSync(inject("preparedDataDir"), join(cwd, "other"), { recursive: true });
+    expect(await cli(["user", "list"], { DATA_DIR: "other" }, cwd)).toEqual({
+      code: 0,
+      stdout: `no users\ndatabase: ${join(cwd, "other")} (embedded PostgreSQL)\n`,
+      stderr: "",
+    });
+    expect(await cli(["user", "list", "--json"], { DATA_DIR: "other" }, cwd)).toEqual({
+      code: 0,
+      stdout: '{"users":[]}\n',
+      stderr: "",
+    });
+  });
+
+  it("says nothing more on the default ./.data of the folder it runs in", async () => {
+    const cwd = folder();
+    cpSync(inject("preparedDataDir"), join(cwd, ".data"), { recursive: true });
+    expect(await cli(["user", "list"], {}, cwd)).toEqual({
+      code: 0,
+      stdout: "no users\n",
+      stderr: "",
+    });
+  });
+
+  it("seed creates a database where there is none, and says where", async () => {
+    const cwd = folder();
+    const run = await cli(["seed", "--email", "new@example.com"], {}, cwd);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split("\n").at(-1)).toBe(
+      `database: created the embedded database in ${join(cwd, ".data")}`,
+    );
+    const users = await cli(["user", "list", "--json"], {}, cwd);
+    expect(JSON.parse(users.stdout).users).toHaveLength(1);
+  }, 180_000);
+
+  it("never prints DATABASE_URL's password, failing or not", async () => {
+    const unreachable = "postgresql://app:hunter2@127.0.0.1:1/nothing";
+    const failed = await cli(["user", "list"], { DATABASE_URL: unreachable });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim().split("\n")).toHaveLength(1);
+    expect(failed.stderr).not.toContain("hunter2");
+  });
+
+  it.skipIf(!TEST_DATABASE_URL)(
+    "names PostgreSQL by host and database, without the password",
+    async () => {
+      const url = new URL(TEST_DATABASE_URL ?? "");
+      // Trust and password authentication alike accept the URL's own password.
+      url.password ||= "hunter2";
+      const run = await cli(["user", "list"], { DATABASE_URL: url.href });
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim().split("\n").at(-1)).toBe(
+        `database: PostgreSQL at ${url.host}${url.pathname}`,
+      );
+      expect(run.stdout).not.toContain(url.password);
+    },
+  );
 });

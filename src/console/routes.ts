@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, stop } from "esbuild";
 import type { FastifyPluginAsync } from "fastify";
 
 /** The console's sources (console/ at the repository root), bundled in memory at start-up. */
@@ -18,7 +18,13 @@ interface Asset {
   immutable: boolean;
 }
 
+/** Console builds in flight in this process (tests start several servers at once). */
+let building = 0;
+
 async function bundle(sources: string): Promise<Map<string, Asset>> {
+  building++;
+  // esbuild builds in a child process (31 MB) that would otherwise live as long as the server;
+  // it ends after the last build in flight (a later build starts a new one).
   const result = await build({
     absWorkingDir: sources,
     entryPoints: { console: "src/main.ts", "console-style": "style.css" },
@@ -30,6 +36,8 @@ async function bundle(sources: string): Promise<Map<string, Asset>> {
     outdir: "out",
     write: false,
     logLevel: "silent",
+  }).finally(async () => {
+    if (--building === 0) await stop();
   });
   const assets = new Map<string, Asset>();
   let html = await readFile(`${sources}/index.html`, "utf8");

@@ -1,10 +1,11 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { DataDirLockedError, lockDataDir } from "./data-dir.js";
 import { migratePglite, migratePostgres } from "./migrate.js";
 import { poolStatements, prismaStatementNames, registerStatements } from "./statements.js";
 
@@ -38,7 +39,7 @@ export interface OpenDatabaseOptions {
   preparedStatementLimit?: number;
 }
 
-export class DataDirLockedError extends Error {}
+export { DataDirLockedError };
 
 /**
  * PGlite's own start parameters, with PostgreSQL's shared buffer pool at 32 MB instead of 128 MB:
@@ -147,39 +148,4 @@ function createPrismaClient(
   });
   prisma.$on("query", (event) => onQuery(event.query));
   return prisma as unknown as PrismaClient;
-}
-
-/**
- * PGlite has no lock between processes, and two on one directory corrupt it. A lock file holds
- * the owner's pid; a lock left by a dead process (kill -9) is taken over.
- */
-function lockDataDir(dataDir: string): () => void {
-  const path = join(dataDir, "gateway.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = Number.parseInt(readFileSync(path, "utf8"), 10);
-      if (Number.isInteger(owner) && isAlive(owner)) {
-        throw new DataDirLockedError(
-          `DATA_DIR ${dataDir} is in use by another workspace-gateway process (pid ${owner}); stop it or set another DATA_DIR`,
-        );
-      }
-      rmSync(path, { force: true });
-    }
-  }
-  throw new DataDirLockedError(`DATA_DIR ${dataDir} is locked (${path})`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -1,6 +1,6 @@
 /** What `serve` prints once it listens: where everything is, and on a first start how to try it. */
-import { resolve } from "node:path";
 import type { Env } from "../env.js";
+import { commandPrefix, databaseLocation } from "./database-label.js";
 import type { FirstUser } from "./first-run.js";
 
 export interface BannerOptions {
@@ -18,8 +18,8 @@ export function banner({ url, env, firstUser }: BannerOptions): string {
     `  console   ${url}/`,
     `  GraphQL   ${url}/graphql${env.GRAPHIQL ? "  (GraphiQL in a browser)" : ""}`,
     `  REST      ${url}/projects/<project id>/workspaces`,
-    `  data      ${dataLocation(env)}`,
-    "  operator  npx workspace-gateway --help   (user, project, token and workspace commands)",
+    `  data      ${databaseLocation(env)}`,
+    `  operator  ${commandPrefix(env)}npx workspace-gateway --help   (user, project, token and workspace commands)`,
     "",
   ];
   if (firstUser) {
@@ -29,17 +29,9 @@ export function banner({ url, env, firstUser }: BannerOptions): string {
       "",
       `  curl -s -X POST ${url}/projects/${firstUser.project.id}/workspaces -H "Authorization: Bearer ${firstUser.token}"`,
       "",
-      `More tokens: npx workspace-gateway token create --user ${firstUser.user.email}`,
+      `More tokens: ${commandPrefix(env)}npx workspace-gateway token create --user ${firstUser.user.email}`,
       "",
     );
   }
   return `${lines.join("\n")}\n`;
-}
-
-function dataLocation(env: BannerOptions["env"]): string {
-  if (env.DATA_DIR && env.DATABASE_URL === undefined) {
-    return `${resolve(env.DATA_DIR)} (embedded PostgreSQL)`;
-  }
-  const url = new URL(env.DATABASE_URL ?? "");
-  return `PostgreSQL at ${url.host}${url.pathname}`;
 }
