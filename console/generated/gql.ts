@@ -16,7 +16,7 @@ import * as types from './graphql.js';
  */
 type Documents = {
     "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n  }\n": typeof types.ConsoleViewerDocument,
-    "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on InvalidInputError { message issues { field message } }\n    }\n  }\n": typeof types.ConsoleCreateProjectDocument,
+    "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field message } }\n    }\n  }\n": typeof types.ConsoleCreateProjectDocument,
     "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": typeof types.ConsoleWorkspaceFieldsFragmentDoc,
     "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": typeof types.ConsoleProjectWorkspacesDocument,
     "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleCreateWorkspaceDocument,
@@ -27,7 +27,7 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n  }\n": types.ConsoleViewerDocument,
-    "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on InvalidInputError { message issues { field message } }\n    }\n  }\n": types.ConsoleCreateProjectDocument,
+    "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field message } }\n    }\n  }\n": types.ConsoleCreateProjectDocument,
     "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": types.ConsoleWorkspaceFieldsFragmentDoc,
     "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": types.ConsoleProjectWorkspacesDocument,
     "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleCreateWorkspaceDocument,
@@ -44,7 +44,7 @@ export function graphql(source: "\n  query ConsoleViewer {\n    viewer {\n      
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on InvalidInputError { message issues { field message } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleCreateProjectDocument;
+export function graphql(source: "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field message } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleCreateProjectDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

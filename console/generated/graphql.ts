@@ -15,6 +15,8 @@ export type CpuKind =
 export type CreateProjectInput = {
   /** The git branch workspaces check out. Left out or null: "main". */
   defaultBranch?: string | null | undefined;
+  /** 1 to 255 characters, else InvalidInputError. The same key with the same input (after defaults) answers the first create's project (replayed: true) and creates nothing; with different input, IdempotencyConflictError. Kept for at least 24 hours; shared with REST's Idempotency-Key and with createWorkspace (a key names one request of yours). */
+  idempotencyKey?: string | null | undefined;
   /** 1 to 200 characters (trimmed). */
   name: string;
 };
@@ -76,6 +78,7 @@ export type ConsoleCreateProjectMutationVariables = Exact<{
 
 export type ConsoleCreateProjectMutation = { createProject:
     | { __typename: 'CreateProjectSuccess', project: { id: string, name: string } }
+    | { __typename: 'IdempotencyConflictError', message: string }
     | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
    };
 
@@ -211,8 +214,10 @@ export const ConsoleCreateProjectDocument = new TypedDocumentString(`
         name
       }
     }
-    ... on InvalidInputError {
+    ... on UserError {
       message
+    }
+    ... on InvalidInputError {
       issues {
         field
         message

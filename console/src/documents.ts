@@ -16,7 +16,8 @@ export const ConsoleCreateProject = graphql(`
     createProject(input: $input) {
       __typename
       ... on CreateProjectSuccess { project { id name } }
-      ... on InvalidInputError { message issues { field message } }
+      ... on UserError { message }
+      ... on InvalidInputError { issues { field message } }
     }
   }
 `);

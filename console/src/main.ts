@@ -189,8 +189,9 @@ projectForm.addEventListener("submit", async (event) => {
     const { createProject: result } = await call(ConsoleCreateProject, {
       input: { name: nameInput.value.trim() },
     });
-    if (result.__typename === "InvalidInputError") {
-      showLines(projectMessage, [result.message, ...result.issues.map((issue) => issue.message)]);
+    if (result.__typename !== "CreateProjectSuccess") {
+      const issues = result.__typename === "InvalidInputError" ? result.issues : [];
+      showLines(projectMessage, [result.message, ...issues.map((issue) => issue.message)]);
       return;
     }
     nameInput.value = "";

@@ -15,6 +15,8 @@ export type CpuKind =
 export type CreateProjectInput = {
   /** The git branch workspaces check out. Left out or null: "main". */
   defaultBranch?: string | null | undefined;
+  /** 1 to 255 characters, else InvalidInputError. The same key with the same input (after defaults) answers the first create's project (replayed: true) and creates nothing; with different input, IdempotencyConflictError. Kept for at least 24 hours; shared with REST's Idempotency-Key and with createWorkspace (a key names one request of yours). */
+  idempotencyKey?: string | null | undefined;
   /** 1 to 200 characters (trimmed). */
   name: string;
 };
@@ -105,6 +107,7 @@ export type CreateProjectMutationVariables = Exact<{
 
 export type CreateProjectMutation = { createProject:
     | { __typename: 'CreateProjectSuccess', project: { id: string, name: string, defaultBranch: string, workspaces: { totalCount: number } } }
+    | { __typename: 'IdempotencyConflictError' }
     | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
    };
 
@@ -177,6 +180,7 @@ export type ProjectThenCreateMutationVariables = Exact<{
 
 export type ProjectThenCreateMutation = { createProject:
     | { __typename: 'CreateProjectSuccess', project: { id: string, name: string } }
+    | { __typename: 'IdempotencyConflictError' }
     | { __typename: 'InvalidInputError' }
   , createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string } }
@@ -219,6 +223,17 @@ export type NodesByIdsQuery = { nodes: Array<
     | { __typename: 'User', id: string }
     | { __typename: 'Workspace', id: string }
    | null> };
+
+export type CreateProjectWithKeyMutationVariables = Exact<{
+  input: CreateProjectInput;
+}>;
+
+
+export type CreateProjectWithKeyMutation = { createProject:
+    | { __typename: 'CreateProjectSuccess', replayed: boolean, project: { id: string, name: string, defaultBranch: string, createdAt: string } }
+    | { __typename: 'IdempotencyConflictError', message: string, inProgress: boolean }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
+   };
 
 export type CreateWithHardwareMutationVariables = Exact<{
   input: CreateWorkspaceInput;
@@ -661,6 +676,33 @@ export const NodesByIdsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<NodesByIdsQuery, NodesByIdsQueryVariables>;
+export const CreateProjectWithKeyDocument = new TypedDocumentString(`
+    mutation CreateProjectWithKey($input: CreateProjectInput!) {
+  createProject(input: $input) {
+    __typename
+    ... on CreateProjectSuccess {
+      replayed
+      project {
+        id
+        name
+        defaultBranch
+        createdAt
+      }
+    }
+    ... on IdempotencyConflictError {
+      message
+      inProgress
+    }
+    ... on InvalidInputError {
+      message
+      issues {
+        field
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateProjectWithKeyMutation, CreateProjectWithKeyMutationVariables>;
 export const CreateWithHardwareDocument = new TypedDocumentString(`
     mutation CreateWithHardware($input: CreateWorkspaceInput!) {
   createWorkspace(input: $input) {

@@ -2,7 +2,7 @@ import { NEWEST_FIRST, VISIBLE_WORKSPACES } from "../../services/workspaces.js";
 import { builder } from "../builder.js";
 import { requireViewer } from "../context.js";
 import { WorkspaceStatus } from "./enums.js";
-import { InvalidInputError, unwrap } from "./errors.js";
+import { IdempotencyConflictError, InvalidInputError, unwrap } from "./errors.js";
 import { Node } from "./node.js";
 import { DateTime } from "./scalars.js";
 import { Workspace } from "./workspace.js";
@@ -64,8 +64,18 @@ const CreateProjectInput = builder.inputType("CreateProjectInput", {
     defaultBranch: t.string({
       description: 'The git branch workspaces check out. Left out or null: "main".',
     }),
+    idempotencyKey: t.string({
+      description:
+        "1 to 255 characters, else InvalidInputError. The same key with the same input (after " +
+        "defaults) answers the first create's project (replayed: true) and creates nothing; with " +
+        "different input, IdempotencyConflictError. Kept for at least 24 hours; shared with " +
+        "REST's Idempotency-Key and with createWorkspace (a key names one request of yours).",
+    }),
   }),
 });
+
+/** Projects answered by a replay (the success type's `replayed` reads it). */
+const replayedProjects = new WeakSet<object>();
 
 builder.mutationField("createProject", (t) =>
   t.field({
@@ -75,20 +85,41 @@ builder.mutationField("createProject", (t) =>
       input: t.arg({ type: CreateProjectInput, required: true, description: "What to create." }),
     },
     errors: {
-      types: [InvalidInputError],
+      types: [InvalidInputError, IdempotencyConflictError],
       union: {
         name: "CreateProjectResult",
-        description: "The created project, or why nothing was created.",
+        description: "The created (or replayed) project, or why nothing was created.",
       },
-      result: { name: "CreateProjectSuccess", description: "The project was created." },
-      dataField: { name: "project", description: "The new project." },
-    },
-    resolve: async (_root, { input }, context) =>
-      unwrap(
-        await context.services.projects.create(requireViewer(context).id, {
-          name: input.name,
-          defaultBranch: input.defaultBranch ?? undefined,
+      result: {
+        name: "CreateProjectSuccess",
+        description: "The project was created, or this was a replay of its create.",
+        fields: (t) => ({
+          replayed: t.boolean({
+            description:
+              "true: an earlier create with the same idempotencyKey made this project, and it is answered as it is now (nothing new was created); false: created by this request.",
+            resolve: (project) => replayedProjects.has(project),
+          }),
         }),
-      ),
+      },
+      dataField: {
+        name: "project",
+        description: "The project: new, or for a replay the first create's, as it is now.",
+      },
+    },
+    resolve: async (_root, { input }, context) => {
+      const viewer = requireViewer(context);
+      const created = await context.services.projects.createOnce(viewer.id, {
+        name: input.name,
+        defaultBranch: input.defaultBranch,
+        idempotencyKey: input.idempotencyKey,
+      });
+      const { project, replayed } = unwrap(created);
+      if (!replayed) return project;
+      // The stored response is the project as it was then; caches must not go back.
+      const now = await context.services.projects.getForUser(viewer.id, project.id);
+      const current = now.ok ? now.value : project;
+      replayedProjects.add(current);
+      return current;
+    },
   }),
 );
