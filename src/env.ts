@@ -100,6 +100,9 @@ const FLY_REQUIRED = ["FLY_API_TOKEN", "FLY_APP_NAME", "WORKSPACE_IMAGE"] as con
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every setting's name: the README documents each (test/docs.test.ts checks). */
+export const SETTING_NAMES = Object.keys(envSchema.shape) as readonly (keyof Env)[];
+
 /** "https://app.example.com" or "http://localhost:5173": scheme, host and port, nothing else. */
 function isOrigin(value: string): boolean {
   try {
