@@ -2,9 +2,10 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { banner } from "../src/operator/banner.js";
 import { TEST_DATABASE_URL } from "./kit/database.js";
 import { runCli, scratchPostgres } from "./kit/processes.js";
 import { waitFor } from "./kit/wait.js";
@@ -77,6 +78,12 @@ describe("the first start on an empty DATA_DIR", () => {
     expect(stdout).toContain(`  console   ${url}/\n`);
     expect(stdout).toContain(`  GraphQL   ${url}/graphql  (GraphiQL in a browser)\n`);
     expect(stdout).toContain(`  data      ${dataDir} (embedded PostgreSQL)\n`);
+    expect(stdout).toContain(
+      `  operator  DATA_DIR=${dataDir} npx workspace-gateway --help   (user, project, token and workspace commands)\n`,
+    );
+    expect(stdout).toContain(
+      `More tokens: DATA_DIR=${dataDir} npx workspace-gateway token create --user developer@example.com\n`,
+    );
     const curl = stdout.match(/^ {2}(curl -s -X POST .*)$/m)?.[1] ?? "";
     expect(curl).toMatch(/Authorization: Bearer wsg_/);
 
@@ -150,6 +157,32 @@ describe("the first start on an empty DATA_DIR", () => {
       await exited;
     }
   }, 120_000);
+});
+
+describe("the first-start banner's commands", () => {
+  const firstUser = {
+    user: { id: "u", email: "developer@example.com" },
+    token: "wsg_x",
+    project: { id: "p", name: "My project" },
+  };
+  const printed = (DATA_DIR: string) =>
+    banner({ url: "http://127.0.0.1:4000", env: { DATA_DIR, GRAPHIQL: true }, firstUser });
+
+  it("are plain `npx workspace-gateway` on the default ./.data", () => {
+    expect(printed("./.data")).toContain(
+      "\nMore tokens: npx workspace-gateway token create --user developer@example.com\n",
+    );
+    expect(printed(".data")).not.toContain("DATA_DIR=");
+  });
+
+  it("carry DATA_DIR=<absolute path> otherwise, quoted for a shell when needed", () => {
+    expect(printed("other")).toContain(
+      `\nMore tokens: DATA_DIR=${resolve("other")} npx workspace-gateway token create`,
+    );
+    expect(printed("/tmp/my data")).toContain(
+      "\n  operator  DATA_DIR='/tmp/my data' npx workspace-gateway --help",
+    );
+  });
 });
 
 describe.skipIf(!TEST_DATABASE_URL)("serve on PostgreSQL", () => {

@@ -1,13 +1,12 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { graphqlWsClient } from "./kit/graphql.js";
 import {
   killProcessesAfterAll,
+  preparedDataDir,
   runCli,
   type ServerProcess,
   startServerProcess,
@@ -20,13 +19,12 @@ const BIN = new URL("../bin/workspace-gateway.js", import.meta.url).pathname;
 killProcessesAfterAll();
 
 describe("serve on the embedded database", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "wsg-serve-"));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = preparedDataDir("serve");
   let server: ServerProcess;
   let token: string;
   let workspaceId: string;
 
-  it("answers /healthz and /readyz on a fresh DATA_DIR", async () => {
+  it("answers /healthz and /readyz on a new DATA_DIR", async () => {
     server = await startServerProcess({ DATA_DIR: dataDir });
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
@@ -45,6 +43,16 @@ describe("serve on the embedded database", () => {
     expect(text).toMatch(
       /^http_request_duration_seconds_count\{method="GET",route="\/readyz",status="200"\} 1$/m,
     );
+  });
+
+  it("keeps no esbuild process once the console is built and served", async () => {
+    const page = await fetch(`${server.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("console.js?v=");
+    expect((await fetch(`${server.url}/console.js`)).status).toBe(200);
+    const children = childCommands(server.pid);
+    // esbuild builds in a child process of its own (31 MB), which must end with the build.
+    expect(children.filter((command) => command.includes("esbuild"))).toEqual([]);
   });
 
   it("refuses a second serve on the same DATA_DIR with one clear line", async () => {
@@ -95,8 +103,7 @@ describe("serve on the embedded database", () => {
 });
 
 describe("npm start", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "wsg-npm-start-"));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = preparedDataDir("npm-start");
 
   // A container runtime or process manager signals the process it started: npm, not node.
   it.each(["SIGTERM", "SIGINT"] as const)(
@@ -158,6 +165,19 @@ describe("npm start", () => {
     90_000,
   );
 });
+
+/** The command lines of a process's children, from /proc (every thread's list). */
+function childCommands(pid: number): string[] {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((thread) =>
+    readFileSync(`/proc/${pid}/task/${thread}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean),
+  );
+  return children.map((child) =>
+    readFileSync(`/proc/${child}/cmdline`, "utf8").replaceAll("\0", " ").trim(),
+  );
+}
 
 function isAlive(pid: number): boolean {
   try {
