@@ -84,6 +84,16 @@ describe("a process that dies mid-provisioning", () => {
       expect(provisionerCalls(third.logs, row.id, "start")).toBe(1);
     }
     expect(new Set(finished.map((row) => row.machine_id)).size).toBe(workspaces.length);
+    // Issue 15, item 6: the third process got every row by its lease running out, once each (a
+    // takeover), not by a hand-back or a retry backoff: recovery waits for the lease (5 s) and
+    // the next sweep, nothing longer.
+    const metrics = await (await fetch(`${third.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(`^lifecycle_lease_takeovers_total ${workspaces.length}$`, "m"),
+    );
+    expect(third.logs.filter((line) => line.msg === "lifecycle: step failed unexpectedly")).toEqual(
+      [],
+    );
     expect(await third.kill("SIGTERM")).toEqual({ code: 0, signal: null });
     console.log(
       `crash recovery: ${workspaces.length} workspaces carried over SIGTERM and kill -9 to running in ${Date.now() - started} ms (3 server processes)`,
