@@ -14,6 +14,7 @@ import {
   flyVolumeName,
   WORKSPACE_METADATA_KEY,
 } from "../src/lifecycle/fly-provisioner.js";
+import { FLY_RATE_LIMITS, rateLimitKey, TokenBuckets } from "../src/lifecycle/fly-rate-limits.js";
 import type { MachineSpec, Provisioner } from "../src/lifecycle/provisioner.js";
 import { type FlyFake, startFlyFake } from "./kit/fly-fake.js";
 import { waitFor } from "./kit/wait.js";
@@ -87,6 +88,7 @@ function workspace(t: Target, hardware: Partial<MachineSpec> = {}): MachineSpec 
     memoryMb: 512,
     volumeSizeGb: 1,
     gpuKind: null,
+    volumeId: null,
     ...hardware,
   };
   cleanups.push(async () => {
@@ -94,9 +96,19 @@ function workspace(t: Target, hardware: Partial<MachineSpec> = {}): MachineSpec 
       Object.assign(t.fake.faults, NO_FAULTS);
       t.fake.faults.failStart.clear();
     }
-    await provisioner(t).destroy(null, spec, AbortSignal.timeout(120_000));
+    await cleaner(t).destroy(null, spec, AbortSignal.timeout(120_000));
   });
   return spec;
+}
+
+/** One provisioner cleans up after a target's tests, so its pacing covers all of them. */
+const cleaners = new WeakMap<Target, Provisioner>();
+function cleaner(t: Target): Provisioner {
+  const existing = cleaners.get(t);
+  if (existing) return existing;
+  const created = provisioner(t);
+  cleaners.set(t, created);
+  return created;
 }
 
 const NO_FAULTS = {
@@ -105,11 +117,21 @@ const NO_FAULTS = {
   rateLimitPerSecond: null,
   serverErrorsNext: 0,
   volumeCreateHangs: 0,
+  holdMachineUpdate: 0,
+  holdVolumeExtend: 0,
 };
 
-/** What the API itself lists for a workspace: live machines and volumes. */
+/**
+ * What the API itself lists for a workspace: live machines and volumes. The fake's own state is
+ * read directly: the test's look-ups must not spend the rate limits the driver is paced under.
+ */
 async function resources(t: Target, spec: MachineSpec) {
   const get = async <T>(path: string): Promise<T> => {
+    if (t.fake) {
+      return [...(path === "machines" ? t.fake.machines : t.fake.volumes).values()].filter(
+        (resource) => resource.state !== "destroyed",
+      ) as T;
+    }
     const response = await fetch(`${t.baseUrl}/v1/apps/${t.appName}/${path}`, {
       headers: { authorization: `Bearer ${t.apiToken}` },
     });
@@ -136,6 +158,7 @@ function callLine(call: { method: string; path: string }): string {
     .replace(/\/machines\/\w+/, "/machines/:id")
     .replace(/\/volumes\/vol_\w+/, "/volumes/:id")
     .replace(/instance_id=\w+/, "instance_id=:i")
+    .replace(/workspace_id=[\w-]+/, "workspace_id=:ws")
     .replace(/\/apps\/\w+/, "")}`;
 }
 
@@ -186,7 +209,7 @@ describe("Fly provisioner contract", () => {
       await fly.start(machineId, spec, never());
       await fly.destroy(machineId, spec, never());
       expect(fake.calls.map(callLine)).toEqual([
-        "GET /v1/machines",
+        "GET /v1/machines?metadata.workspace_id=:ws",
         "GET /v1/volumes",
         "POST /v1/volumes",
         "POST /v1/machines",
@@ -202,7 +225,7 @@ describe("Fly provisioner contract", () => {
         "GET /v1/machines/:id",
         "DELETE /v1/machines/:id?force=true",
         "GET /v1/machines/:id/wait?state=destroyed&timeout=1&instance_id=:i",
-        "GET /v1/volumes",
+        // The volume id comes from the machine's mount: no list of volumes.
         "DELETE /v1/volumes/:id",
       ]);
       expect(fake.calls.every((call) => call.status === 200)).toBe(true);
@@ -504,6 +527,226 @@ describe.runIf(!REAL)("Fly provisioner under injected faults (fake only)", () =>
   });
 });
 
+describe.runIf(!REAL)("Fly provisioner: resize at start, look-ups, pacing (fake only)", () => {
+  async function fakeTarget(transitionMs?: number): Promise<Target & { fake: FlyFake }> {
+    return (await target(transitionMs)) as Target & { fake: FlyFake };
+  }
+
+  /** The machine updates (`POST /machines/{id}`) and volume extends the fake has seen. */
+  function resizeCalls(fake: FlyFake) {
+    return {
+      updates: fake.calls.filter((c) => c.method === "POST" && /\/machines\/\w+$/.test(c.path)),
+      extends: fake.calls.filter((c) => c.method === "PUT" && c.path.endsWith("/extend")),
+    };
+  }
+
+  /** A stopped workspace at the fake, and the spec it was created with. */
+  async function stoppedWorkspace(t: Target & { fake: FlyFake }) {
+    const fly = provisioner(t);
+    const spec = workspace(t);
+    const { machineId, volumeId } = await fly.createMachine(spec, never());
+    await fly.start(machineId, spec, never());
+    await fly.stop(machineId, spec, never());
+    return { fly, machineId, spec: { ...spec, volumeId: volumeId ?? null } };
+  }
+
+  const bigger = { cpuKind: "performance", cpus: 2, memoryMb: 4096, volumeSizeGb: 3 } as const;
+
+  it("applies a resize at the next start: one machine update (skip_launch, whole config), one volume extend", async () => {
+    const t = await fakeTarget();
+    const { fly, machineId, spec } = await stoppedWorkspace(t);
+    expect(resizeCalls(t.fake)).toEqual({ updates: [], extends: [] });
+    const before = structuredClone(t.fake.machines.get(machineId)?.config);
+    const resized = { ...spec, ...bigger };
+
+    const started = await fly.start(machineId, resized, never());
+    const machine = t.fake.machines.get(machineId);
+    expect(machine?.state).toBe("started");
+    expect(machine?.config.guest).toEqual({ cpu_kind: "performance", cpus: 2, memory_mb: 4096 });
+    expect(t.fake.volumes.get(spec.volumeId ?? "")?.size_gb).toBe(3);
+    expect(started.volumeId).toBe(spec.volumeId);
+    // The whole config went with the update; only the guest and the recorded size changed.
+    expect(resizeCalls(t.fake).updates.map((c) => c.body)).toEqual([
+      {
+        config: {
+          ...before,
+          guest: machine?.config.guest,
+          metadata: { ...before?.metadata, volume_size_gb: "3" },
+        },
+        region: t.region,
+        skip_launch: true,
+      },
+    ]);
+    const { updates, extends: grown } = resizeCalls(t.fake);
+    expect([updates.length, grown.length]).toEqual([1, 1]);
+    // Extended and updated while stopped, then started: in that order.
+    const order = t.fake.calls.map((c) => c.path);
+    const startCall = order.lastIndexOf(`/v1/apps/${t.appName}/machines/${machineId}/start`);
+    expect(order.indexOf(grown[0]?.path ?? "")).toBeLessThan(startCall);
+    expect(order.indexOf(updates[0]?.path ?? "")).toBeLessThan(startCall);
+
+    // Later starts find the hardware applied: nothing more, and no volume read either.
+    const callsBefore = t.fake.calls.length;
+    await fly.stop(machineId, resized, never());
+    await fly.start(machineId, resized, never());
+    expect([resizeCalls(t.fake).updates.length, resizeCalls(t.fake).extends.length]).toEqual([
+      1, 1,
+    ]);
+    expect(t.fake.calls.slice(callsBefore).filter((c) => c.path.includes("/volumes"))).toEqual([]);
+  });
+
+  it("resizes CPU and memory alone with one update and no extend; the volume alone with one extend", async () => {
+    const t = await fakeTarget();
+    const { fly, machineId, spec } = await stoppedWorkspace(t);
+    await fly.start(machineId, { ...spec, cpus: 4, memoryMb: 1024 }, never());
+    expect([resizeCalls(t.fake).updates.length, resizeCalls(t.fake).extends.length]).toEqual([
+      1, 0,
+    ]);
+    await fly.stop(machineId, spec, never());
+    await fly.start(machineId, { ...spec, cpus: 4, memoryMb: 1024, volumeSizeGb: 5 }, never());
+    expect(t.fake.volumes.get(spec.volumeId ?? "")?.size_gb).toBe(5);
+    // The size recorded on the machine moves with the volume: one update for it.
+    expect([resizeCalls(t.fake).updates.length, resizeCalls(t.fake).extends.length]).toEqual([
+      2, 1,
+    ]);
+  });
+
+  for (const [hold, crashPoint] of [
+    ["holdVolumeExtend", "after the volume extend"],
+    ["holdMachineUpdate", "after the machine update"],
+  ] as const) {
+    it(`repeats neither call when a start is retried after a crash ${crashPoint}`, async () => {
+      const t = await fakeTarget();
+      const { machineId, spec } = await stoppedWorkspace(t);
+      const resized = { ...spec, ...bigger };
+      t.fake.faults[hold] = 1;
+      const controller = new AbortController();
+      const crashed = provisioner(t)
+        .start(machineId, resized, controller.signal)
+        .catch((error: Error) => error);
+      const suffix = hold === "holdVolumeExtend" ? /\/extend$/ : /\/machines\/\w+$/;
+      await waitFor(() => t.fake.calls.some((c) => suffix.test(c.path) && c.status === 0), {
+        timeoutMs: 5_000,
+        what: "the held call",
+      });
+      controller.abort();
+      expect(await crashed).toMatchObject({ name: "AbortError" });
+
+      // Another process, with no memory of the first, starts it again.
+      await provisioner(t).start(machineId, resized, never());
+      const machine = t.fake.machines.get(machineId);
+      expect(machine?.state).toBe("started");
+      expect(machine?.config.guest.cpus).toBe(2);
+      expect(t.fake.volumes.get(spec.volumeId ?? "")?.size_gb).toBe(3);
+      const { updates, extends: grown } = resizeCalls(t.fake);
+      expect([updates.length, grown.length]).toEqual([1, 1]);
+    });
+  }
+
+  it("finds a machine through the metadata filter, and through the full list when the API ignores it", async () => {
+    const t = await fakeTarget();
+    const fly = provisioner(t);
+    const [a, b] = [workspace(t), workspace(t)];
+    const made = [await fly.createMachine(a, never()), await fly.createMachine(b, never())];
+    const lists = () =>
+      t.fake.calls.filter((c) => c.method === "GET" && /\/machines(\?|$)/.test(c.path));
+    expect(
+      lists().map((c) => new URL(c.path, t.baseUrl).searchParams.get("metadata.workspace_id")),
+    ).toEqual([a.workspaceId, b.workspaceId]);
+
+    for (const ignored of [false, true]) {
+      t.fake.faults.ignoreMetadataFilter = ignored;
+      const again = [await fly.createMachine(a, never()), await fly.createMachine(b, never())];
+      expect(again.map((m) => m.machineId)).toEqual(made.map((m) => m.machineId));
+    }
+    expect(t.fake.machines.size).toBe(2);
+    // Destroy with no machine id finds it the same way, filter ignored or not.
+    await fly.destroy(null, a, never());
+    expect(t.fake.machines.get(made[0]?.machineId ?? "")?.state).toBe("destroyed");
+    expect(t.fake.machines.get(made[1]?.machineId ?? "")?.state).toBe("created");
+  });
+
+  it("reaches a known volume by id: start, stop and destroy list no volumes", async () => {
+    const t = await fakeTarget();
+    const { fly, machineId, spec } = await stoppedWorkspace(t);
+    expect(spec.volumeId).toMatch(/^vol_/);
+    const callsBefore = t.fake.calls.length;
+    await fly.start(machineId, spec, never());
+    await fly.stop(machineId, spec, never());
+    await fly.destroy(machineId, spec, never());
+    // Even once the machine is gone, the volume is deleted by its id.
+    await fly.destroy(machineId, spec, never());
+    const volumeCalls = t.fake.calls.slice(callsBefore).filter((c) => c.path.includes("/volumes"));
+    expect(volumeCalls.map((c) => c.method)).toEqual(["DELETE", "DELETE"]);
+    expect(volumeCalls.map((c) => c.status)).toEqual([200, 404]);
+    expect(await resources(t, spec)).toEqual({ machines: [], volumes: [] });
+  });
+
+  const BURST = 6;
+  it(`provisions a burst of ${BURST} workspaces with no 429 from the fake's documented limits`, async () => {
+    const t = await fakeTarget();
+    const fly = provisioner(t, { maxRetries: 10 });
+    const specs = Array.from({ length: BURST }, () => workspace(t));
+    await Promise.all(
+      specs.map(async (spec) => {
+        const { machineId } = await fly.createMachine(spec, never());
+        await fly.start(machineId, spec, never());
+      }),
+    );
+    expect([...t.fake.machines.values()].filter((m) => m.state === "started")).toHaveLength(BURST);
+    const refused = t.fake.calls.filter((c) => c.status === 429);
+    expect(refused).toEqual([]);
+    // Four app-wide calls per workspace (list machines, list volumes, create both) went through
+    // buckets of 1/s: beyond a burst, the driver waited for its tokens instead of being refused.
+    expect(t.fake.calls.filter((c) => c.path.endsWith("/volumes")).length).toBe(2 * BURST);
+    console.log(
+      `fly pacing: ${BURST} workspaces created and started, ${t.fake.calls.length} calls, ${refused.length} answered 429`,
+    );
+  }, 60_000);
+
+  it(`is refused by the same limits when its pacing is off (the burst of ${BURST} gets 429s)`, async () => {
+    const t = await fakeTarget();
+    const fly = provisioner(t, { maxRetries: 10, pace: false });
+    const specs = Array.from({ length: BURST }, () => workspace(t));
+    await Promise.all(specs.map((spec) => fly.createMachine(spec, never())));
+    expect(t.fake.calls.filter((c) => c.status === 429).length).toBeGreaterThan(0);
+    expect(t.fake.machines.size).toBe(BURST);
+  }, 60_000);
+});
+
+describe("the driver's token buckets", () => {
+  it("let a burst of one less than the API's through at once, then book one token per 1/rate", () => {
+    let now = 0;
+    const buckets = new TokenBuckets(() => now);
+    const action = FLY_RATE_LIMITS.action;
+    const waits = Array.from({ length: 4 }, () => buckets.reserve("POST machines app", action));
+    expect(waits).toEqual([0, 0, 1000, 2000]);
+    // Another resource, or another action, has its own bucket.
+    expect(buckets.reserve("POST machines/{id}/start m1", action)).toBe(0);
+    now = 3000;
+    expect(buckets.reserve("POST machines app", action)).toBe(0);
+    expect(buckets.reserve("POST machines app", action)).toBe(1000);
+    const get = FLY_RATE_LIMITS.getMachine;
+    const gets = Array.from({ length: 10 }, () => buckets.reserve("GET machines/{id} m1", get));
+    expect(gets.slice(0, 9)).toEqual(Array(9).fill(0));
+    expect(gets[9]).toBe(200);
+  });
+
+  it("key calls by action and resource: Get Machine apart, ids in the key, the app for lists", () => {
+    expect(rateLimitKey("GET", "/v1/apps/demo/machines/abc")).toEqual({
+      key: "GET machines/{id} abc",
+      limit: FLY_RATE_LIMITS.getMachine,
+    });
+    expect(rateLimitKey("GET", "/v1/apps/demo/machines/abc/wait").limit).toBe(
+      FLY_RATE_LIMITS.action,
+    );
+    expect(rateLimitKey("GET", "/v1/apps/demo/machines").key).toBe("GET machines demo");
+    expect(rateLimitKey("PUT", "/v1/apps/demo/volumes/vol_1/extend").key).toBe(
+      "PUT volumes/{id}/extend vol_1",
+    );
+  });
+});
+
 describe.runIf(!REAL)("the Fly fake itself", () => {
   async function api(
     fake: FlyFake,
@@ -517,8 +760,92 @@ describe.runIf(!REAL)("the Fly fake itself", () => {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    return {
+      status: response.status,
+      retryAfter: response.headers.get("retry-after"),
+      body: (await response.json()) as Record<string, unknown>,
+    };
   }
+
+  it("enforces the documented limits per action and machine: 3 at once then 1/s, Get Machine 10 then 5/s", async () => {
+    let now = 0;
+    const fake = await startFlyFake({ clock: () => now });
+    cleanups.push(() => fake.close());
+    const created = [];
+    for (let i = 0; i < 4; i++) {
+      created.push(
+        await api(fake, "POST", "/machines", {
+          skip_launch: true,
+          config: { image: "img", guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 } },
+        }),
+      );
+    }
+    // Create Machine: 3 accepted (n), the 4th refused (n+1) with a Retry-After.
+    expect(created.map((c) => c.status)).toEqual([200, 200, 200, 429]);
+    expect(created[3]?.retryAfter).toBe("1");
+    const id = String(created[0]?.body.id);
+    const other = String(created[1]?.body.id);
+    const gets = [];
+    for (let i = 0; i < 11; i++) gets.push((await api(fake, "GET", `/machines/${id}`)).status);
+    expect(gets).toEqual([...Array(10).fill(200), 429]);
+    // Per machine: another machine's Get has its own bucket; other actions their own too.
+    expect((await api(fake, "GET", `/machines/${other}`)).status).toBe(200);
+    expect((await api(fake, "GET", "/machines")).status).toBe(200);
+    // Refilled at the documented rates: 1 create after 1 s, 1 get after 200 ms.
+    now += 200;
+    expect((await api(fake, "GET", `/machines/${id}`)).status).toBe(200);
+    expect((await api(fake, "GET", `/machines/${id}`)).status).toBe(429);
+    now += 800;
+    expect((await api(fake, "POST", "/machines", { config: { image: "img" } })).status).toBe(200);
+    expect((await api(fake, "POST", "/machines", { config: { image: "img" } })).status).toBe(429);
+    expect([...fake.limits.refused.values()].reduce((a, b) => a + b)).toBe(4);
+    fake.faults.documentedLimits = false;
+    expect((await api(fake, "POST", "/machines", { config: { image: "img" } })).status).toBe(200);
+  });
+
+  it("filters the machine list on metadata, updates a machine and only grows a volume", async () => {
+    const fake = await startFlyFake();
+    cleanups.push(() => fake.close());
+    const config = (ws: string) => ({
+      image: "img",
+      guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 },
+      metadata: { workspace_id: ws },
+    });
+    const a = await api(fake, "POST", "/machines", { skip_launch: true, config: config("a") });
+    await api(fake, "POST", "/machines", { skip_launch: true, config: config("b") });
+    const listed = async () =>
+      (
+        (await api(fake, "GET", "/machines?metadata.workspace_id=a")).body as unknown as {
+          config: { metadata: { workspace_id: string } };
+        }[]
+      ).map((m) => m.config.metadata.workspace_id);
+    expect(await listed()).toEqual(["a"]);
+    fake.faults.ignoreMetadataFilter = true;
+    expect(await listed()).toEqual(["a", "b"]);
+
+    const id = String(a.body.id);
+    const updated = await api(fake, "POST", `/machines/${id}`, {
+      skip_launch: true,
+      config: { ...config("a"), guest: { cpu_kind: "shared", cpus: 2, memory_mb: 1024 } },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body.state).toBe("created");
+    expect(updated.body.instance_id).not.toBe(a.body.instance_id);
+    expect(
+      (
+        await api(fake, "POST", `/machines/${id}`, {
+          config: { ...config("a"), guest: { cpu_kind: "shared", cpus: 3, memory_mb: 256 } },
+        })
+      ).status,
+    ).toBe(400);
+
+    const volume = await api(fake, "POST", "/volumes", { name: "v", size_gb: 1, region: "iad" });
+    const extend = (size: number) =>
+      api(fake, "PUT", `/volumes/${String(volume.body.id)}/extend`, { size_gb: size });
+    expect((await extend(2)).status).toBe(200);
+    expect((await extend(2)).body.error).toMatch(/greater than the current size \(2\)/);
+    expect(fake.volumes.get(String(volume.body.id))?.size_gb).toBe(2);
+  });
 
   it("checks the token, and honours wait's state, timeout and instance_id", async () => {
     const fake = await startFlyFake({ transitionMs: 50 });

@@ -21,6 +21,7 @@ function workspace(id: string, version: number): Workspace {
     gpuKind: null,
     keepActive: false,
     machineId: "0123456789abcd",
+    volumeId: null,
     privateIp: null,
     gitRef: null,
     previewToken: "ptk_test",

@@ -1,9 +1,12 @@
 /**
- * Calls to the Fly Machines API: one request with its retries. Transient failures (429 with its
- * Retry-After, 408, 5xx, network errors, timeouts) are retried with jittered backoff; all calls
- * of one client pause together while the API asks for it; the token never appears in messages.
+ * Calls to the Fly Machines API: one request with its retries. Every attempt first takes a token
+ * from its action's bucket (fly-rate-limits.ts), so the client keeps under the documented limits;
+ * transient failures (429 with its Retry-After, 408, 5xx, network errors, timeouts) are retried
+ * with jittered backoff; all calls of one client pause together while the API asks for it; the
+ * token never appears in messages.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { rateLimitKey, TokenBuckets } from "./fly-rate-limits.js";
 
 /** The slice of a pino logger the Fly driver writes to (retries, resources it creates). */
 export interface FlyLogger {
@@ -34,7 +37,7 @@ export class TransientFailure extends Error {
 }
 
 export interface CallRequest {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   path: string;
   query?: Record<string, string>;
   body?: unknown;
@@ -61,6 +64,8 @@ export interface FlyApiOptions {
   backoffBaseMs: number;
   maxBackoffMs: number;
   logger?: FlyLogger | undefined;
+  /** Paces calls under the documented limits; false only for tests that provoke 429s. */
+  pace?: boolean | undefined;
 }
 
 export function createFlyApi(settings: FlyApiOptions) {
@@ -68,6 +73,7 @@ export function createFlyApi(settings: FlyApiOptions) {
   const log = settings.logger;
   // Set by a 429: every call of this client waits until then (the limit is per token/app).
   let pausedUntil = 0;
+  const buckets = settings.pace === false ? null : new TokenBuckets();
 
   function redact(text: string): string {
     return apiToken ? text.split(apiToken).join("[redacted]") : text;
@@ -92,8 +98,11 @@ export function createFlyApi(settings: FlyApiOptions) {
       url.searchParams.set(key, value);
     }
     const timeoutMs = settings.callTimeoutMs + (request.extraTimeoutMs ?? 0);
+    const { key, limit } = rateLimitKey(request.method, url.pathname);
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
+      // The token first: a call that waited for it must still honour a pause asked meanwhile.
+      await buckets?.take(key, limit, signal);
       await pauseIfAsked(signal);
       const outcome = await attemptOnce(request, url, timeoutMs, signal);
       if ("data" in outcome) return outcome as CallReply<T>;

@@ -37,6 +37,8 @@ export interface FlyProvisionerOptions {
   /** How long a machine may take to reach `started`, `stopped` or `destroyed`; default 5 min. */
   stateTimeoutMs?: number;
   logger?: FlyLogger;
+  /** Paces calls under the documented rate limits (fly-rate-limits.ts); default true. */
+  pace?: boolean;
 }
 
 /** The parts of a Fly machine this driver reads. */
@@ -67,8 +69,40 @@ export interface FlyVolume {
 
 type MachineState = "started" | "stopped" | "destroyed";
 
-/** The metadata key that ties a machine to its workspace (the lookup before any create). */
+function guestOf(spec: MachineSpec): FlyMachine["config"]["guest"] {
+  return {
+    cpu_kind: spec.cpuKind,
+    cpus: spec.cpus,
+    memory_mb: spec.memoryMb,
+    ...(spec.gpuKind ? { gpu_kind: spec.gpuKind } : {}),
+  };
+}
+
+function sameGuest(a: FlyMachine["config"]["guest"], b: FlyMachine["config"]["guest"]): boolean {
+  return (
+    a.cpu_kind === b.cpu_kind &&
+    a.cpus === b.cpus &&
+    a.memory_mb === b.memory_mb &&
+    (a.gpu_kind ?? null) === (b.gpu_kind ?? null)
+  );
+}
+
+/** The volume a machine mounts (one per workspace machine), read from its config. */
+function mountedVolume(machine: FlyMachine): string | undefined {
+  return machine.config.mounts?.[0]?.volume;
+}
+
+/**
+ * The metadata key that ties a machine to its workspace: the look-up before any create lists
+ * machines with the API's documented filter on it (`?metadata.workspace_id=…`).
+ */
 export const WORKSPACE_METADATA_KEY = "workspace_id";
+
+/**
+ * The volume size the machine was last configured for, in its metadata: a start compares it
+ * with the workspace's and reads the volume only when they differ (a resize to apply).
+ */
+export const VOLUME_SIZE_METADATA_KEY = "volume_size_gb";
 
 /** The machine's name: readable in `fly machine list`, fixed per workspace. */
 export function flyMachineName(workspaceId: string): string {
@@ -116,18 +150,31 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
   };
   const { apiToken, appName, region, image } = options;
   const log = options.logger;
-  const { call, backoffMs, redact } = createFlyApi({ ...settings, apiToken, logger: log });
+  const { call, backoffMs, redact } = createFlyApi({
+    ...settings,
+    apiToken,
+    logger: log,
+    pace: options.pace,
+  });
   const appPath = `/v1/apps/${encodeURIComponent(appName)}`;
   // --- lookups -------------------------------------------------------------------------------
 
-  /** The workspace's machine, if any; `destroying` ones only when asked (a destroy finishing). */
+  /**
+   * The workspace's machine, if any; `destroying` ones only when asked (a destroy finishing).
+   * The API filters on the metadata; the answer is checked again here, so an API that ignores
+   * the filter costs a longer answer (the full list), never a wrong machine.
+   */
   async function findMachine(
     spec: MachineSpec,
     signal: AbortSignal,
     { includeDestroying = false } = {},
   ): Promise<FlyMachine | null> {
     const { data } = await call<FlyMachine[]>(
-      { method: "GET", path: `${appPath}/machines` },
+      {
+        method: "GET",
+        path: `${appPath}/machines`,
+        query: { [`metadata.${WORKSPACE_METADATA_KEY}`]: spec.workspaceId },
+      },
       signal,
     );
     const mine = (Array.isArray(data) ? data : []).filter(
@@ -147,6 +194,15 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
     return status === 404 ? null : data;
   }
 
+  async function getVolume(volumeId: string, signal: AbortSignal): Promise<FlyVolume | null> {
+    const { status, data } = await call<FlyVolume>(
+      { method: "GET", path: volumePath(volumeId), accept: [404] },
+      signal,
+    );
+    return status === 404 || GONE_VOLUME.test(data.state) ? null : data;
+  }
+
+  /** Every volume of the app, by name: only where no step has reported the volume id yet. */
   async function findVolumes(spec: MachineSpec, signal: AbortSignal): Promise<FlyVolume[]> {
     const name = flyVolumeName(spec.workspaceId);
     const { data } = await call<FlyVolume[]>({ method: "GET", path: `${appPath}/volumes` }, signal);
@@ -157,6 +213,10 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
 
   function machinePath(machineId: string): string {
     return `${appPath}/machines/${encodeURIComponent(machineId)}`;
+  }
+
+  function volumePath(volumeId: string): string {
+    return `${appPath}/volumes/${encodeURIComponent(volumeId)}`;
   }
 
   /**
@@ -203,15 +263,94 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
   function machineConfig(spec: MachineSpec, volume: FlyVolume) {
     return {
       image,
-      guest: {
-        cpu_kind: spec.cpuKind,
-        cpus: spec.cpus,
-        memory_mb: spec.memoryMb,
-        ...(spec.gpuKind ? { gpu_kind: spec.gpuKind } : {}),
-      },
+      guest: guestOf(spec),
       mounts: [{ volume: volume.id, path: settings.mountPath }],
-      metadata: { [WORKSPACE_METADATA_KEY]: spec.workspaceId, project_id: spec.projectId },
+      metadata: {
+        [WORKSPACE_METADATA_KEY]: spec.workspaceId,
+        project_id: spec.projectId,
+        [VOLUME_SIZE_METADATA_KEY]: String(spec.volumeSizeGb),
+      },
     };
+  }
+
+  /**
+   * A resize made while the workspace was stopped, applied before its start: the volume grows
+   * (`extend`; Fly volumes only grow), then the machine gets the new guest and records the new
+   * size, without launching (`skip_launch`). Each part reads before it writes, and a write whose
+   * answer was lost is re-read rather than repeated, so a start repeated after a crash applies
+   * nothing twice. Resolves with the machine as it is now (an update gives it a new instance).
+   */
+  async function applyHardware(
+    machine: FlyMachine,
+    spec: MachineSpec,
+    volumeId: string | null,
+    signal: AbortSignal,
+  ): Promise<FlyMachine> {
+    // A running machine keeps what it runs; the service resizes only stopped workspaces.
+    if (RUNNING.has(machine.state)) return machine;
+    const sizeRecorded = machine.config.metadata?.[VOLUME_SIZE_METADATA_KEY];
+    const wantedSize = String(spec.volumeSizeGb);
+    if (sizeRecorded !== wantedSize && volumeId) {
+      await findOrCreate(
+        async () => {
+          const volume = await getVolume(volumeId, signal);
+          if (!volume) throw new UserFacingError(`the volume ${volumeId} no longer exists at Fly`);
+          return volume.size_gb >= spec.volumeSizeGb ? volume : null;
+        },
+        async () => {
+          const { data } = await call<{ volume: FlyVolume }>(
+            {
+              method: "PUT",
+              path: `${volumePath(volumeId)}/extend`,
+              body: { size_gb: spec.volumeSizeGb },
+              retries: 0,
+            },
+            signal,
+          );
+          log?.info(
+            { workspaceId: spec.workspaceId, volumeId, sizeGb: spec.volumeSizeGb },
+            "fly: extended a volume",
+          );
+          return data.volume;
+        },
+        signal,
+      );
+    }
+    const wanted = guestOf(spec);
+    let known: FlyMachine | null = machine;
+    return findOrCreate(
+      async () => {
+        const now = known ?? (await getMachine(machine.id, signal));
+        known = null;
+        if (!now) throw new UserFacingError(`the machine ${machine.id} no longer exists at Fly`);
+        const done =
+          sameGuest(now.config.guest, wanted) &&
+          now.config.metadata?.[VOLUME_SIZE_METADATA_KEY] === wantedSize;
+        return done ? now : null;
+      },
+      async () => {
+        const config = {
+          ...machine.config,
+          guest: wanted,
+          metadata: { ...machine.config.metadata, [VOLUME_SIZE_METADATA_KEY]: wantedSize },
+        };
+        const { data } = await call<FlyMachine>(
+          {
+            method: "POST",
+            path: machinePath(machine.id),
+            body: { config, region: machine.region, skip_launch: true },
+            retries: 0,
+          },
+          signal,
+        );
+        log?.info(
+          { workspaceId: spec.workspaceId, machineId: machine.id, guest: wanted },
+          "fly: updated a machine's hardware",
+        );
+        return data;
+      },
+      signal,
+    );
   }
 
   /**
@@ -318,30 +457,33 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
           },
           signal,
         );
-        return { machineId: machine.id };
+        return { machineId: machine.id, volumeId: mountedVolume(machine) };
       });
     },
 
-    start(machineId, _spec, signal) {
+    start(machineId, spec, signal) {
       return step("starting the machine", signal, async () => {
-        const machine = await getMachine(machineId, signal);
+        let machine = await getMachine(machineId, signal);
         if (!machine || GONE_MACHINE.has(machine.state)) {
           throw new UserFacingError(
             `the machine ${machineId} no longer exists at Fly; delete this workspace and create a new one`,
           );
         }
-        let privateIp = machine.private_ip;
+        // Known from the workspace, or from the machine's mount: no list of volumes either way.
+        const volumeId = spec.volumeId ?? mountedVolume(machine) ?? null;
         if (machine.state !== "started") {
+          machine = await applyHardware(machine, spec, volumeId, signal);
           const { data } = await call<{ migrated?: boolean }>(
             { method: "POST", path: `${machinePath(machineId)}/start` },
             signal,
           );
           await waitForState(machine, "started", signal);
           // A start may move the machine to another host, and with it its address.
-          if (data?.migrated) privateIp = (await getMachine(machineId, signal))?.private_ip ?? "";
+          if (data?.migrated) machine = (await getMachine(machineId, signal)) ?? machine;
         }
+        const privateIp = machine.private_ip;
         if (!privateIp) throw new UserFacingError("the machine started without a private address");
-        return { privateIp };
+        return { privateIp, volumeId: volumeId ?? undefined };
       });
     },
 
@@ -380,11 +522,14 @@ export function createFlyProvisioner(options: FlyProvisionerOptions): Provisione
           // The volume stays attached until the machine is gone.
           await waitForState(machine, "destroyed", signal);
         }
-        for (const volume of await findVolumes(spec, signal)) {
+        // By id when the workspace or the machine knows it; listed only when neither does.
+        const known = spec.volumeId ?? (machine && mountedVolume(machine));
+        const volumeIds = known ? [known] : (await findVolumes(spec, signal)).map((v) => v.id);
+        for (const volumeId of volumeIds) {
           await call(
             {
               method: "DELETE",
-              path: `${appPath}/volumes/${encodeURIComponent(volume.id)}`,
+              path: volumePath(volumeId),
               accept: [404],
               // Fly may take a moment to detach a volume from a machine just destroyed.
               retryOn: [412],

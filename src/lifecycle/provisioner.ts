@@ -1,4 +1,8 @@
-/** What a provisioner is told about the workspace a machine is for. */
+/**
+ * What a provisioner is told about the workspace a machine is for. The hardware is what the
+ * workspace row holds now: after a resize (allowed only while stopped) it differs from the
+ * machine's until the next start applies it.
+ */
 export interface MachineSpec {
   workspaceId: string;
   projectId: string;
@@ -8,6 +12,8 @@ export interface MachineSpec {
   memoryMb: number;
   volumeSizeGb: number;
   gpuKind: string | null;
+  /** The provider's volume, once a step has reported it (saves looking it up); null before. */
+  volumeId: string | null;
 }
 
 /**
@@ -17,9 +23,21 @@ export interface MachineSpec {
  * second one. A failed step rejects with an Error whose message the user will read.
  */
 export interface Provisioner {
-  createMachine(spec: MachineSpec, signal: AbortSignal): Promise<{ machineId: string }>;
-  /** Boots the machine; resolves once it is reachable. */
-  start(machineId: string, spec: MachineSpec, signal: AbortSignal): Promise<{ privateIp: string }>;
+  /** `volumeId`, when the provider has one, is kept on the workspace and comes back in the spec. */
+  createMachine(
+    spec: MachineSpec,
+    signal: AbortSignal,
+  ): Promise<{ machineId: string; volumeId?: string | undefined }>;
+  /**
+   * Brings the machine's hardware to the spec's (a resize made while it was stopped: CPU and
+   * memory, a volume that only grows), then boots it; resolves once it is reachable. Repeated
+   * after a crash, it applies nothing twice.
+   */
+  start(
+    machineId: string,
+    spec: MachineSpec,
+    signal: AbortSignal,
+  ): Promise<{ privateIp: string; volumeId?: string | undefined }>;
   stop(machineId: string, spec: MachineSpec, signal: AbortSignal): Promise<void>;
   /** Removes the machine and its volume; `machineId` is null when none was recorded yet. */
   destroy(machineId: string | null, spec: MachineSpec, signal: AbortSignal): Promise<void>;

@@ -109,23 +109,30 @@ export class Steps {
   ): Promise<Prisma.WorkspaceUpdateManyMutationInput> {
     const spec = machineSpec(workspace);
     // A start after a failed creation has no machine yet: it makes one first.
+    // The provider's volume id, once it reports one: kept so later steps need no look-up.
+    let volumeId = spec.volumeId;
     const ensureMachine = async (): Promise<string> => {
-      machine.id ??= (
-        await this.call("createMachine", workspace, signal, (p) => p.createMachine(spec, signal))
-      ).machineId;
+      if (machine.id === null) {
+        const created = await this.call("createMachine", workspace, signal, (p) =>
+          p.createMachine(spec, signal),
+        );
+        machine.id = created.machineId;
+        volumeId = created.volumeId ?? volumeId;
+      }
       return machine.id;
     };
     switch (status) {
       case "creating":
-        return { machineId: await ensureMachine(), errorMessage: null };
+        return { machineId: await ensureMachine(), volumeId, errorMessage: null };
       case "starting": {
         const machineId = await ensureMachine();
-        const { privateIp } = await this.call("start", workspace, signal, (p) =>
-          p.start(machineId, spec, signal),
+        const started = await this.call("start", workspace, signal, (p) =>
+          p.start(machineId, { ...spec, volumeId }, signal),
         );
         return {
           machineId,
-          privateIp,
+          volumeId: started.volumeId ?? volumeId,
+          privateIp: started.privateIp,
           gitRef: workspace.project.defaultBranch,
           errorMessage: null,
           // Idle time counts from when the workspace came up.
@@ -265,6 +272,7 @@ function machineSpec(workspace: ClaimedWorkspace): MachineSpec {
     memoryMb: workspace.memoryMb,
     volumeSizeGb: workspace.volumeSizeGb,
     gpuKind: workspace.gpuKind,
+    volumeId: workspace.volumeId,
   };
 }
 

@@ -2,10 +2,13 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FakeRateLimits } from "./fly-fake-limits.js";
 
 /**
  * A local stand-in for the Fly Machines API (`/v1/apps/{app}/machines`, `/volumes`): the
- * documented shapes, Bearer auth, `wait` with `state`, `timeout` and `instance_id`, and the
+ * documented shapes, Bearer auth, the `metadata.{key}` filter of the machine list, machine
+ * update (`POST /machines/{id}`, a new instance), volume `extend`, `wait` with `state`,
+ * `timeout` and `instance_id`, the documented rate limits (429 with Retry-After), and the
  * machine state machine created → starting → started → stopping → stopped → destroying →
  * destroyed, each transient state lasting `transitionMs`. Faults are switched on through
  * `faults` while it runs.
@@ -20,6 +23,8 @@ export interface FlyFakeOptions {
   port?: number;
   /** Time spent in each transient state (starting, stopping, destroying); default 20 ms. */
   transitionMs?: number;
+  /** The clock of the rate limits (a test's own, to test them without timing); default Date.now. */
+  clock?: () => number;
 }
 
 export interface FakeMachine {
@@ -76,12 +81,22 @@ export interface FlyFakeFaults {
   refuseDestroy: boolean;
   /** Every call is answered 503 while set (see `setOutage` for refused connections). */
   unavailable: boolean;
+  /** The documented per-action limits (see fly-fake-limits.ts) are enforced while set (default). */
+  documentedLimits: boolean;
+  /** The machine list ignores `metadata.*` filters (answers the full list) while set. */
+  ignoreMetadataFilter: boolean;
+  /** The next N machine updates are applied, then the answer is never sent. */
+  holdMachineUpdate: number;
+  /** The next N volume extends are applied, then the answer is never sent. */
+  holdVolumeExtend: number;
 }
 
 export interface FlyFakeCall {
   method: string;
   /** Path with query string. */
   path: string;
+  /** The JSON body sent, if any. */
+  body?: unknown;
   /** 0 while no answer has been sent. */
   status: number;
   /** When the call arrived and when it was answered (ms since the epoch). */
@@ -97,6 +112,8 @@ export interface FlyFake {
   volumes: Map<string, FakeVolume>;
   calls: FlyFakeCall[];
   faults: FlyFakeFaults;
+  /** The documented limits' buckets and the refusals they made. */
+  limits: FakeRateLimits;
   /**
    * An outage: "unavailable" answers every call 503; "refused" closes the listening socket and
    * every connection, so calls fail to connect; null ends it (listening again on the same port).
@@ -117,7 +134,7 @@ class HttpError extends Error {
 const WAITABLE_STATES = new Set(["started", "stopped", "suspended", "destroyed"]);
 const VOLUME_NAME = /^[a-z0-9_]{1,30}$/;
 const MACHINE_ROUTE = /^\/v1\/apps\/([^/]+)\/machines(?:\/([^/]+)(?:\/(start|stop|wait))?)?$/;
-const VOLUME_ROUTE = /^\/v1\/apps\/([^/]+)\/volumes(?:\/([^/]+))?$/;
+const VOLUME_ROUTE = /^\/v1\/apps\/([^/]+)\/volumes(?:\/([^/]+)(?:\/(extend))?)?$/;
 
 /** Starts the fake on 127.0.0.1 (a free port unless `port` is given). */
 export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFake> {
@@ -139,7 +156,12 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
     holdMachineCreate: 0,
     refuseDestroy: false,
     unavailable: false,
+    documentedLimits: true,
+    ignoreMetadataFilter: false,
+    holdMachineUpdate: 0,
+    holdVolumeExtend: 0,
   };
+  const limits = new FakeRateLimits(options.clock);
   const timers = new Set<NodeJS.Timeout>();
   const waiters = new Set<() => void>();
   const acceptedAt: number[] = [];
@@ -168,7 +190,12 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
   }
 
   /** Applies the switched-on faults; returns true when the call was answered by one. */
-  function injectFault(res: ServerResponse): boolean {
+  function injectFault(res: ServerResponse, method: string, pathname: string): boolean {
+    const retryAfter = faults.documentedLimits ? limits.admit(method, pathname) : null;
+    if (retryAfter !== null) {
+      res.setHeader("retry-after", String(retryAfter));
+      throw new HttpError(429, "rate limit exceeded (documented per-action limit)");
+    }
     const now = Date.now();
     while (acceptedAt.length > 0 && (acceptedAt[0] ?? 0) <= now - 1000) acceptedAt.shift();
     const overLimit =
@@ -231,6 +258,33 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
       const volume = volumes.get(mount.volume);
       if (volume) volume.attached_machine_id = id;
     }
+    if (body.skip_launch !== true) startMachine(machine);
+    return machine;
+  }
+
+  /** Replaces the config (a new instance); a stopped machine starts unless `skip_launch`. */
+  function updateMachine(machine: FakeMachine, body: Record<string, unknown>): FakeMachine {
+    if (machine.state === "destroying" || machine.state === "destroyed") {
+      throw new HttpError(412, `machine is ${machine.state}`);
+    }
+    const config = body.config as FakeMachine["config"] | undefined;
+    if (!config || typeof config !== "object") throw new HttpError(400, "config is required");
+    if (typeof config.image !== "string" || config.image === "") {
+      throw new HttpError(400, "invalid config.image: an image reference is required");
+    }
+    checkGuest(config.guest);
+    for (const mount of config.mounts ?? []) {
+      const volume = volumes.get(mount.volume);
+      if (!volume || volume.state === "destroyed") {
+        throw new HttpError(400, `volume ${mount.volume} not found`);
+      }
+      if (volume.attached_machine_id && volume.attached_machine_id !== machine.id) {
+        throw new HttpError(412, `volume ${volume.id} is already attached to another machine`);
+      }
+    }
+    machine.config = config;
+    machine.instance_id = randomBytes(13).toString("hex").toUpperCase();
+    machine.updated_at = new Date().toISOString();
     if (body.skip_launch !== true) startMachine(machine);
     return machine;
   }
@@ -327,6 +381,22 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
     return volume;
   }
 
+  /** Volumes only grow: a size at or below the current one is refused, as Fly does. */
+  function extendVolume(id: string, body: Record<string, unknown>): object {
+    const volume = volumes.get(id);
+    if (!volume || volume.state === "destroyed") throw new HttpError(404, "volume not found");
+    const size = body.size_gb;
+    if (typeof size !== "number" || !Number.isInteger(size) || size > 500) {
+      throw new HttpError(400, "size_gb must be an integer of at most 500");
+    }
+    if (size <= volume.size_gb) {
+      throw new HttpError(400, `size_gb must be greater than the current size (${volume.size_gb})`);
+    }
+    volume.size_gb = size;
+    const machine = volume.attached_machine_id ? machines.get(volume.attached_machine_id) : null;
+    return { volume, needs_restart: machine?.state === "started" };
+  }
+
   function deleteVolume(id: string): FakeVolume {
     const volume = volumes.get(id);
     if (!volume || volume.state === "destroyed") throw new HttpError(404, "volume not found");
@@ -357,7 +427,17 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
       if (!id) {
         if (method === "GET") {
           const all = url.searchParams.get("include_deleted") === "true";
-          return [200, [...machines.values()].filter((m) => all || m.state !== "destroyed")];
+          const filters = faults.ignoreMetadataFilter
+            ? []
+            : [...url.searchParams].filter(([key]) => key.startsWith("metadata."));
+          return [
+            200,
+            [...machines.values()].filter(
+              (m) =>
+                (all || m.state !== "destroyed") &&
+                filters.every(([key, value]) => m.config.metadata?.[key.slice(9)] === value),
+            ),
+          ];
         }
         if (method === "POST") {
           const machine = createMachine(body);
@@ -371,6 +451,14 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
       } else {
         const machine = machineOf(decodeURIComponent(id));
         if (!action && method === "GET") return [200, machine];
+        if (!action && method === "POST") {
+          updateMachine(machine, body);
+          if (faults.holdMachineUpdate > 0) {
+            faults.holdMachineUpdate--;
+            await new Promise(() => {});
+          }
+          return [200, machine];
+        }
         if (!action && method === "DELETE") {
           if (faults.refuseDestroy) {
             throw new HttpError(
@@ -392,7 +480,15 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
           return [200, await waitFor(machine, url.searchParams)];
       }
     } else if (volumeRoute) {
-      const [, , id] = volumeRoute;
+      const [, , id, verb] = volumeRoute;
+      if (id && verb === "extend" && method === "PUT") {
+        const extended = extendVolume(decodeURIComponent(id), body);
+        if (faults.holdVolumeExtend > 0) {
+          faults.holdVolumeExtend--;
+          await new Promise(() => {});
+        }
+        return [200, extended];
+      }
       if (!id && method === "GET") {
         return [200, [...volumes.values()].filter((v) => v.state !== "destroyed")];
       }
@@ -413,7 +509,7 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
       }
       if (id && method === "DELETE") return [200, deleteVolume(decodeURIComponent(id))];
     }
-    res.setHeader("allow", "GET, POST, DELETE");
+    res.setHeader("allow", "GET, POST, PUT, DELETE");
     throw new HttpError(405, "method not allowed");
   }
 
@@ -430,12 +526,13 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
     let payload: unknown;
     try {
       const body = await readBody(req);
+      if (Object.keys(body).length > 0) call.body = body;
       if (faults.latencyMs > 0) await pause(faults.latencyMs);
       if (req.headers.authorization !== `Bearer ${token}`) {
         throw new HttpError(401, "unauthorized: a valid Bearer token is required");
       }
-      injectFault(res);
       const url = new URL(req.url ?? "/", "http://fly.fake");
+      injectFault(res, call.method, url.pathname);
       [status, payload] = await route(req, res, url, body);
     } catch (error) {
       status = error instanceof HttpError ? error.status : 500;
@@ -465,6 +562,7 @@ export async function startFlyFake(options: FlyFakeOptions = {}): Promise<FlyFak
     volumes,
     calls,
     faults,
+    limits,
     async setOutage(kind) {
       faults.unavailable = kind === "unavailable";
       if (kind === "refused" && !refusing) {
