@@ -265,6 +265,43 @@ describe("CREATE_RATE_LIMIT_PER_MINUTE per user", () => {
     expect((await user.rows()).workspaces).toBe(3);
   });
 
+  it("GraphQL: creates inside a named and an inline fragment count; 3 pass, a 4th is refused", async () => {
+    const user = await seedRestUser(server, "creates-fragments");
+    const create = (alias: string) =>
+      `${alias}: createWorkspace(input: { projectId: "${user.project.id}", keepActive: true }) { __typename }`;
+    const three = await graphql(
+      server.url,
+      user.token,
+      `mutation { ...Two ... on Mutation { ${create("c")} } }
+       fragment Two on Mutation { ${create("a")} ${create("b")} }`,
+    );
+    expect(three.status).toBe(200);
+    expect(Object.values(three.body.data)).toEqual([
+      { __typename: "CreateWorkspaceSuccess" },
+      { __typename: "CreateWorkspaceSuccess" },
+      { __typename: "CreateWorkspaceSuccess" },
+    ]);
+    const fourth = await graphql(server.url, user.token, aliasedCreates(user.project.id, 1));
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.errors[0].extensions.code).toBe("RATE_LIMITED");
+    expect((await user.rows()).workspaces).toBe(3);
+  });
+
+  it("GraphQL: 4 creates spread over fragments in one mutation are refused whole; nothing is written", async () => {
+    const user = await seedRestUser(server, "creates-fragments-4");
+    const create = (alias: string) =>
+      `${alias}: createWorkspace(input: { projectId: "${user.project.id}", keepActive: true }) { __typename }`;
+    const four = await graphql(
+      server.url,
+      user.token,
+      `mutation { ...Two ... on Mutation { ${create("c")} ... on Mutation { ${create("d")} } } }
+       fragment Two on Mutation { ${create("a")} ${create("b")} }`,
+    );
+    expect(four.status).toBe(429);
+    expect(four.body.errors[0].extensions.code).toBe("RATE_LIMITED");
+    expect((await user.rows()).workspaces).toBe(0);
+  });
+
   it("GraphQL: one mutation with 4 aliased creates is refused whole; nothing is written", async () => {
     const user = await seedRestUser(server, "creates-gql-4");
     const four = await graphql(server.url, user.token, aliasedCreates(user.project.id, 4));
