@@ -20,12 +20,27 @@ export interface SimulatedProvisionerOptions {
   delayMs: number;
 }
 
+/** The hardware a simulated machine last started with. */
+export type SimulatedHardware = Pick<
+  MachineSpec,
+  "cpuKind" | "cpus" | "memoryMb" | "volumeSizeGb" | "gpuKind"
+>;
+
+export interface SimulatedProvisioner extends Provisioner {
+  /** What the machine last started with in this process (a resize shows at the next start). */
+  startedWith(machineId: string): SimulatedHardware | undefined;
+}
+
 /**
  * Stands in for a cloud provider: every step takes `delayMs`, and everything it hands out is
  * derived from the workspace id, so a step repeated after a crash or on another replica gives
- * the same machine and the same address.
+ * the same machine and the same address. A start takes the spec's hardware, as a resize made
+ * while stopped; like a real provider's volume, the disk never shrinks.
  */
-export function createSimulatedProvisioner({ delayMs }: SimulatedProvisionerOptions): Provisioner {
+export function createSimulatedProvisioner({
+  delayMs,
+}: SimulatedProvisionerOptions): SimulatedProvisioner {
+  const hardware = new Map<string, SimulatedHardware>();
   async function step(name: ProvisionerStep, spec: MachineSpec, signal: AbortSignal) {
     await sleep(delayMs, undefined, { signal });
     if (spec.projectName.includes(FAILURE_MARKERS[name])) {
@@ -39,15 +54,27 @@ export function createSimulatedProvisioner({ delayMs }: SimulatedProvisionerOpti
       await step("createMachine", spec, signal);
       return { machineId: simulatedMachineId(spec.workspaceId) };
     },
-    async start(_machineId, spec, signal) {
+    async start(machineId, spec, signal) {
       await step("start", spec, signal);
+      const before = hardware.get(machineId);
+      if (before && spec.volumeSizeGb < before.volumeSizeGb) {
+        throw new Error(
+          `simulated start refused: the volume cannot shrink from ${before.volumeSizeGb} GB to ${spec.volumeSizeGb} GB`,
+        );
+      }
+      const { cpuKind, cpus, memoryMb, volumeSizeGb, gpuKind } = spec;
+      hardware.set(machineId, { cpuKind, cpus, memoryMb, volumeSizeGb, gpuKind });
       return { privateIp: simulatedPrivateIp(spec.workspaceId) };
     },
     async stop(_machineId, spec, signal) {
       await step("stop", spec, signal);
     },
-    async destroy(_machineId, spec, signal) {
+    async destroy(machineId, spec, signal) {
       await step("destroy", spec, signal);
+      if (machineId) hardware.delete(machineId);
+    },
+    startedWith(machineId) {
+      return hardware.get(machineId);
     },
   };
 }
