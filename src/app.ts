@@ -85,12 +85,14 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     bus,
     workspaceQuota: env.WORKSPACE_QUOTA,
     tokenCache: { ttlMs: env.TOKEN_CACHE_TTL_MS, maxEntries: TOKEN_CACHE_MAX_ENTRIES },
+    policy: { idleTimeoutMinutes: env.IDLE_TIMEOUT_MINUTES, minuteMs: env.POLICY_MINUTE_MS },
+    eventRetentionDays: env.EVENT_RETENTION_DAYS,
   });
   const lifecycle = createLifecycle({
     prisma,
     status: services.status,
     provisionDelayMs: env.SIMULATED_PROVISION_DELAY_MS,
-    idleTimeoutMinutes: env.IDLE_TIMEOUT_MINUTES,
+    policySweepMs: env.AUTO_STOP_SWEEP_INTERVAL_S * 1000,
     concurrency: env.LIFECYCLE_CONCURRENCY,
     logger: http.log,
     provisioner: createProvisioner(env, http.log),
@@ -157,6 +159,10 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
           (deleted) =>
             deleted > 0 && http.log.info({ deleted }, "expired idempotency keys deleted"),
           (error: unknown) => http.log.warn({ err: error }, "idempotency key sweep failed"),
+        );
+        services.events.sweep().then(
+          (removed) => removed > 0 && http.log.info({ removed }, "expired workspace events removed"),
+          (error: unknown) => http.log.warn({ err: error }, "workspace event sweep failed"),
         );
       }, IDEMPOTENCY_SWEEP_MS).unref();
       // Only the server may open the embedded database; the CLI reaches it through this.

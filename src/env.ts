@@ -13,6 +13,12 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
   SIMULATED_PROVISION_DELAY_MS: integer(0).default(1000),
   IDLE_TIMEOUT_MINUTES: z.coerce.number().min(0).default(10),
+  // Workspace events are kept this long (history, stream resume); older cursors answer 410.
+  EVENT_RETENTION_DAYS: integer(1).max(3650).default(30),
+  // Due auto-stops and auto-deletes are looked for this often (also at each due time this
+  // process knows of); the length of a policy minute, which tests shorten instead of waiting.
+  AUTO_STOP_SWEEP_INTERVAL_S: z.coerce.number().positive().max(3600).default(30),
+  POLICY_MINUTE_MS: integer(1).max(60_000).default(60_000),
   LIFECYCLE_CONCURRENCY: integer(1).default(1000),
   // How long a verified token is served from memory (0: every request asks the database). A
   // revocation does not wait for it; it bounds what is changed in SQL behind the app's back.

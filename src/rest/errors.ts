@@ -84,6 +84,12 @@ const SERVICE_STATUS = {
   IDEMPOTENCY_IN_FLIGHT: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   QUOTA_EXCEEDED: 429,
+  CURSOR_EXPIRED: 410,
+  FORBIDDEN: 403,
+  LAST_ADMIN: 400,
+  TOKEN_SCOPE: 403,
+  MEMBER_NOT_FOUND: 404,
+  TOO_MANY_TOKENS: 400,
 } as const satisfies Record<ServiceError["code"], number>;
 
 /** A service's issues in REST's words: snake_case fields, REST's names for hardware. */

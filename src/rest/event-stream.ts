@@ -9,6 +9,8 @@ import { releaseDatabaseShare } from "../http/caller-shares.js";
 /** One event: `event: <event>` (omitted: a plain message) and its data, sent as one JSON line. */
 export interface ServerSentEvent {
   event?: string;
+  /** `id:` (what the client sends back as Last-Event-ID to resume). */
+  id?: string;
   data: unknown;
 }
 
@@ -18,9 +20,10 @@ export const SSE_HEARTBEAT_MS = 15_000;
 /** What a heartbeat looks like on the wire (a comment: EventSource ignores it). */
 export const SSE_HEARTBEAT = ": keep-alive\n\n";
 
-function format({ event, data }: ServerSentEvent): string {
+function format({ event, id, data }: ServerSentEvent): string {
   // JSON.stringify never emits a raw newline, so one `data:` line holds the whole object.
-  return `${event ? `event: ${event}\n` : ""}data: ${JSON.stringify(data)}\n\n`;
+  const head = `${event ? `event: ${event}\n` : ""}${id ? `id: ${id}\n` : ""}`;
+  return `${head}data: ${JSON.stringify(data)}\n\n`;
 }
 
 /**

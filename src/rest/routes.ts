@@ -7,6 +7,8 @@ import { z } from "zod";
 import type { Services } from "../services/index.js";
 import { PROJECT_NAME_MAX } from "../services/projects.js";
 import type { Principal } from "../services/tokens.js";
+import { parseLabelSelector, type WorkspaceFilter } from "../services/workspace-policy.js";
+import type { WorkspaceStatus } from "../generated/prisma/enums.js";
 import { LIST_LIMIT_MAX } from "../services/workspaces.js";
 import { HttpError, type Outcome, serviceFailure } from "./errors.js";
 import { fromWireHardware } from "./hardware-wire.js";
@@ -20,10 +22,14 @@ import {
   projectSchema,
   settingsSchema,
   updateSettingsRequestSchema,
+  updateWorkspaceRequestSchema,
+  type WorkspaceListQuery,
+  workspaceListQuerySchema,
   workspaceListSchema,
   workspaceSchema,
 } from "./schemas.js";
 import { serializeProject, serializeSettings, serializeWorkspace } from "./serialize.js";
+import { eventRoutes } from "./event-routes.js";
 import { watchRoutes } from "./watch-routes.js";
 
 export interface RouteContext<Body, Query = unknown> {
@@ -53,7 +59,7 @@ export interface ResponseDoc {
 }
 
 export interface RestRoute<Body = unknown, Query = unknown> {
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Fastify's path syntax: /workspaces/:id */
   url: string;
   operationId: string;
@@ -103,6 +109,18 @@ function listPage(
     headers: next === null ? {} : { link: `<${nextUrl}>; rel="next"` },
     body: { ...body, next },
   };
+}
+
+/** ?status= and ?label=k=v as the service's filter (the schema checked them). */
+function listFilter(query: WorkspaceListQuery): WorkspaceFilter {
+  const all = (value: string | string[] | undefined) =>
+    value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const labels: Record<string, string> = {};
+  for (const selector of all(query.label)) {
+    const parsed = parseLabelSelector(selector);
+    if (typeof parsed !== "string") labels[parsed[0]] = parsed[1];
+  }
+  return { status: all(query.status) as WorkspaceStatus[], labels };
 }
 
 const listPageHeaders: Record<string, HeaderDoc> = {
@@ -198,7 +216,7 @@ export const restRouteTable: readonly RestRoute[] = [
       400: { description: "A bad limit or cursor" },
     },
     async handle({ services, principal, query, request }) {
-      const result = await services.projects.listForOwner(principal.user.id, {
+      const result = await services.projects.listForMember(principal, {
         limit: query.limit,
         after: query.after,
       });
@@ -214,7 +232,7 @@ export const restRouteTable: readonly RestRoute[] = [
     summary: "A project (where a project create's Location leads)",
     responses: { 200: { description: "OK", schema: projectSchema }, 404: projectNotFound },
     async handle({ services, principal, params }) {
-      const result = await services.projects.getForUser(principal.user.id, params.id ?? "");
+      const result = await services.projects.getForUser(principal, params.id ?? "");
       if (!result.ok) return serviceFailure(result.error);
       return { status: 200, body: serializeProject(result.value) };
     },
@@ -246,8 +264,12 @@ export const restRouteTable: readonly RestRoute[] = [
         projectId: params.id ?? "",
         hardware: body.hardware && fromWireHardware(body.hardware),
         keepActive: body.keep_active,
+        autoStopMinutes: body.auto_stop_minutes,
+        maxRunMinutes: body.max_run_minutes,
+        autoDeleteMinutes: body.auto_delete_minutes,
+        labels: body.labels,
         idempotencyKey,
-      });
+      }, principal.tokenId);
       if (!result.ok) return serviceFailure(result.error);
       const { workspace, replayed } = result.value;
       return {
@@ -256,7 +278,7 @@ export const restRouteTable: readonly RestRoute[] = [
           location: `/workspaces/${workspace.id}`,
           ...(replayed ? { "idempotent-replayed": "true" } : {}),
         },
-        body: serializeWorkspace(workspace),
+        body: serializeWorkspace(workspace, services.policy),
       };
     },
   }),
@@ -264,25 +286,104 @@ export const restRouteTable: readonly RestRoute[] = [
     method: "GET",
     url: "/projects/:id/workspaces",
     operationId: "listWorkspaces",
-    summary: "The project's workspaces, newest first, a page at a time",
-    query: listQuerySchema,
+    summary:
+      "The project's workspaces, newest first, a page at a time; ?status= and ?label=k=v filter",
+    query: workspaceListQuerySchema,
     responses: {
       200: {
         description: "A page; with `limit` or `after`, `next` and a Link header lead to the next",
         schema: workspaceListSchema,
         headers: listPageHeaders,
       },
-      400: { description: "A bad limit or cursor" },
+      400: { description: "A bad limit, cursor, status or label (naming the parameter)" },
       404: projectNotFound,
     },
     async handle({ services, principal, params, query, request }) {
-      const result = await services.workspaces.listForProject(principal.user.id, params.id ?? "", {
-        limit: query.limit,
-        after: query.after,
-      });
+      const result = await services.workspaces.listForProject(
+        principal,
+        params.id ?? "",
+        { limit: query.limit, after: query.after },
+        listFilter(query),
+      );
       if (!result.ok) return serviceFailure(result.error);
       const { workspaces, next } = result.value;
-      return listPage(request, query, { workspaces: workspaces.map(serializeWorkspace) }, next);
+      const body = { workspaces: workspaces.map((w) => serializeWorkspace(w, services.policy)) };
+      return listPage(request, query, body, next);
+    },
+  }),
+  route({
+    method: "GET",
+    url: "/workspaces",
+    operationId: "listAllWorkspaces",
+    summary:
+      "All your workspaces across projects, newest first, a page at a time; ?status= and ?label=k=v filter",
+    query: workspaceListQuerySchema,
+    responses: {
+      200: {
+        description: "A page; with `limit` or `after`, `next` and a Link header lead to the next",
+        schema: workspaceListSchema,
+        headers: listPageHeaders,
+      },
+      400: { description: "A bad limit, cursor, status or label (naming the parameter)" },
+    },
+    async handle({ services, principal, query, request }) {
+      const result = await services.workspaces.listForUser(
+        principal,
+        { limit: query.limit, after: query.after },
+        listFilter(query),
+      );
+      if (!result.ok) return serviceFailure(result.error);
+      const { workspaces, next } = result.value;
+      const body = { workspaces: workspaces.map((w) => serializeWorkspace(w, services.policy)) };
+      return listPage(request, query, body, next);
+    },
+  }),
+  route({
+    method: "PATCH",
+    url: "/workspaces/:id",
+    operationId: "updateWorkspace",
+    summary:
+      "Change labels, auto_stop_minutes, max_run_minutes, auto_delete_minutes, keep_active or (while stopped) hardware: a JSON Merge Patch",
+    body: updateWorkspaceRequestSchema,
+    responses: {
+      200: workspaceResponse("The workspace as changed"),
+      400: {
+        description:
+          "A value out of bounds, a bad label, keep_active disagreeing with auto_stop_minutes, invalid hardware, a smaller volume, or a resize while the workspace is not stopped",
+      },
+      404: workspaceNotFound,
+    },
+    async handle({ services, principal, params, body }) {
+      const result = await services.workspaces.update(
+        principal,
+        params.id ?? "",
+        {
+          labels: body.labels,
+          autoStopMinutes: body.auto_stop_minutes,
+          maxRunMinutes: body.max_run_minutes,
+          autoDeleteMinutes: body.auto_delete_minutes,
+          keepActive: body.keep_active,
+          hardware: body.hardware && fromWireHardware(body.hardware),
+        },
+        principal.user,
+      );
+      if (!result.ok) return serviceFailure(result.error);
+      return { status: 200, body: serializeWorkspace(result.value, services.policy) };
+    },
+  }),
+  route({
+    method: "POST",
+    url: "/workspaces/:id/keepalive",
+    operationId: "keepWorkspaceAlive",
+    summary: "Record activity now: the idle auto-stop counts again from here",
+    responses: {
+      200: workspaceResponse("The workspace with its new last_activity_at and auto_stop_at"),
+      404: workspaceNotFound,
+    },
+    async handle({ services, principal, params }) {
+      const result = await services.workspaces.keepAlive(principal, params.id ?? "");
+      if (!result.ok) return serviceFailure(result.error);
+      return { status: 200, body: serializeWorkspace(result.value, services.policy) };
     },
   }),
   route({
@@ -292,9 +393,9 @@ export const restRouteTable: readonly RestRoute[] = [
     summary: "A workspace",
     responses: { 200: workspaceResponse("OK"), 404: workspaceNotFound },
     async handle({ services, principal, params }) {
-      const result = await services.workspaces.get(principal.user.id, params.id ?? "");
+      const result = await services.workspaces.get(principal, params.id ?? "");
       if (!result.ok) return serviceFailure(result.error);
-      return { status: 200, body: serializeWorkspace(result.value) };
+      return { status: 200, body: serializeWorkspace(result.value, services.policy) };
     },
   }),
   ...(["stop", "start"] as const).map((action) =>
@@ -309,9 +410,13 @@ export const restRouteTable: readonly RestRoute[] = [
         404: workspaceNotFound,
       },
       async handle({ services, principal, params }) {
-        const result = await services.workspaces[action](principal.user.id, params.id ?? "");
+        const result = await services.workspaces[action](
+          principal,
+          params.id ?? "",
+          principal.tokenId,
+        );
         if (!result.ok) return serviceFailure(result.error);
-        return { status: 200, body: serializeWorkspace(result.value) };
+        return { status: 200, body: serializeWorkspace(result.value, services.policy) };
       },
     }),
   ),
@@ -322,20 +427,25 @@ export const restRouteTable: readonly RestRoute[] = [
     summary: "Delete a workspace (its machine is destroyed in the background)",
     responses: { 204: { description: "Deleted" }, 404: workspaceNotFound },
     async handle({ services, principal, params }) {
-      const result = await services.workspaces.delete(principal.user.id, params.id ?? "");
+      const result = await services.workspaces.delete(
+        principal,
+        params.id ?? "",
+        principal.tokenId,
+      );
       if (!result.ok) return serviceFailure(result.error);
       return { status: 204 };
     },
   }),
   ...watchRoutes,
+  ...eventRoutes,
   route({
     method: "GET",
     url: "/user/settings",
     operationId: "getSettings",
     summary: "Your settings: default_hardware, over the system default",
     responses: { 200: { description: "OK", schema: settingsSchema } },
-    async handle({ principal }) {
-      return { status: 200, body: serializeSettings(principal.user) };
+    async handle({ services, principal }) {
+      return { status: 200, body: serializeSettings(principal.user, services.policy) };
     },
   }),
   route({
@@ -350,12 +460,12 @@ export const restRouteTable: readonly RestRoute[] = [
       400: { description: "Invalid hardware, unknown keys, wrong types, malformed JSON" },
     },
     async handle({ services, principal, body }) {
-      const result = await services.users.replaceDefaultHardware(
-        principal.user,
-        fromWireHardware(body.default_hardware),
-      );
+      const result = await services.users.replaceSettings(principal.user, {
+        defaultHardware: fromWireHardware(body.default_hardware),
+        defaultAutoStopMinutes: body.default_auto_stop_minutes ?? null,
+      });
       if (!result.ok) return serviceFailure(result.error);
-      return { status: 200, body: serializeSettings(result.value) };
+      return { status: 200, body: serializeSettings(result.value, services.policy) };
     },
   }),
 ];

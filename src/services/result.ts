@@ -1,4 +1,4 @@
-import type { WorkspaceStatus } from "../generated/prisma/enums.js";
+import type { ProjectRole, WorkspaceStatus } from "../generated/prisma/enums.js";
 import type { HardwareTarget } from "./hardware-messages.js";
 import type { HardwareProblem } from "./hardware-rules.js";
 
@@ -28,7 +28,13 @@ export type ServiceError =
   | { code: "INVALID_TRANSITION"; message: string; status: WorkspaceStatus }
   | { code: "IDEMPOTENCY_KEY_REUSED"; message: string }
   | { code: "IDEMPOTENCY_IN_FLIGHT"; message: string }
-  | { code: "QUOTA_EXCEEDED"; message: string; quota: number };
+  | { code: "QUOTA_EXCEEDED"; message: string; quota: number }
+  | { code: "CURSOR_EXPIRED"; message: string }
+  | { code: "FORBIDDEN"; message: string; requiredRole: ProjectRole }
+  | { code: "LAST_ADMIN"; message: string }
+  | { code: "TOKEN_SCOPE"; message: string }
+  | { code: "MEMBER_NOT_FOUND"; message: string }
+  | { code: "TOO_MANY_TOKENS"; message: string; limit: number };
 
 export type Result<T, E extends ServiceError = ServiceError> =
   | { ok: true; value: T }
@@ -81,6 +87,35 @@ export const errors = {
       message: `workspace quota reached: at most ${quota} workspaces per user; delete one to create another`,
       quota,
     }) as const,
+  /** A member whose role is too low (access-policy.ts); a non-member gets the not-found answer. */
+  forbidden: (requiredRole: ProjectRole) =>
+    ({
+      code: "FORBIDDEN",
+      message: `this needs the ${requiredRole} role on the project`,
+      requiredRole,
+    }) as const,
+  memberNotFound: () =>
+    ({ code: "MEMBER_NOT_FOUND", message: "no such member of this project" }) as const,
+  /** A token asked for a token with more power than its own. */
+  forbiddenScope: (message: string) => ({ code: "TOKEN_SCOPE", message }) as const,
+  tooManyTokens: (limit: number) =>
+    ({
+      code: "TOO_MANY_TOKENS",
+      message: `at most ${limit} live tokens per user (MAX_TOKENS_PER_USER): revoke one first`,
+      limit,
+    }) as const,
+  lastAdmin: () =>
+    ({
+      code: "LAST_ADMIN",
+      message: "a project keeps at least one admin: make another member admin first",
+    }) as const,
 };
+
+/** An event cursor older than EVENT_RETENTION_DAYS: events after it are gone (never a silent gap). */
+export const cursorExpired = (retentionDays: number) =>
+  ({
+    code: "CURSOR_EXPIRED",
+    message: `the cursor is older than the event retention (${retentionDays} days): events after it were removed; read from the start`,
+  }) as const;
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

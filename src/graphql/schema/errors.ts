@@ -4,7 +4,7 @@
  * the field lists that class. Anything else stays a GraphQL error (and is masked if unexpected).
  */
 import { GraphQLError } from "graphql";
-import type { WorkspaceStatus as Status } from "../../generated/prisma/enums.js";
+import type { ProjectRole as Role, WorkspaceStatus as Status } from "../../generated/prisma/enums.js";
 import {
   type FieldIssue,
   GRAPHQL_DIALECT,
@@ -14,7 +14,7 @@ import {
 } from "../../services/hardware-messages.js";
 import type { Result, ServiceError } from "../../services/result.js";
 import { builder } from "../builder.js";
-import { WorkspaceStatus } from "./enums.js";
+import { ProjectRole, WorkspaceStatus } from "./enums.js";
 
 /** A hardware issue in GraphQL's names, and the same problem worded for a person. */
 export interface HardwareIssueValue extends FieldIssue {
@@ -88,6 +88,23 @@ export class RateLimitedError extends Error {
   }
 }
 
+/** A member whose role is too low for the action (services/access-policy.ts); nothing changed. */
+export class ForbiddenError extends GraphQLError {
+  constructor(
+    message: string,
+    readonly requiredRole: Role,
+  ) {
+    // Listed in a result union it is data; elsewhere a FORBIDDEN error (HTTP 403 alone).
+    super(message, { extensions: { code: "FORBIDDEN", requiredRole: requiredRole.toUpperCase() } });
+  }
+}
+
+/** No such member of the project (by user id, or by email while pending). */
+export class MemberNotFoundError extends Error {}
+
+/** Removing or demoting the project's last admin. */
+export class LastAdminError extends Error {}
+
 /** "must be …" becomes "idempotencyKey must be …": every field error's message names its field. */
 function namedIssue(issue: FieldIssue): FieldIssue {
   const last = issue.field.split(".").at(-1) ?? issue.field;
@@ -122,6 +139,19 @@ export function resultError(error: ServiceError): Error {
     case "QUOTA_EXCEEDED":
       // Contract §7: over a limit reads RATE_LIMITED (HTTP 429), the message states the quota.
       return new QuotaExceededError(error.message, error.quota);
+    case "FORBIDDEN":
+      return new ForbiddenError(error.message, error.requiredRole);
+    case "LAST_ADMIN":
+      return new LastAdminError(error.message);
+    case "MEMBER_NOT_FOUND":
+      return new MemberNotFoundError(error.message);
+    case "TOKEN_SCOPE":
+    case "TOO_MANY_TOKENS":
+      // Input the caller can change: the token asked for, or revoking one first.
+      return new InvalidInputError(error.message, []);
+    case "CURSOR_EXPIRED":
+      // Not a union member: read where a cursor is passed (connections, projectEvents).
+      return new GraphQLError(error.message, { extensions: { code: "CURSOR_EXPIRED" } });
     case "USER_NOT_FOUND":
     case "TOKEN_NOT_FOUND":
       return new Error(`unexpected ${error.code} in GraphQL: ${error.message}`);
@@ -252,4 +282,31 @@ builder.objectType(RateLimitedError, {
       description: "Seconds until the budget allows a create again.",
     }),
   }),
+});
+
+builder.objectType(ForbiddenError, {
+  name: "ForbiddenError",
+  description:
+    "You are a member of the project, but your role (or your token's role) is too low for this. Nothing changed. (Not a member: the not-found answer instead.)",
+  interfaces: errorInterfaces,
+  fields: (t) => ({
+    requiredRole: t.field({
+      type: ProjectRole,
+      description: "The lowest role that may do this.",
+      resolve: (error) => error.requiredRole,
+    }),
+  }),
+});
+
+builder.objectType(LastAdminError, {
+  name: "LastAdminError",
+  description:
+    "A project keeps at least one admin: the last one cannot be removed or demoted. Make another member admin first. Nothing changed.",
+  interfaces: errorInterfaces,
+});
+
+builder.objectType(MemberNotFoundError, {
+  name: "MemberNotFoundError",
+  description: "The project has no such member (a user id, or the email of a pending member).",
+  interfaces: errorInterfaces,
 });

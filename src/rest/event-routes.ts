@@ -1,0 +1,151 @@
+/**
+ * The workspace event log over REST (issue 18): pages of a workspace's history and of a project's
+ * events, and the project's events as Server-Sent Events that resume from `Last-Event-ID` (or
+ * `?after=`). The ordering rule that makes resuming exact lives in services/events.ts.
+ */
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import { EVENT_PAGE_MAX, type WorkspaceEvent } from "../services/events.js";
+import { type Outcome, serviceFailure } from "./errors.js";
+import type { ServerSentEvent } from "./event-stream.js";
+import type { ResponseDoc, RestRoute } from "./routes.js";
+
+// routes.ts spreads these into its table, so only types come from there (no import cycle).
+const route = <Body, Query = unknown>(definition: RestRoute<Body, Query>): RestRoute =>
+  definition as RestRoute;
+
+const LIMIT_RULE = `limit must be a whole number from 1 to ${EVENT_PAGE_MAX}`;
+
+export const eventQuerySchema = z.object({
+  limit: z.coerce
+    .number({ error: LIMIT_RULE })
+    .int({ error: LIMIT_RULE })
+    .min(1, { error: LIMIT_RULE })
+    .max(EVENT_PAGE_MAX, { error: LIMIT_RULE })
+    .optional()
+    .describe(`Page size, 1 to ${EVENT_PAGE_MAX}; default ${EVENT_PAGE_MAX}`),
+  after: z.string().optional().describe("An event's id: only events after it"),
+});
+type EventQuery = z.output<typeof eventQuerySchema>;
+
+/** The event as REST sends it (JSON pages, SSE data, webhook bodies). */
+export function serializeEvent(event: WorkspaceEvent) {
+  return {
+    id: event.id,
+    type: `workspace.${event.type}`,
+    workspace_id: event.workspaceId,
+    project_id: event.projectId,
+    at: event.at.toISOString(),
+    ...(event.type === "status_changed"
+      ? { from_status: event.fromStatus, to_status: event.toStatus }
+      : {}),
+    actor: { type: event.actor.type, user_id: event.actor.userId, token_id: event.actor.tokenId },
+    reason: event.reason,
+    ...(event.type === "updated" ? { changes: event.changes ?? {} } : {}),
+  };
+}
+
+function page(
+  request: FastifyRequest,
+  query: EventQuery,
+  events: WorkspaceEvent[],
+  next: string | null,
+): Outcome {
+  const path = request.url.split("?", 1)[0];
+  const nextUrl = `${path}?limit=${query.limit ?? EVENT_PAGE_MAX}&after=${next}`;
+  return {
+    status: 200,
+    headers: next === null ? {} : { link: `<${nextUrl}>; rel="next"` },
+    body: { events: events.map(serializeEvent), next },
+  };
+}
+
+async function* asMessages(events: AsyncIterable<WorkspaceEvent>): AsyncGenerator<ServerSentEvent> {
+  for await (const event of events) {
+    yield {
+      event: event.type === "deleted" ? "deleted" : "event",
+      id: event.id,
+      data: serializeEvent(event),
+    };
+  }
+}
+
+function wantsStream(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? "").includes("text/event-stream");
+}
+
+/** Where a stream resumes: Last-Event-ID (what EventSource sends on reconnect), else ?after=. */
+function resumeFrom(request: FastifyRequest, query: EventQuery): string | undefined {
+  const header = request.headers["last-event-id"];
+  const lastEventId = Array.isArray(header) ? header[0] : header;
+  return lastEventId || query.after;
+}
+
+const pageResponse = (what: string): ResponseDoc => ({
+  description: `${what}, oldest first: {"events": [...], "next": cursor or null}; Link rel="next" when there is more`,
+  headers: { Link: { description: '<…?limit=n&after=c>; rel="next"', schema: z.string() } },
+});
+const expired: ResponseDoc = {
+  description: "The cursor is older than EVENT_RETENTION_DAYS: events after it were removed",
+};
+
+export const eventRoutes: readonly RestRoute[] = [
+  route<undefined, EventQuery>({
+    method: "GET",
+    url: "/workspaces/:id/history",
+    operationId: "workspaceHistory",
+    summary: "A workspace's events (who and why of every change), oldest first",
+    query: eventQuerySchema,
+    responses: {
+      200: pageResponse("The workspace's events"),
+      400: { description: "A bad limit or cursor" },
+      404: { description: "Not a UUID, no such workspace, another user's, or deleted" },
+      410: expired,
+    },
+    async handle({ services, principal, params, query, request }) {
+      const scope = await services.events.scopeFor(principal.user.id, {
+        workspaceId: params.id ?? "",
+      });
+      if (!scope.ok) return serviceFailure(scope.error);
+      const result = await services.events.page(scope.value, query);
+      if (!result.ok) return serviceFailure(result.error);
+      return page(request, query, result.value.events, result.value.next);
+    },
+  }),
+  route<undefined, EventQuery>({
+    method: "GET",
+    url: "/projects/:id/events",
+    operationId: "projectEvents",
+    summary:
+      "A project's workspace events: a JSON page, or with Accept: text/event-stream a stream that replays after Last-Event-ID (or ?after=) and goes on live",
+    query: eventQuerySchema,
+    headers: {
+      "Last-Event-ID": {
+        description: "Streams: resume after this event id (EventSource sends it on reconnect)",
+        schema: z.string(),
+      },
+    },
+    responses: {
+      200: pageResponse(
+        "The project's events (or, for text/event-stream, `id:` + `data:` per event)",
+      ),
+      400: { description: "A bad limit or cursor" },
+      404: { description: "Not a UUID, no such project, or another user's" },
+      410: expired,
+    },
+    async handle({ services, principal, params, query, request, signal }) {
+      const scope = await services.events.scopeFor(principal.user.id, {
+        projectId: params.id ?? "",
+      });
+      if (!scope.ok) return serviceFailure(scope.error);
+      if (wantsStream(request)) {
+        const stream = await services.events.open(scope.value, resumeFrom(request, query), signal);
+        if (!stream.ok) return serviceFailure(stream.error);
+        return { status: 200, events: asMessages(stream.value) };
+      }
+      const result = await services.events.page(scope.value, query);
+      if (!result.ok) return serviceFailure(result.error);
+      return page(request, query, result.value.events, result.value.next);
+    },
+  }),
+];

@@ -1,0 +1,283 @@
+/**
+ * The workspace event log (issue 18): pages of a project's or a workspace's events, streams that
+ * replay from a cursor and go on live, and the retention sweep. The events themselves are written
+ * by the database, in the statement of each change (migration 20261206120000_workspace_events).
+ *
+ * Why resuming never skips or repeats: a project's events are numbered under a row lock held until
+ * commit, so they become visible in number order. "Everything after N" read later holds exactly
+ * the events committed since, including one whose transaction began before N's. A stream is
+ * therefore only ever "read after the last number sent": the replay and the live part are the same
+ * query, and there is no seam where a gap or a duplicate could hide.
+ */
+import type { PrismaClient } from "../db/client.js";
+import type {
+  WorkspaceEventReason,
+  WorkspaceEventType,
+  WorkspaceStatus,
+} from "../generated/prisma/enums.js";
+import type { ProjectService } from "./projects.js";
+import { cursorExpired, errors, fail, ok, type Result } from "./result.js";
+import type { WorkspaceStatusService } from "./workspace-status.js";
+import type { WorkspaceService } from "./workspaces.js";
+
+/** The most events one page holds (and what a page without `limit` holds). */
+export const EVENT_PAGE_MAX = 100;
+
+/** EVENT_RETENTION_DAYS' default. */
+export const EVENT_RETENTION_DAYS = 30;
+
+/**
+ * How often an open stream looks for events no local change woke it for (another replica's,
+ * the engine's on another process). Local changes wake it at once.
+ */
+export const EVENT_STREAM_POLL_MS = 1000;
+
+/** Events removed per statement by the retention sweep (it repeats until none is due). */
+const SWEEP_BATCH = 5000;
+
+export interface WorkspaceEvent {
+  /** The cursor: opaque to clients; resume with "after" it. */
+  id: string;
+  seq: bigint;
+  type: WorkspaceEventType;
+  workspaceId: string;
+  projectId: string;
+  at: Date;
+  fromStatus: WorkspaceStatus | null;
+  toStatus: WorkspaceStatus | null;
+  actor: { type: "user" | "system"; userId: string | null; tokenId: string | null };
+  reason: WorkspaceEventReason;
+  /** updated: the fields that changed (REST names), with their new values. */
+  changes: Record<string, unknown> | null;
+}
+
+export interface EventPageRequest {
+  /** 1 to EVENT_PAGE_MAX; default EVENT_PAGE_MAX. */
+  limit?: number | undefined;
+  /** An event's id: the page starts after it. */
+  after?: string | undefined;
+}
+
+/** Whose events: a project's, or one workspace's (within its project's numbering). */
+export type EventScope = { projectId: string; workspaceId?: string };
+
+/** `ev_` + the event's number in its project. */
+export function encodeEventCursor(seq: bigint): string {
+  return `ev_${seq.toString(36)}`;
+}
+
+/** The number a cursor names; null when it is not one of ours. */
+export function decodeEventCursor(cursor: string): bigint | null {
+  const match = /^ev_([0-9a-z]{1,13})$/.exec(cursor);
+  if (!match?.[1]) return null;
+  let seq = 0n;
+  for (const digit of match[1]) seq = seq * 36n + BigInt(Number.parseInt(digit, 36));
+  return seq;
+}
+
+interface EventRow {
+  projectId: string;
+  seq: bigint;
+  workspaceId: string;
+  type: WorkspaceEventType;
+  at: Date;
+  fromStatus: WorkspaceStatus | null;
+  toStatus: WorkspaceStatus | null;
+  actorUserId: string | null;
+  actorTokenId: string | null;
+  reason: WorkspaceEventReason;
+  changes: unknown;
+}
+
+export function eventOf(row: EventRow): WorkspaceEvent {
+  return {
+    id: encodeEventCursor(row.seq),
+    seq: row.seq,
+    type: row.type,
+    workspaceId: row.workspaceId,
+    projectId: row.projectId,
+    at: row.at,
+    fromStatus: row.fromStatus,
+    toStatus: row.toStatus,
+    actor: {
+      type: row.actorUserId === null ? "system" : "user",
+      userId: row.actorUserId,
+      tokenId: row.actorTokenId,
+    },
+    reason: row.reason,
+    changes: (row.changes as Record<string, unknown> | null) ?? null,
+  };
+}
+
+export class EventService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly projects: ProjectService,
+    private readonly workspaces: WorkspaceService,
+    private readonly status: WorkspaceStatusService,
+    /** EVENT_RETENTION_DAYS. */
+    readonly retentionDays = EVENT_RETENTION_DAYS,
+  ) {}
+
+  /** Whose events the user may read: a project of theirs, or a workspace they can see. */
+  async scopeFor(
+    userId: string,
+    target: { projectId: string } | { workspaceId: string },
+  ): Promise<Result<EventScope>> {
+    if ("projectId" in target) {
+      const project = await this.projects.getForUser(userId, target.projectId);
+      return project.ok ? ok({ projectId: project.value.id }) : project;
+    }
+    const workspace = await this.workspaces.get(userId, target.workspaceId);
+    if (!workspace.ok) return workspace;
+    return ok({ projectId: workspace.value.projectId, workspaceId: workspace.value.id });
+  }
+
+  /**
+   * A page of events, oldest first, after the cursor (from the oldest kept without one). `next`
+   * continues when the page is full; null when there was no more. CURSOR_EXPIRED when events
+   * after the cursor were already removed by the retention sweep.
+   */
+  async page(
+    scope: EventScope,
+    request: EventPageRequest,
+  ): Promise<Result<{ events: WorkspaceEvent[]; next: string | null }>> {
+    const limit = request.limit ?? EVENT_PAGE_MAX;
+    const issues = [];
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > EVENT_PAGE_MAX) {
+      issues.push({
+        field: "limit",
+        message: `must be a whole number from 1 to ${EVENT_PAGE_MAX}`,
+      });
+    }
+    const after = request.after === undefined ? 0n : decodeEventCursor(request.after);
+    if (after === null) issues.push({ field: "after", message: "must be an event's id" });
+    if (issues.length > 0 || after === null) return fail(errors.invalidInput(issues));
+    const expired = await this.checkCursor(scope, after);
+    if (expired) return fail(expired);
+    const rows = await this.read(scope, after, limit + 1);
+    const events = rows.slice(0, limit).map(eventOf);
+    const last = events.at(-1);
+    return ok({ events, next: rows.length > limit && last ? last.id : null });
+  }
+
+  /**
+   * The events after `after` (the current end of the log when undefined: live only), then each
+   * new one as it commits, until `signal` aborts. Checks the cursor first (CURSOR_EXPIRED).
+   */
+  async open(
+    scope: EventScope,
+    after: string | undefined,
+    signal: AbortSignal,
+  ): Promise<Result<AsyncGenerator<WorkspaceEvent>>> {
+    let from: bigint;
+    if (after === undefined) {
+      const head = await this.prisma.workspaceEventHead.findUnique({
+        where: { projectId: scope.projectId },
+      });
+      from = head?.lastSeq ?? 0n;
+    } else {
+      const decoded = decodeEventCursor(after);
+      if (decoded === null) {
+        return fail(errors.invalidInput([{ field: "after", message: "must be an event's id" }]));
+      }
+      const expired = await this.checkCursor(scope, decoded);
+      if (expired) return fail(expired);
+      from = decoded;
+    }
+    return ok(this.follow(scope, from, signal));
+  }
+
+  private async *follow(
+    scope: EventScope,
+    from: bigint,
+    signal: AbortSignal,
+  ): AsyncGenerator<WorkspaceEvent> {
+    let cursor = from;
+    let wake: (() => void) | undefined;
+    let woken = false;
+    const poke = () => {
+      woken = true;
+      wake?.();
+    };
+    const unsubscribe = this.status.onChange((workspace) => {
+      if (workspace.projectId === scope.projectId) poke();
+    });
+    signal.addEventListener("abort", poke, { once: true });
+    try {
+      while (!signal.aborted) {
+        woken = false;
+        const rows = await this.read(scope, cursor, EVENT_PAGE_MAX);
+        for (const row of rows) {
+          if (signal.aborted) return;
+          cursor = row.seq;
+          yield eventOf(row);
+        }
+        if (rows.length === EVENT_PAGE_MAX || woken) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, EVENT_STREAM_POLL_MS);
+          timer.unref();
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      unsubscribe();
+      signal.removeEventListener("abort", poke);
+    }
+  }
+
+  private read(scope: EventScope, after: bigint, take: number): Promise<EventRow[]> {
+    return this.prisma.workspaceEvent.findMany({
+      where: {
+        projectId: scope.projectId,
+        ...(scope.workspaceId ? { workspaceId: scope.workspaceId } : {}),
+        seq: { gt: after },
+      },
+      orderBy: { seq: "asc" },
+      take,
+    });
+  }
+
+  /** CURSOR_EXPIRED when the sweep removed an event after the cursor; undefined otherwise. */
+  private async checkCursor(scope: EventScope, after: bigint) {
+    const head = await this.prisma.workspaceEventHead.findUnique({
+      where: { projectId: scope.projectId },
+      select: { prunedSeq: true },
+    });
+    return head && after < head.prunedSeq ? cursorExpired(this.retentionDays) : undefined;
+  }
+
+  /**
+   * Removes events older than the retention (through the index on `at`), in batches, and records
+   * per project the newest number removed, so that a cursor before it is refused rather than
+   * silently skipping what was removed. Returns how many were removed.
+   */
+  async sweep(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.retentionDays * 86_400_000);
+    let total = 0;
+    for (;;) {
+      const [result] = await this.prisma.$queryRaw<{ removed: bigint }[]>`
+        WITH due AS (
+          SELECT project_id, seq FROM workspace_events WHERE at < ${cutoff}
+          ORDER BY at LIMIT ${SWEEP_BATCH}
+        ), gone AS (
+          DELETE FROM workspace_events e USING due
+          WHERE e.project_id = due.project_id AND e.seq = due.seq
+          RETURNING e.project_id, e.seq
+        ), marked AS (
+          UPDATE workspace_event_heads h SET pruned_seq = GREATEST(h.pruned_seq, g.seq)
+          FROM (SELECT project_id, max(seq) AS seq FROM gone GROUP BY project_id) g
+          WHERE h.project_id = g.project_id
+          RETURNING 1
+        )
+        SELECT count(*) AS removed FROM gone`;
+      const removed = Number(result?.removed ?? 0);
+      total += removed;
+      if (removed < SWEEP_BATCH) return total;
+    }
+  }
+}
