@@ -333,19 +333,15 @@ describe("the attacks, on the default settings", () => {
     expectNoWork(answer);
   });
 
-  it("`first` over 100 is answered and priced as 100 rows (the pagination suite pins the cap)", async () => {
-    const answer = await post<{
-      project: { workspaces: { totalCount: number; edges: unknown[] } };
-    }>(
+  it("`first` over 100 is refused with BAD_USER_INPUT (the pagination suite pins the cap)", async () => {
+    const answer = await post(
       url,
       "query ($id: ID!) { project(id: $id) { workspaces(first: 100000) { totalCount edges { node { id } } } } }",
       token,
       { id: projectId },
     );
-    expectAnswered(answer);
-    const workspaces = answer.body.data?.project.workspaces;
-    expect(workspaces?.edges).toHaveLength(10);
-    expect(workspaces?.totalCount).toBe(10);
+    expect(answer.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(answer.body.errors?.[0]?.message).toMatch(/`first` must be from 1 to 100/);
   });
 
   it("introspection: refused anonymously (401), answered with a token, the full query GraphiQL sends", async () => {

@@ -154,17 +154,138 @@ describe.each(databaseTargets)("connections on the $name database", (target) => 
       }
     });
 
-    it("caps a page at 100 and refuses a malformed cursor", async () => {
+    /** A raw request: the refusals below are about arguments no typed document holds. */
+    async function post(
+      query: string,
+      variables: Record<string, unknown> = {},
+      token = user.token,
+    ) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as {
+        data?: {
+          project: {
+            workspaces: {
+              pageInfo: { hasPreviousPage: boolean; startCursor: string | null };
+              edges: { node: { id: string } }[];
+            };
+          } | null;
+        } | null;
+        errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[];
+      };
+    }
+    const PAGE = `query ($project: ID!, $first: Int, $last: Int, $before: String) {
+      project(id: $project) { workspaces(first: $first, last: $last, before: $before) {
+        pageInfo { hasNextPage hasPreviousPage startCursor } edges { node { id } } } } }`;
+
+    it("answers first: 100 with 100 rows and refuses first: 101 (MAX_PAGE_SIZE), last alike", async () => {
+      for (const size of ["first", "last"] as const) {
+        const full = await post(PAGE, { project: user.project.id, [size]: 100 });
+        expect(full.errors).toBeUndefined();
+        expect(full.data?.project?.workspaces.edges).toHaveLength(100);
+
+        const over = await post(PAGE, { project: user.project.id, [size]: 101 });
+        expect(over.errors).toHaveLength(1);
+        expect(over.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+        expect(over.errors?.[0]?.message).toBe(`\`${size}\` must be from 1 to 100 (got 101).`);
+        expect(over.errors?.[0]?.path).toEqual(["project", "workspaces"]);
+      }
+    });
+
+    it("refuses first/last below 1 and first with last, naming the argument (BAD_USER_INPUT)", async () => {
+      const cases: [Record<string, number>, RegExp][] = [
+        [{ first: 0 }, /`first` must be from 1 to 100 \(got 0\)/],
+        [{ first: -1 }, /`first` must be from 1 to 100 \(got -1\)/],
+        [{ last: 0 }, /`last` must be from 1 to 100 \(got 0\)/],
+        [{ first: 1, last: 1 }, /`first` or `last`, not both/],
+      ];
+      for (const [args, message] of cases) {
+        const answer = await post(PAGE, { project: user.project.id, ...args });
+        expect(answer.errors?.[0]?.message, JSON.stringify(args)).toMatch(message);
+        expect(answer.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      }
+      const projects = await post("{ viewer { projects(first: 101) { totalCount } } }");
+      expect(projects.errors?.[0]?.message).toMatch(/`first` must be from 1 to 100/);
+      expect(projects.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    });
+
+    it("last without before is the end of the list in its order (the oldest), and pages backwards", async () => {
+      const ids = expected.map((row) => row.id);
+      const one = await post(PAGE, { project: user.project.id, last: 1 });
+      expect(one.data?.project?.workspaces.edges.map((edge) => edge.node.id)).toEqual(
+        ids.slice(-1),
+      );
+
+      const seen: string[] = [];
+      let before: string | null = null;
+      for (;;) {
+        const answer = await post(PAGE, { project: user.project.id, last: 7, before });
+        const connection = answer.data?.project?.workspaces;
+        if (!connection) throw new Error(JSON.stringify(answer));
+        seen.unshift(...connection.edges.map((edge) => edge.node.id));
+        if (!connection.pageInfo.hasPreviousPage) break;
+        before = connection.pageInfo.startCursor;
+      }
+      expect(seen).toEqual(ids);
+    });
+
+    it("holds 20 rows when neither first nor last is given, and refuses a malformed cursor", async () => {
       const client = graphqlClient(server.url, user.token);
-      const big = await client.data(WorkspacePage, { project: user.project.id, first: 500 });
-      expect(big.project?.workspaces.edges).toHaveLength(100);
-      expect(big.project?.workspaces.pageInfo.hasNextPage).toBe(true);
+      const page = await client.data(WorkspacePage, { project: user.project.id });
+      expect(page.project?.workspaces.edges.map((edge) => edge.node.id)).toEqual(
+        expected.slice(0, 20).map((row) => row.id),
+      );
 
       const bad = await client.execute(WorkspacePage, {
         project: user.project.id,
         after: "not-a-cursor",
       });
       expect(bad.errors?.[0]?.message).toMatch(/cursor/i);
+      expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    });
+
+    it("describes every connection argument with its limits", async () => {
+      const answer = (await (
+        await fetch(`${server.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+          body: JSON.stringify({
+            query:
+              "{ schema: __schema { types { name fields { name args { name description } } } } }",
+          }),
+        })
+      ).json()) as {
+        data: {
+          schema: {
+            types: {
+              name: string;
+              fields:
+                | { name: string; args: { name: string; description: string | null }[] }[]
+                | null;
+            }[];
+          };
+        };
+      };
+      const connections = answer.data.schema.types
+        .filter((type) => !type.name.startsWith("__"))
+        .flatMap((type) =>
+          (type.fields ?? [])
+            .filter((field) => field.args.some((arg) => arg.name === "first"))
+            .map((field) => ({ field: `${type.name}.${field.name}`, args: field.args })),
+        );
+      expect(connections.map((connection) => connection.field)).toEqual(
+        expect.arrayContaining(["Project.workspaces", "User.projects"]),
+      );
+      for (const { field, args } of connections) {
+        for (const arg of args) expect(arg.description, `${field}(${arg.name})`).toBeTruthy();
+        const described = Object.fromEntries(args.map((arg) => [arg.name, arg.description]));
+        expect(described.first, field).toMatch(/1 to 100/);
+        expect(described.last, field).toMatch(/1 to 100/);
+        expect(described.first, field).toMatch(/first 20/);
+      }
     });
 
     it("pages through the viewer's projects newest first", async () => {

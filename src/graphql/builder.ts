@@ -5,6 +5,7 @@ import RelayPlugin from "@pothos/plugin-relay";
 import { IS_PRODUCTION } from "../env.js";
 import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
+import { CONNECTION_ARG_DESCRIPTIONS } from "./connections.js";
 import type { GraphQLContext } from "./context.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits.js";
 
@@ -61,6 +62,11 @@ export const builder = new SchemaBuilder<{
       description: "One page of a list (a Relay cursor connection).",
     },
     defaultEdgeTypeOptions: { description: "One row of a page, with its cursor." },
+    // Every connection pages alike (connections.ts checks these limits).
+    firstArgOptions: { description: CONNECTION_ARG_DESCRIPTIONS.first },
+    lastArgOptions: { description: CONNECTION_ARG_DESCRIPTIONS.last },
+    afterArgOptions: { description: CONNECTION_ARG_DESCRIPTIONS.after },
+    beforeArgOptions: { description: CONNECTION_ARG_DESCRIPTIONS.before },
   },
   errors: { defaultTypes: [] },
 });

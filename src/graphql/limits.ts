@@ -35,7 +35,7 @@ import type { GraphQLContext } from "./context.js";
 
 /** Rows in a connection page when `first` is not given. */
 export const DEFAULT_PAGE_SIZE = 20;
-/** The most rows one connection page holds: a larger `first` is capped to it (REST refuses a larger `limit`). */
+/** The most rows one connection page holds: a larger `first`/`last` is refused, as REST refuses a larger `limit`. */
 export const MAX_PAGE_SIZE = LIST_LIMIT_MAX;
 
 /** Who may introspect the schema and see "Did you mean …?" suggestions. */
@@ -238,8 +238,20 @@ const MAX_QUERY_NODES = 10_000;
 const NODE_CAP_MESSAGE = "Query exceeds the maximum allowed number of nodes.";
 
 /**
- * The price of a field: 1, plus its children; a connection (a field with `first`) pays for its
- * children once per row of the page it asks for (capped as the builder caps it); a creating
+ * The rows a connection page reads per parent: `first` or `last` (priced alike), else the
+ * default page; clamped to 1..MAX_PAGE_SIZE (connections.ts refuses values outside it).
+ */
+function pageSize(args: Record<string, unknown>): number {
+  const asked = [args.first, args.last].find((value) => typeof value === "number");
+  const size = typeof asked === "number" ? asked : DEFAULT_PAGE_SIZE;
+  return Math.min(Math.max(size, 1), MAX_PAGE_SIZE);
+}
+
+/**
+ * The price of a field: 1, plus its children; a connection (a field with `first`/`last`) pays
+ * for its children once per row of the page it asks for. That is what the database reads: every
+ * connection, at any depth and also when reached again through `project`, reads at most its page
+ * size (+1) rows per parent with its own LIMIT (connections.ts). A creating
  * mutation costs just over 1/(maxCreates + 1) of the budget, so maxCreates fit in one document
  * with room for their selections, and one more never does.
  */
@@ -250,8 +262,7 @@ function costEstimator({ maxCost, maxCreates }: GraphQLLimits): ComplexityEstima
       return createPrice + childComplexity;
     }
     if (field.args.some((arg) => arg.name === "first")) {
-      const first = typeof args.first === "number" ? args.first : DEFAULT_PAGE_SIZE;
-      return 1 + Math.min(Math.max(first, 0), MAX_PAGE_SIZE) * childComplexity;
+      return 1 + pageSize(args) * childComplexity;
     }
     return 1 + childComplexity;
   };
@@ -259,7 +270,7 @@ function costEstimator({ maxCost, maxCreates }: GraphQLLimits): ComplexityEstima
 
 /**
  * Per parsed document (yoga's parser cache hands the same node to every request with the same
- * text): whether it introspects, and its cost per operation when no `first` comes from a
+ * text): whether it introspects, and its cost per operation when no `first`/`last` comes from a
  * variable and no @include/@skip depends on one — then the variables cannot change the price,
  * and it is computed once.
  */
@@ -274,7 +285,10 @@ function documentFacts({ schema, document }: ExecutionArgs) {
     let pagedByVariable = false;
     visit(document, {
       Argument(node) {
-        if (node.name.value === "first" && node.value.kind === Kind.VARIABLE) {
+        if (
+          (node.name.value === "first" || node.name.value === "last") &&
+          node.value.kind === Kind.VARIABLE
+        ) {
           pagedByVariable = true;
         }
       },

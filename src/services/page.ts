@@ -66,11 +66,12 @@ export function pageOf<Row extends PagePosition>(
 }
 
 /** A page cursor: where the previous page ended, in the list's order. Opaque to clients. */
-function encodeCursor(row: PagePosition): string {
+export function encodeCursor(row: PagePosition): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString("base64url");
 }
 
-function decodeCursor(cursor: string): PagePosition | null {
+/** The position a cursor names; null when it is not a cursor of ours. */
+export function decodeCursor(cursor: string): PagePosition | null {
   const [time = "", id = ""] = Buffer.from(cursor, "base64url").toString().split("|");
   const createdAt = new Date(time);
   if (Number.isNaN(createdAt.getTime()) || !UUID_PATTERN.test(id)) return null;

@@ -1,5 +1,11 @@
-import { NEWEST_FIRST, VISIBLE_WORKSPACES } from "../../services/workspaces.js";
+import {
+  Prisma,
+  type WorkspaceStatus as Status,
+  type Workspace as WorkspaceRow,
+} from "../../generated/prisma/client.js";
+import { VISIBLE_WORKSPACES } from "../../services/workspaces.js";
 import { builder } from "../builder.js";
+import { type ListSource, resolveConnection, totalCountOf } from "../connections.js";
 import { requireViewer } from "../context.js";
 import { WorkspaceStatus } from "./enums.js";
 import { IdempotencyConflictError, InvalidInputError, unwrap } from "./errors.js";
@@ -19,28 +25,59 @@ export const Project = builder.prismaObject("Project", {
       description: "The git branch its workspaces check out.",
     }),
     createdAt: t.expose("createdAt", { type: DateTime, description: "When it was created." }),
-    workspaces: t.relatedConnection(
-      "workspaces",
+    workspaces: t.connection(
       {
-        description: "Newest first; filtered by status when given.",
+        description:
+          "Its workspaces, newest first (ties by id), filtered by status when given. Each page is read with its own LIMIT, however deep it is nested.",
         type: Workspace,
-        cursor: "id",
-        totalCount: true,
-        args: { status: t.arg({ type: WorkspaceStatus }) },
-        query: ({ status }) => ({
-          // DELETED is never the status of a row one can read: it matches nothing.
-          where: {
-            ...VISIBLE_WORKSPACES,
-            ...(status === "deleted" ? { id: { in: [] } } : status ? { status } : {}),
-          },
-          orderBy: [...NEWEST_FIRST],
+        args: {
+          status: t.arg({
+            type: WorkspaceStatus,
+            description: "Only workspaces with this status; DELETED matches none.",
+          }),
+        },
+        resolve: (project, { status, ...paging }, context, info) =>
+          resolveConnection(workspacesOf(status), project.id, paging, context, info),
+      },
+      {
+        name: "WorkspaceConnection",
+        fields: (t) => ({
+          totalCount: t.int({
+            description: "How many rows the whole list has (with the status filter), not the page.",
+            resolve: totalCountOf,
+          }),
         }),
       },
-      { name: "WorkspaceConnection" },
       { name: "WorkspaceEdge" },
     ),
   }),
 });
+
+type PlannedWorkspaces = Pick<Prisma.WorkspaceFindManyArgs, "include" | "select">;
+
+/**
+ * A project's workspaces as a connection reads them: the visible ones (VISIBLE_WORKSPACES, in
+ * SQL), with `status` when given.
+ */
+function workspacesOf(
+  status: Status | "deleted" | null | undefined,
+): ListSource<WorkspaceRow, PlannedWorkspaces> {
+  const visible = Prisma.sql`AND t.desired_state <> 'deleted'`;
+  return {
+    table: "workspaces",
+    parentColumn: "project_id",
+    typeName: "Workspace",
+    filter:
+      status === "deleted"
+        ? Prisma.sql`AND false`
+        : status
+          ? Prisma.sql`${visible} AND t.status = ${status}::"WorkspaceStatus"`
+          : visible,
+    filterKey: status ?? "",
+    load: (prisma, ids, query) =>
+      prisma.workspace.findMany({ ...query, where: { ...VISIBLE_WORKSPACES, id: { in: ids } } }),
+  };
+}
 
 builder.queryField("project", (t) =>
   t.prismaField({

@@ -1,12 +1,22 @@
+import { Prisma, type Project as ProjectRow } from "../../generated/prisma/client.js";
 import { effectiveDefaultHardware } from "../../services/users.js";
 import { builder } from "../builder.js";
+import { type ListSource, resolveConnection, totalCountOf } from "../connections.js";
 import { requireViewer } from "../context.js";
 import { InvalidHardwareError, unwrap } from "./errors.js";
 import { Hardware, HardwareInput, hardwareRequest } from "./hardware.js";
 import { Node } from "./node.js";
 import { Project } from "./project.js";
 
-const PROJECTS_NEWEST_FIRST = [{ createdAt: "desc" }, { id: "desc" }] as const;
+/** The projects a user owns, as the `projects` connection reads them. */
+const PROJECTS: ListSource<ProjectRow, Pick<Prisma.ProjectFindManyArgs, "include" | "select">> = {
+  table: "projects",
+  parentColumn: "owner_id",
+  typeName: "Project",
+  filter: Prisma.empty,
+  filterKey: "",
+  load: (prisma, ids, query) => prisma.project.findMany({ ...query, where: { id: { in: ids } } }),
+};
 
 export const User = builder.prismaObject("User", {
   description: "A user: you, as `viewer`.",
@@ -19,16 +29,23 @@ export const User = builder.prismaObject("User", {
       description: "Your default hardware settings over the system default.",
       resolve: effectiveDefaultHardware,
     }),
-    projects: t.relatedConnection(
-      "projects",
+    projects: t.connection(
       {
-        description: "Newest first.",
+        description:
+          "Your projects, newest first (ties by id). Each page is read with its own LIMIT.",
         type: Project,
-        cursor: "id",
-        totalCount: true,
-        query: { orderBy: [...PROJECTS_NEWEST_FIRST] },
+        resolve: (user, paging, context, info) =>
+          resolveConnection(PROJECTS, user.id, paging, context, info),
       },
-      { name: "ProjectConnection" },
+      {
+        name: "ProjectConnection",
+        fields: (t) => ({
+          totalCount: t.int({
+            description: "How many projects you have in all, not the page.",
+            resolve: totalCountOf,
+          }),
+        }),
+      },
       { name: "ProjectEdge" },
     ),
   }),
