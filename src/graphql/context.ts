@@ -8,6 +8,8 @@ import { authenticationRefusal } from "../services/token-format.js";
 export interface GraphQLContext {
   /** The user behind the Bearer token; null when none (or an invalid one) was sent. */
   viewer: User | null;
+  /** The API token the viewer came with over HTTP (an event's actor); absent on WebSocket. */
+  tokenId?: string | null;
   /** The Authorization header as sent (the 401 challenge depends on it). */
   authorization: string | null;
   services: Services;

@@ -127,6 +127,7 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
       const principal = await principalOf(authorization);
       return {
         viewer: principal?.user ?? null,
+        tokenId: principal?.tokenId ?? null,
         authorization,
         services,
         prisma,

@@ -31,8 +31,11 @@ export interface StepOptions {
   status: WorkspaceStatusService;
   provisioner: Provisioner;
   logger: Logger;
-  /** 0 disables idle auto-stop. */
-  idleTimeoutMs: number;
+  /**
+   * Called with a row the sweep found due to stop, just before the compare-and-set that stops
+   * it (tests hold the sweep there to race a keep-alive against it).
+   */
+  beforeAutoStop?: ((workspace: Workspace) => Promise<void>) | undefined;
   /** The engine that runs the steps, as written in logs. */
   owner: string;
   /** How long a lease kept past a commit lasts (the engine's heartbeat renews it). */
@@ -75,7 +78,7 @@ export class Steps {
     if (workspace.desiredState === "deleted") return this.destroy(workspace, signal);
     const { status } = workspace;
     if (isTransitional(status)) return this.advance(workspace, status, signal);
-    if (status === "running") return this.stopIfIdle(workspace);
+    if (status === "running") return this.stopIfDue(workspace);
     return null;
   }
 
@@ -149,22 +152,43 @@ export class Steps {
     }
   }
 
-  private async stopIfIdle(workspace: ClaimedWorkspace): Promise<StepResult> {
-    // The claim found it idle; re-check what may have changed since (an API call, keep_active).
-    const { provisioner, idleTimeoutMs } = this.options;
-    if (!isIdleStopDue(workspace, idleTimeoutMs)) return null;
-    if (provisioner.lastActivity && workspace.machineId) {
-      const seen = await provisioner.lastActivity(workspace.machineId, machineSpec(workspace));
-      if (seen && seen > workspace.lastActivityAt) {
-        await this.options.prisma.workspace.updateMany({
-          where: { id: workspace.id },
-          data: { lastActivityAt: seen },
-        });
-        if (!isIdleStopDue({ ...workspace, lastActivityAt: seen }, idleTimeoutMs)) return null;
+  /**
+   * The automatic stop (idle or max run time). The claim found auto_stop_at due; the rules are
+   * applied again to the row as read (its policy, the settings now), activity the provider saw
+   * is recorded, and the stop's compare-and-set requires auto_stop_at to be still due, so a
+   * keep-alive that lands after this read wins.
+   */
+  private async stopIfDue(workspace: ClaimedWorkspace): Promise<StepResult> {
+    const { provisioner, status } = this.options;
+    const { project, ...row } = workspace;
+    let current: Workspace = row;
+    let reason = status.policy.stopDue(current);
+    if (reason === "idle" && provisioner.lastActivity && current.machineId) {
+      const seen = await provisioner.lastActivity(current.machineId, machineSpec(workspace));
+      if (seen && seen > current.lastActivityAt) {
+        current = (await status.recordActivity(current, seen)) ?? current;
+        reason = status.policy.stopDue(current);
       }
     }
-    this.log.info({ workspaceId: workspace.id }, "lifecycle: idle timeout; stopping");
-    return this.commit(workspace, "stop", { desiredState: "stopped" });
+    if (reason === null) {
+      // Not due under the rules now (a setting changed, activity seen): due again later.
+      const { autoStopAt } = status.policy.dueTimes(current);
+      if (autoStopAt?.getTime() !== current.autoStopAt?.getTime()) {
+        await this.options.prisma.workspace.updateMany({
+          where: { id: current.id, version: current.version },
+          data: { autoStopAt },
+        });
+      }
+      return null;
+    }
+    await this.options.beforeAutoStop?.(current);
+    this.log.info({ workspaceId: workspace.id, reason }, "lifecycle: automatic stop");
+    return this.commit(
+      { ...current, project },
+      "stop",
+      { desiredState: "stopped", stopReason: reason, changeReason: reason },
+      { autoStopAt: { lte: new Date() } },
+    );
   }
 
   private async destroy(workspace: ClaimedWorkspace, signal: AbortSignal): Promise<StepResult> {
@@ -190,6 +214,7 @@ export class Steps {
     workspace: ClaimedWorkspace,
     move: Move,
     data: Prisma.WorkspaceUpdateManyMutationInput,
+    guard: Prisma.WorkspaceWhereInput = {},
   ): Promise<StepResult> {
     const { project, ...current } = workspace;
     const to = nextStatus(current.status, move);
@@ -197,7 +222,12 @@ export class Steps {
       to !== undefined && isTransitional(to) && current.desiredState !== "deleted"
         ? { leaseExpiresAt: new Date(Date.now() + this.options.leaseTtlMs) }
         : Leases.cleared;
-    const changed = await this.options.status.transition(current, move, { ...data, ...lease });
+    const changed = await this.options.status.transition(
+      current,
+      move,
+      { ...data, ...lease },
+      guard,
+    );
     if (changed) {
       this.log.info(
         {
