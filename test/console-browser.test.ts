@@ -74,14 +74,14 @@ afterEach(async ({ task }) => {
 });
 
 /** Opens the console and pastes the token; with one project, its workspaces are listed. */
-async function signIn(token: string): Promise<void> {
-  await page.goto(server.url);
+async function signIn(token: string, at: TestServer = server): Promise<void> {
+  await page.goto(at.url);
   await page.getByRole("textbox", { name: "API token" }).fill(token);
   await page.getByRole("textbox", { name: "API token" }).press("Enter");
 }
 
-async function signInAndWaitLive(): Promise<void> {
-  await signIn(seeded.token);
+async function signInAndWaitLive(at: TestServer = server): Promise<void> {
+  await signIn(seeded.token, at);
   await page.getByText(`Signed in as ${seeded.user.email}.`).waitFor();
   await page.getByRole("status").filter({ hasText: "Live:" }).waitFor();
   await page.getByText("No workspaces in this project yet.").waitFor();
@@ -107,10 +107,82 @@ async function badgeReaches(id: string, status: string): Promise<void> {
     .waitFor();
 }
 
-async function restWorkspace(id: string): Promise<Response> {
-  return fetch(`${server.url}/workspaces/${id}`, {
+async function restWorkspace(id: string, at: TestServer = server): Promise<Response> {
+  return fetch(`${at.url}/workspaces/${id}`, {
     headers: { authorization: `Bearer ${seeded.token}` },
   });
+}
+
+/** One GraphQL request over HTTP as the seeded user; errors fail the test with the body. */
+async function graphql<Data>(
+  at: TestServer,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<Data> {
+  const response = await fetch(`${at.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${seeded.token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Data; errors?: unknown[] };
+  if (body.errors || !body.data) throw new Error(`${query} answered ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+interface HardwareOptions {
+  cpuKinds: {
+    kind: string;
+    cpuCounts: { cpus: number; memoryMb: { min: number; max: number; step: number } }[];
+  }[];
+  volumeSizeGb: { min: number; max: number };
+  gpuKinds: { kind: string; cpuKind: string }[];
+}
+
+async function hardwareOptions(at: TestServer): Promise<HardwareOptions> {
+  const { hardwareOptions } = await graphql<{ hardwareOptions: HardwareOptions }>(
+    at,
+    `{ hardwareOptions {
+        cpuKinds { kind cpuCounts { cpus memoryMb { min max step } } }
+        volumeSizeGb { min max }
+        gpuKinds { kind cpuKind }
+      } }`,
+  );
+  return hardwareOptions;
+}
+
+/** The values of a select's options, in order. */
+async function choices(label: string): Promise<string[]> {
+  return page
+    .getByLabel(label)
+    .locator("option")
+    .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+}
+
+/**
+ * A GPU the page lists though the server no longer offers it, as in a tab opened before
+ * GPU_KINDS changed: the only way left to send the server a GPU it refuses.
+ */
+async function chooseStaleGpu(kind: string): Promise<void> {
+  await page.locator("#gpu-kind").evaluate((select, kind) => {
+    select.append(new Option(kind, kind));
+  }, kind);
+  await page.getByLabel("GPU kind").selectOption(kind);
+}
+
+/** The `hardware` of every createWorkspace the page sends, as sent. */
+function sentHardware(): Record<string, unknown>[] {
+  const sent: Record<string, unknown>[] = [];
+  page.on("request", (request) => {
+    if (!request.url().endsWith("/graphql") || request.method() !== "POST") return;
+    const body = request.postDataJSON() as {
+      query: string;
+      variables: { input?: { hardware?: Record<string, unknown> } };
+    };
+    if (body.query.includes("mutation ConsoleCreateWorkspace")) {
+      sent.push(body.variables.input?.hardware ?? {});
+    }
+  });
+  return sent;
 }
 
 describe("the workspace console", () => {
@@ -175,16 +247,17 @@ describe("the workspace console", () => {
 
   it("words hardware problems for a person, one per line, under a capitalised summary", async () => {
     await signInAndWaitLive();
-    await page.getByLabel("Memory (MB)").fill("300");
+    // A volume size is typed, so it can be out of bounds (the server words the message).
+    await page.getByLabel("Volume (GB)").fill("600");
     // No GPU kinds are on offer and the cpus are shared: two problems with the one GPU field.
-    await page.getByLabel("GPU kind").fill("a100");
+    await chooseStaleGpu("a100");
     await page.getByRole("button", { name: "Create workspace" }).click();
-    const memory = page.locator("#memory-mb-error li");
-    await memory.first().waitFor();
-    expect(await memory.allTextContents()).toEqual([
-      "Memory must be a multiple of 256 MB between 512 and 4096 MB for 2 shared CPUs (got 300).",
+    const volume = page.locator("#volume-size-gb-error li");
+    await volume.first().waitFor();
+    expect(await volume.allTextContents()).toEqual([
+      "Volume size must be a whole number between 1 and 500 GB (got 600).",
     ]);
-    expect(await page.getByLabel("Memory (MB)").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.getByLabel("Volume (GB)").getAttribute("aria-invalid")).toBe("true");
 
     const gpu = page.locator("#gpu-kind-error li");
     expect(await gpu.allTextContents()).toEqual([
@@ -201,25 +274,29 @@ describe("the workspace console", () => {
     const form = await page.locator("#workspace-form").textContent();
     expect(form).not.toMatch(/memoryMb|cpuKind|gpuKind|SHARED|PERFORMANCE|\bnull\b/);
     expect(await page.locator("#cpus-error li").count()).toBe(0);
+    expect(await page.locator("#memory-mb-error li").count()).toBe(0);
     expect(await page.locator("li.workspace").count()).toBe(0);
   });
 
   it("starts every project from the default hardware, without the last project's values or messages", async () => {
     await signInAndWaitLive();
     const memory = page.getByLabel("Memory (MB)");
+    const volume = page.getByLabel("Volume (GB)");
     const invalid = async () => {
-      await memory.fill("300");
-      await page.getByLabel("GPU kind").fill("a100");
+      await memory.selectOption("4096");
+      await volume.fill("600");
+      await chooseStaleGpu("a100");
       await page.getByLabel("Keep active (no idle auto-stop)").check();
       await page.getByRole("button", { name: "Create workspace" }).click();
-      await page.locator("#memory-mb-error li").first().waitFor();
+      await page.locator("#volume-size-gb-error li").first().waitFor();
     };
     const isReset = async () => {
-      await page.locator("#memory-mb-error li").waitFor({ state: "detached" });
+      await page.locator("#volume-size-gb-error li").waitFor({ state: "detached" });
       expect(await memory.inputValue()).toBe("2048");
+      expect(await volume.inputValue()).toBe("10");
       expect(await page.getByLabel("GPU kind").inputValue()).toBe("");
       expect(await page.getByLabel("Keep active (no idle auto-stop)").isChecked()).toBe(false);
-      expect(await memory.getAttribute("aria-invalid")).toBeNull();
+      expect(await volume.getAttribute("aria-invalid")).toBeNull();
       expect(await page.locator("#workspace-form .field-error li").count()).toBe(0);
       expect(await page.locator("#workspace-message").textContent()).toBe("");
     };
@@ -360,8 +437,8 @@ describe("the workspace console", () => {
       await page.getByRole("button", { name: `Details of workspace ${id.slice(0, 8)}` }).click();
       await page.locator(`#details-${id} .history li`).nth(2).waitFor();
       // The longest messages the form can show, on the widest fields.
-      await page.getByLabel("Memory (MB)").fill("300");
-      await page.getByLabel("GPU kind").fill("a100");
+      await page.getByLabel("Volume (GB)").fill("600");
+      await chooseStaleGpu("a100");
       await page.getByRole("button", { name: "Create workspace" }).click();
       await page.locator("#gpu-kind-error li").nth(1).waitFor();
 
@@ -380,4 +457,140 @@ describe("the workspace console", () => {
       await page.screenshot({ path: `${ARTIFACTS}/console-${width}.png`, fullPage: true });
     });
   }
+});
+
+describe("the console's hardware choices, built from hardwareOptions", () => {
+  /** A second server on the same database, offering two GPU kinds. */
+  let gpuServer: TestServer;
+
+  beforeAll(async () => {
+    gpuServer = await startServer(await embeddedDatabase(), {
+      SIMULATED_PROVISION_DELAY_MS: "150",
+      GPU_KINDS: "a10,l40s",
+    });
+  }, START_MS);
+
+  afterAll(async () => {
+    await gpuServer?.app.stop();
+  });
+
+  it("lists exactly the GPU kinds on offer (GPU_KINDS) plus None, as a select", async () => {
+    seeded = await seedUser(gpuServer.services, "console-gpu");
+    await signInAndWaitLive(gpuServer);
+    const offered = await hardwareOptions(gpuServer);
+    expect(offered.gpuKinds.map((gpu) => gpu.kind)).toEqual(["a10", "l40s"]);
+    expect(await page.getByLabel("GPU kind").evaluate((element) => element.tagName)).toBe("SELECT");
+    expect(await choices("GPU kind")).toEqual(["", "a10", "l40s"]);
+    expect(await page.getByLabel("GPU kind").locator("option").allTextContents()).toEqual([
+      "None",
+      "a10",
+      "l40s",
+    ]);
+    expect(await page.getByLabel("GPU kind").inputValue()).toBe("");
+    expect(await page.locator("#gpu-kind-help").textContent()).toBe(
+      "A GPU needs performance CPUs.",
+    );
+  });
+
+  it("lists only None when no GPU kinds are on offer (GPU_KINDS empty)", async () => {
+    await signInAndWaitLive();
+    expect((await hardwareOptions(server)).gpuKinds).toEqual([]);
+    expect(await choices("GPU kind")).toEqual([""]);
+    expect(await page.getByLabel("GPU kind").locator("option").allTextContents()).toEqual(["None"]);
+    expect(await page.locator("#gpu-kind-help").textContent()).toBe("No GPUs are on offer.");
+  });
+
+  it("offers the CPU kinds, counts and memory of hardwareOptions: 512 to 4096 MB in 256s for 2 shared CPUs", async () => {
+    await signInAndWaitLive();
+    const offered = await hardwareOptions(server);
+    const memoryOf = (kind: string, cpus: number) => {
+      const range = offered.cpuKinds
+        .find((option) => option.kind === kind)
+        ?.cpuCounts.find((count) => count.cpus === cpus)?.memoryMb;
+      if (!range) throw new Error(`hardwareOptions has no ${kind}×${cpus}`);
+      const values: string[] = [];
+      for (let mb = range.min; mb <= range.max; mb += range.step) values.push(String(mb));
+      return values;
+    };
+    expect(await choices("CPU kind")).toEqual(offered.cpuKinds.map((option) => option.kind));
+    expect(await page.getByLabel("CPU kind").inputValue()).toBe("SHARED");
+    expect(await page.getByLabel("CPUs").inputValue()).toBe("2");
+    const shared2 = await choices("Memory (MB)");
+    expect(shared2).toEqual(memoryOf("SHARED", 2));
+    // The rule itself, so that a wrong offer cannot pass by agreeing with the page.
+    expect(shared2).toEqual(Array.from({ length: 15 }, (_, i) => String(512 + 256 * i)));
+
+    // Every kind and count: the counts and the memory follow the choice.
+    for (const kind of offered.cpuKinds) {
+      await page.getByLabel("CPU kind").selectOption(kind.kind);
+      expect(await choices("CPUs")).toEqual(kind.cpuCounts.map((count) => String(count.cpus)));
+      for (const { cpus } of kind.cpuCounts) {
+        await page.getByLabel("CPUs").selectOption(String(cpus));
+        expect(await choices("Memory (MB)")).toEqual(memoryOf(kind.kind, cpus));
+      }
+    }
+    const volume = page.getByLabel("Volume (GB)");
+    expect(await volume.getAttribute("min")).toBe(String(offered.volumeSizeGb.min));
+    expect(await volume.getAttribute("max")).toBe(String(offered.volumeSizeGb.max));
+  });
+
+  it("keeps the memory chosen when it is allowed with the new count, else the nearest allowed", async () => {
+    await signInAndWaitLive();
+    await page.getByLabel("Memory (MB)").selectOption("1024");
+    await page.getByLabel("CPUs").selectOption("4");
+    // 4 shared CPUs: 1024 to 8192 MB, so 1024 stays.
+    expect(await page.getByLabel("Memory (MB)").inputValue()).toBe("1024");
+    await page.getByLabel("CPUs").selectOption("8");
+    // 8 shared CPUs: 2048 MB at least.
+    expect(await page.getByLabel("Memory (MB)").inputValue()).toBe("2048");
+  });
+
+  it("choosing a GPU sets the CPU kind it needs, and the workspace gets both", async () => {
+    seeded = await seedUser(gpuServer.services, "console-gpu");
+    await signInAndWaitLive(gpuServer);
+    const sent = sentHardware();
+    await page.getByLabel("GPU kind").selectOption("l40s");
+    expect(await page.getByLabel("CPU kind").inputValue()).toBe("PERFORMANCE");
+    await page.getByText("CPU kind set to performance: a l40s GPU needs it.").waitFor({
+      state: "attached",
+    });
+    const id = await createWorkspace();
+    expect(sent).toEqual([
+      { cpuKind: "PERFORMANCE", cpus: 2, memoryMb: 4096, volumeSizeGb: 10, gpuKind: "l40s" },
+    ]);
+    const created = (await (await restWorkspace(id, gpuServer)).json()) as {
+      hardware: Record<string, unknown>;
+    };
+    expect(created.hardware).toMatchObject({ cpu_kind: "performance", gpu_kind: "l40s" });
+
+    // Back to shared CPUs: the GPU cannot stay.
+    await page.getByLabel("CPU kind").selectOption("SHARED");
+    expect(await page.getByLabel("GPU kind").inputValue()).toBe("");
+  });
+
+  it('picking None sends gpuKind "" so a default GPU does not stick', async () => {
+    seeded = await seedUser(gpuServer.services, "console-gpu");
+    const { updateDefaultHardware } = await graphql<{
+      updateDefaultHardware: { __typename: string };
+    }>(
+      gpuServer,
+      `mutation { updateDefaultHardware(input: {
+        cpuKind: PERFORMANCE, cpus: 2, memoryMb: 4096, gpuKind: "a10"
+      }) { __typename } }`,
+    );
+    expect(updateDefaultHardware.__typename).toBe("UpdateDefaultHardwareSuccess");
+    await signInAndWaitLive(gpuServer);
+    // The form starts from the defaults, GPU included.
+    expect(await page.getByLabel("GPU kind").inputValue()).toBe("a10");
+
+    const sent = sentHardware();
+    await page.getByLabel("GPU kind").selectOption({ label: "None" });
+    const id = await createWorkspace();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toHaveProperty("gpuKind", "");
+    const created = (await (await restWorkspace(id, gpuServer)).json()) as {
+      hardware: Record<string, unknown>;
+    };
+    expect(created.hardware).toMatchObject({ cpu_kind: "performance", gpu_kind: null });
+  });
 });

@@ -15,32 +15,38 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n  }\n": typeof types.ConsoleViewerDocument,
+    "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n": typeof types.ConsoleViewerDocument,
+    "\n  fragment ConsoleHardwareOptions on HardwareOptions {\n    cpuKinds { kind cpuCounts { cpus memoryMb { min max step } } }\n    volumeSizeGb { min max }\n    gpuKinds { kind cpuKind }\n  }\n": typeof types.ConsoleHardwareOptionsFragmentDoc,
     "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field message } }\n    }\n  }\n": typeof types.ConsoleCreateProjectDocument,
     "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": typeof types.ConsoleWorkspaceFieldsFragmentDoc,
     "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": typeof types.ConsoleProjectWorkspacesDocument,
-    "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleCreateWorkspaceDocument,
-    "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n": typeof types.ConsoleStopWorkspaceDocument,
-    "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n": typeof types.ConsoleStartWorkspaceDocument,
-    "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on Error { message }\n    }\n  }\n": typeof types.ConsoleDeleteWorkspaceDocument,
+    "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleCreateWorkspaceDocument,
+    "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": typeof types.ConsoleStopWorkspaceDocument,
+    "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": typeof types.ConsoleStartWorkspaceDocument,
+    "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on UserError { message }\n    }\n  }\n": typeof types.ConsoleDeleteWorkspaceDocument,
     "\n  subscription ConsoleWorkspaceStatus($id: ID!) {\n    workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }\n  }\n": typeof types.ConsoleWorkspaceStatusDocument,
 };
 const documents: Documents = {
-    "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n  }\n": types.ConsoleViewerDocument,
+    "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n": types.ConsoleViewerDocument,
+    "\n  fragment ConsoleHardwareOptions on HardwareOptions {\n    cpuKinds { kind cpuCounts { cpus memoryMb { min max step } } }\n    volumeSizeGb { min max }\n    gpuKinds { kind cpuKind }\n  }\n": types.ConsoleHardwareOptionsFragmentDoc,
     "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field message } }\n    }\n  }\n": types.ConsoleCreateProjectDocument,
     "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": types.ConsoleWorkspaceFieldsFragmentDoc,
     "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": types.ConsoleProjectWorkspacesDocument,
-    "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleCreateWorkspaceDocument,
-    "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n": types.ConsoleStopWorkspaceDocument,
-    "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n": types.ConsoleStartWorkspaceDocument,
-    "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on Error { message }\n    }\n  }\n": types.ConsoleDeleteWorkspaceDocument,
+    "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleCreateWorkspaceDocument,
+    "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": types.ConsoleStopWorkspaceDocument,
+    "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": types.ConsoleStartWorkspaceDocument,
+    "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on UserError { message }\n    }\n  }\n": types.ConsoleDeleteWorkspaceDocument,
     "\n  subscription ConsoleWorkspaceStatus($id: ID!) {\n    workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }\n  }\n": types.ConsoleWorkspaceStatusDocument,
 };
 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleViewerDocument;
+export function graphql(source: "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n"): typeof import('./graphql.js').ConsoleViewerDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ConsoleHardwareOptions on HardwareOptions {\n    cpuKinds { kind cpuCounts { cpus memoryMb { min max step } } }\n    volumeSizeGb { min max }\n    gpuKinds { kind cpuKind }\n  }\n"): typeof import('./graphql.js').ConsoleHardwareOptionsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -56,19 +62,19 @@ export function graphql(source: "\n  query ConsoleProjectWorkspaces($id: ID!) {\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleCreateWorkspaceDocument;
+export function graphql(source: "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleCreateWorkspaceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleStopWorkspaceDocument;
+export function graphql(source: "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleStopWorkspaceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on Error { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleStartWorkspaceDocument;
+export function graphql(source: "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleStartWorkspaceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on Error { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleDeleteWorkspaceDocument;
+export function graphql(source: "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on UserError { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleDeleteWorkspaceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -23,12 +23,20 @@ export type CreateProjectInput = {
 
 /** What to create. Any field left out or null takes its default. */
 export type CreateWorkspaceInput = {
+  /** Minutes stopped before an automatic delete: a whole number from 0 to 43200; 0: as soon as it is stopped. Left out or null: never. */
+  autoDeleteMinutes?: number | null | undefined;
+  /** Idle minutes before an automatic stop: a whole number from 0 to 10080; 0: never stop for idleness. Left out or null: your defaultAutoStopMinutes. */
+  autoStopMinutes?: number | null | undefined;
   /** Merged over your default hardware: each field left out or null comes from your defaultHardware, then the system default. Left out or null as a whole: your default hardware. */
   hardware?: HardwareInput | null | undefined;
   /** 1 to 255 characters, else InvalidInputError. The same key with the same input answers the first create's workspace as it is now (replayed: true) and creates nothing; with different input, IdempotencyConflictError. Kept for at least 24 hours; shared with REST's Idempotency-Key. */
   idempotencyKey?: string | null | undefined;
-  /** Left out or null: false (stopped after IDLE_TIMEOUT_MINUTES idle). true: runs until stopped. */
+  /** Left out or null: false (stopped after IDLE_TIMEOUT_MINUTES idle). true: runs until stopped (the legacy spelling of autoStopMinutes 0; giving both when they disagree is an InvalidInputError). */
   keepActive?: boolean | null | undefined;
+  /** Its labels (at most 32; keys: an optional DNS-subdomain prefix and "/", then a name of 1 to 63 letters, digits, "-", "_", "." starting and ending with a letter or digit; values: 0 to 63 of the same characters). Left out or null: none. */
+  labels?: Array<LabelInput> | null | undefined;
+  /** Minutes running before an automatic stop however busy: a whole number from 0 to 43200; 0: no limit. Left out or null: 0. */
+  maxRunMinutes?: number | null | undefined;
   /** The project to create it in (one of yours, else ProjectNotFoundError). */
   projectId: string;
 };
@@ -45,6 +53,14 @@ export type HardwareInput = {
   memoryMb?: number | null | undefined;
   /** Volume size in GB, 1 to 500. */
   volumeSizeGb?: number | null | undefined;
+};
+
+/** A label to set, or (in a filter) to match exactly. */
+export type LabelInput = {
+  /** The key, with an optional "prefix/". */
+  key: string;
+  /** The value (may be empty). */
+  value: string;
 };
 
 /** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream. */
@@ -69,7 +85,9 @@ export type WorkspaceStatus =
 export type ConsoleViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ConsoleViewerQuery = { viewer: { email: string, defaultHardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, projects: { edges: Array<{ node: { id: string, name: string } }> } } };
+export type ConsoleViewerQuery = { viewer: { email: string, defaultHardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, projects: { edges: Array<{ node: { id: string, name: string } }> } }, hardwareOptions: { cpuKinds: Array<{ kind: CpuKind, cpuCounts: Array<{ cpus: number, memoryMb: { min: number, max: number, step: number } }> }>, volumeSizeGb: { min: number, max: number }, gpuKinds: Array<{ kind: string, cpuKind: CpuKind }> } };
+
+export type ConsoleHardwareOptionsFragment = { cpuKinds: Array<{ kind: CpuKind, cpuCounts: Array<{ cpus: number, memoryMb: { min: number, max: number, step: number } }> }>, volumeSizeGb: { min: number, max: number }, gpuKinds: Array<{ kind: string, cpuKind: CpuKind }> };
 
 export type ConsoleCreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -100,7 +118,7 @@ export type ConsoleCreateWorkspaceMutation = { createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
     | { __typename: 'IdempotencyConflictError', message: string }
     | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, displayMessage: string }> }
-    | { __typename: 'InvalidInputError', message: string }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, displayMessage: string }> }
     | { __typename: 'ProjectNotFoundError', message: string }
     | { __typename: 'QuotaExceededError', message: string }
     | { __typename: 'RateLimitedError', message: string }
@@ -163,6 +181,29 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const ConsoleHardwareOptionsFragmentDoc = new TypedDocumentString(`
+    fragment ConsoleHardwareOptions on HardwareOptions {
+  cpuKinds {
+    kind
+    cpuCounts {
+      cpus
+      memoryMb {
+        min
+        max
+        step
+      }
+    }
+  }
+  volumeSizeGb {
+    min
+    max
+  }
+  gpuKinds {
+    kind
+    cpuKind
+  }
+}
+    `, {"fragmentName":"ConsoleHardwareOptions"}) as unknown as TypedDocumentString<ConsoleHardwareOptionsFragment, unknown>;
 export const ConsoleWorkspaceFieldsFragmentDoc = new TypedDocumentString(`
     fragment ConsoleWorkspaceFields on Workspace {
   id
@@ -202,8 +243,31 @@ export const ConsoleViewerDocument = new TypedDocumentString(`
       }
     }
   }
+  hardwareOptions {
+    ...ConsoleHardwareOptions
+  }
 }
-    `) as unknown as TypedDocumentString<ConsoleViewerQuery, ConsoleViewerQueryVariables>;
+    fragment ConsoleHardwareOptions on HardwareOptions {
+  cpuKinds {
+    kind
+    cpuCounts {
+      cpus
+      memoryMb {
+        min
+        max
+        step
+      }
+    }
+  }
+  volumeSizeGb {
+    min
+    max
+  }
+  gpuKinds {
+    kind
+    cpuKind
+  }
+}`) as unknown as TypedDocumentString<ConsoleViewerQuery, ConsoleViewerQueryVariables>;
 export const ConsoleCreateProjectDocument = new TypedDocumentString(`
     mutation ConsoleCreateProject($input: CreateProjectInput!) {
   createProject(input: $input) {
@@ -265,10 +329,16 @@ export const ConsoleCreateWorkspaceDocument = new TypedDocumentString(`
         ...ConsoleWorkspaceFields
       }
     }
-    ... on Error {
+    ... on UserError {
       message
     }
     ... on InvalidHardwareError {
+      issues {
+        field
+        displayMessage
+      }
+    }
+    ... on InvalidInputError {
       issues {
         field
         displayMessage
@@ -302,7 +372,7 @@ export const ConsoleStopWorkspaceDocument = new TypedDocumentString(`
         ...ConsoleWorkspaceFields
       }
     }
-    ... on Error {
+    ... on UserError {
       message
     }
   }
@@ -333,7 +403,7 @@ export const ConsoleStartWorkspaceDocument = new TypedDocumentString(`
         ...ConsoleWorkspaceFields
       }
     }
-    ... on Error {
+    ... on UserError {
       message
     }
   }
@@ -362,7 +432,7 @@ export const ConsoleDeleteWorkspaceDocument = new TypedDocumentString(`
     ... on DeleteWorkspaceSuccess {
       deletedWorkspaceId
     }
-    ... on Error {
+    ... on UserError {
       message
     }
   }

@@ -8,6 +8,16 @@ export const ConsoleViewer = graphql(`
       defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }
       projects(first: 50) { edges { node { id name } } }
     }
+    hardwareOptions { ...ConsoleHardwareOptions }
+  }
+`);
+
+/** What may be ordered: the form offers these choices only (no free text). */
+export const ConsoleHardwareOptions = graphql(`
+  fragment ConsoleHardwareOptions on HardwareOptions {
+    cpuKinds { kind cpuCounts { cpus memoryMb { min max step } } }
+    volumeSizeGb { min max }
+    gpuKinds { kind cpuKind }
   }
 `);
 
@@ -50,8 +60,9 @@ export const ConsoleCreateWorkspace = graphql(`
     createWorkspace(input: $input) {
       __typename
       ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }
-      ... on Error { message }
+      ... on UserError { message }
       ... on InvalidHardwareError { issues { field displayMessage } }
+      ... on InvalidInputError { issues { field displayMessage } }
     }
   }
 `);
@@ -61,7 +72,7 @@ export const ConsoleStopWorkspace = graphql(`
     stopWorkspace(id: $id) {
       __typename
       ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }
-      ... on Error { message }
+      ... on UserError { message }
     }
   }
 `);
@@ -71,7 +82,7 @@ export const ConsoleStartWorkspace = graphql(`
     startWorkspace(id: $id) {
       __typename
       ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }
-      ... on Error { message }
+      ... on UserError { message }
     }
   }
 `);
@@ -81,7 +92,7 @@ export const ConsoleDeleteWorkspace = graphql(`
     deleteWorkspace(id: $id) {
       __typename
       ... on DeleteWorkspaceSuccess { deletedWorkspaceId }
-      ... on Error { message }
+      ... on UserError { message }
     }
   }
 `);

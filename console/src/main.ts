@@ -31,7 +31,6 @@ const projectForm = byId<HTMLFormElement>("project-form");
 const projectMessage = byId("project-message");
 const workspaceSection = byId("workspace-section");
 const workspaceForm = byId<HTMLFormElement>("workspace-form");
-const hardwareForm = new HardwareForm(workspaceForm, byId("workspace-message"));
 
 let token: string | undefined;
 let socket: Socket | undefined;
@@ -59,6 +58,8 @@ function setConnection(state: SocketState | "offline"): void {
 function announce(message: string): void {
   announcer.textContent = message;
 }
+
+const hardwareForm = new HardwareForm(workspaceForm, byId("workspace-message"), announce);
 
 function describe(error: unknown): string {
   if (error instanceof ApiError && error.code === "UNAUTHENTICATED") {
@@ -105,7 +106,7 @@ async function signIn(value: string): Promise<void> {
   signOut();
   tokenMessage.textContent = "Checking the token…";
   try {
-    const { viewer } = await request(value, ConsoleViewer, {});
+    const { viewer, hardwareOptions } = await request(value, ConsoleViewer, {});
     token = value;
     try {
       sessionStorage.setItem(TOKEN_KEY, value);
@@ -116,6 +117,7 @@ async function signIn(value: string): Promise<void> {
     viewerLine.textContent = `Signed in as ${viewer.email}.`;
     socket = openSocket(value, setConnection);
     defaults = viewer.defaultHardware;
+    hardwareForm.offer(hardwareOptions);
     hardwareForm.reset(defaults);
     showProjects(viewer.projects.edges.map((edge) => edge.node));
     projectSection.hidden = false;
@@ -221,10 +223,7 @@ workspaceForm.addEventListener("submit", async (event) => {
       list.add(result.workspace as Workspace);
       announce(`Workspace ${result.workspace.id.slice(0, 8)} created.`);
     } else {
-      hardwareForm.showIssues(
-        result.message,
-        result.__typename === "InvalidHardwareError" ? result.issues : [],
-      );
+      hardwareForm.showIssues(result.message, "issues" in result ? result.issues : []);
     }
   } catch (error) {
     hardwareForm.showIssues(describe(error), []);
