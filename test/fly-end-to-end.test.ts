@@ -325,4 +325,62 @@ describe.skipIf(!TEST_DATABASE_URL)("PROVIDER=fly against the Fly Machines API f
     // The API token never reaches the logs, retries and failures included.
     expect(JSON.stringify(server.logs)).not.toContain(fake.token);
   }, 60_000);
+
+  it("applies a resize at the next start: one machine update and one volume extend, none repeated after a kill -9 between the call and the row update", async () => {
+    const created = await rest.createWorkspace(seeded.project.id);
+    const running = await waitUntil(created.id, "running");
+    const machineId = running.machine_id ?? "";
+    const volumeId = fake.machines.get(machineId)?.config.mounts?.[0]?.volume ?? "";
+    // The volume id is kept on the workspace once the provider reported it.
+    const { rows } = await db.query<{ volume_id: string | null }>(
+      "SELECT volume_id FROM workspaces WHERE id = $1",
+      [created.id],
+    );
+    expect(rows[0]?.volume_id).toBe(volumeId);
+    await rest.act(created.id, "stop");
+    await waitUntil(created.id, "stopped");
+    const sizeBefore = fake.volumes.get(volumeId)?.size_gb ?? 0;
+    const callsBefore = fake.calls.length;
+
+    const patched = await restClient(rest.url).request("PATCH", `/workspaces/${created.id}`, {
+      token: seeded.token,
+      json: { hardware: { cpus: 4, memory_mb: 4096, volume_size_gb: sizeBefore + 2 } },
+    });
+    expect(patched.status).toBe(200);
+    // Nothing reaches the provider until the start.
+    expect(fake.calls.length).toBe(callsBefore);
+
+    fake.faults.holdMachineUpdate = 1;
+    await rest.act(created.id, "start");
+    const isUpdate = (call: FlyFake["calls"][number]) =>
+      call.method === "POST" && call.path.endsWith(`/machines/${machineId}`);
+    const isExtend = (call: FlyFake["calls"][number]) =>
+      call.method === "PUT" && call.path.endsWith(`/volumes/${volumeId}/extend`);
+    await waitFor(() => fake.calls.find((call) => isUpdate(call) && call.status === 0), {
+      what: "the machine update to be held",
+    });
+    // Applied at the provider, not recorded: the gateway dies before it hears back.
+    expect(fake.machines.get(machineId)?.config.guest).toMatchObject({ cpus: 4, memory_mb: 4096 });
+    expect(await rowOf(created.id)).toMatchObject({ status: "starting" });
+    expect(await server.kill("SIGKILL")).toMatchObject({ signal: "SIGKILL" });
+
+    server = await startServerProcess(env());
+    rest = new Rest(server.url, seeded.token);
+    const resumed = await waitUntil(created.id, "running", 60);
+    expect(resumed.machine_id).toBe(machineId);
+    const machine = fake.machines.get(machineId);
+    expect(machine?.state).toBe("started");
+    expect(machine?.config.guest).toEqual({ cpu_kind: "shared", cpus: 4, memory_mb: 4096 });
+    expect(fake.volumes.get(volumeId)?.size_gb).toBe(sizeBefore + 2);
+    const calls = fake.calls.slice(callsBefore);
+    expect(calls.filter(isUpdate)).toHaveLength(1);
+    expect(calls.filter(isExtend).map((call) => call.status)).toEqual([200]);
+    // The volume was reached by its id: no list of the app's volumes.
+    expect(
+      calls.filter((call) => call.method === "GET" && /\/volumes(\?|$)/.test(call.path)),
+    ).toEqual([]);
+    console.log(
+      `fly e2e resize: ${calls.length} Machines API calls from the PATCH to running again (kill -9 included) ${JSON.stringify(tally(calls))}`,
+    );
+  }, 90_000);
 });
