@@ -393,9 +393,10 @@ describe.skipIf(!TEST_DATABASE_URL)(
       const refused = attackAnswers.filter((status) => status === 429).length;
       expect(refused).toBeGreaterThanOrEqual(4);
       expect(refused).toBeLessThanOrEqual(12);
-      expect(
-        attackAnswers.filter((status) => status !== 429).every((s) => s === 200 || s === 409),
-      ).toBe(true);
+      // The rest ran once the lock went: one stop, and the others found it no longer running.
+      const ran = attackAnswers.filter((status) => status !== 429);
+      expect(ran.length).toBeGreaterThanOrEqual(8);
+      expect(new Set(ran)).toEqual(new Set([200, 400]));
     }, 120_000);
   },
 );
