@@ -41,12 +41,17 @@ function serve(env: Record<string, string>) {
   return {
     out,
     exited,
-    /** Resolves once the banner is out (it ends with the operator line). */
+    /** Resolves once the banner is out (it ends with the operator line); fails if it exits. */
     ready: () =>
-      waitFor(() => /^ {2}operator .*\n/m.test(out.stdout), {
-        timeoutMs: 90_000,
-        what: `the banner; stderr: ${out.stderr}`,
-      }),
+      Promise.race([
+        waitFor(() => /^ {2}operator .*\n/m.test(out.stdout), {
+          timeoutMs: 90_000,
+          what: `the banner; stderr: ${out.stderr}`,
+        }),
+        exited.then((code) => {
+          throw new Error(`the server exited (${code}) before its banner: ${out.stderr.trim()}`);
+        }),
+      ]),
     async stop() {
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
