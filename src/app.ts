@@ -84,6 +84,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     gpuKinds: env.GPU_KINDS,
     bus,
     workspaceQuota: env.WORKSPACE_QUOTA,
+    maxTokensPerUser: env.MAX_TOKENS_PER_USER,
     tokenCache: { ttlMs: env.TOKEN_CACHE_TTL_MS, maxEntries: TOKEN_CACHE_MAX_ENTRIES },
     policy: { idleTimeoutMinutes: env.IDLE_TIMEOUT_MINUTES, minuteMs: env.POLICY_MINUTE_MS },
     eventRetentionDays: env.EVENT_RETENTION_DAYS,

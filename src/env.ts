@@ -30,6 +30,8 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: integer(0).default(1200),
   CREATE_RATE_LIMIT_PER_MINUTE: integer(0).default(60),
   WORKSPACE_QUOTA: integer(0).default(50),
+  /** Live (not revoked, not expired) API tokens a user may hold: a leaked session cannot mint without end. */
+  MAX_TOKENS_PER_USER: integer(1).default(100),
   /** Origins allowed to call from a browser (CORS, with credentials); empty: same origin only. */
   CORS_ORIGINS: z
     .string()

@@ -22,21 +22,35 @@ export const WORKSPACE_COLUMNS = `id, project_id AS "projectId", status, desired
   private_ip AS "privateIp", git_ref AS "gitRef", preview_token AS "previewToken",
   error_message AS "errorMessage", version, lease_owner AS "leaseOwner",
   lease_expires_at AS "leaseExpiresAt", last_activity_at AS "lastActivityAt",
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  created_at AS "createdAt", updated_at AS "updatedAt", created_by AS "createdById",
+  volume_id AS "volumeId", auto_stop_minutes AS "autoStopMinutes",
+  max_run_minutes AS "maxRunMinutes", auto_delete_minutes AS "autoDeleteMinutes", labels,
+  started_at AS "startedAt", stopped_at AS "stoppedAt", stop_reason AS "stopReason",
+  auto_stop_at AS "autoStopAt", auto_delete_at AS "autoDeleteAt", change_reason AS "changeReason",
+  change_user_id AS "changeUserId", change_token_id AS "changeTokenId"`;
 
 /**
- * $1 id, $2 project, $3 user, $4–$10 the workspace's fields, $11 the quota (0: none). Inserts
- * nothing when the project is not the user's or the user is at the quota (the caller tells the
- * two apart, off the common path). The count is the quota service's rule (workspaces not being
- * deleted, across the user's projects), taken by workspace_quota_has_room (migration
- * 20261205000000_workspace_quota_lock) after a per-user lock and with a fresh snapshot, so creates
+ * $1 id, $2 project, $3 user, $4–$10 the workspace's fields, $11 the quota (0: none), $12 the
+ * caller's token (the event's actor: the trigger of migration 20261206120000 writes it), $13–$16
+ * its policies (auto-stop, max run, auto-delete minutes; workspace-policy.ts checked them) and
+ * labels (jsonb). Inserts
+ * nothing when the user is not a member of the project with the role a create needs
+ * (ACTION_ROLES["workspace.create"] in services/access-policy.ts; the role matrix test fails
+ * when the two differ; a token's own limits are checked before) or is at the quota (the caller
+ * tells these apart, off the common path). The count is the quota service's rule (workspaces not
+ * being deleted that the user created, in any project), taken by workspace_quota_has_room
+ * (migrations 20261205000000_workspace_quota_lock, 20261206130000_project_members) after a per-user lock and with a fresh snapshot, so creates
  * racing at the last free place queue and the quota holds exactly; no extra round trip.
  */
 const INSERT_WORKSPACE = `INSERT INTO workspaces
-    (id, project_id, cpu_kind, cpus, memory_mb, volume_size_gb, gpu_kind, keep_active, preview_token)
-  SELECT $1::uuid, p.id, $4::"CpuKind", $5::int, $6::int, $7::int, $8::text, $9::boolean, $10::text
-  FROM projects p
-  WHERE p.id = $2::uuid AND p.owner_id = $3::uuid
+    (id, project_id, cpu_kind, cpus, memory_mb, volume_size_gb, gpu_kind, keep_active, preview_token,
+     change_user_id, change_token_id, created_by, auto_stop_minutes, max_run_minutes,
+     auto_delete_minutes, labels)
+  SELECT $1::uuid, m.project_id, $4::"CpuKind", $5::int, $6::int, $7::int, $8::text, $9::boolean, $10::text,
+    $3::uuid, $12::uuid, m.user_id, $13::int, $14::int, $15::int, $16::jsonb
+  FROM project_members m
+  WHERE m.project_id = $2::uuid AND m.user_id = $3::uuid
+    AND m.role >= 'developer'::"ProjectRole"
     AND ($11::int = 0 OR workspace_quota_has_room($3::uuid, $11::int))`;
 
 const CREATE: NamedStatement = {

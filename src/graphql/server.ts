@@ -58,6 +58,8 @@ export interface ServerContext {
   reply?: FastifyReply;
   /** Set for WebSocket operations: the caller authenticated at connection_init. */
   connectionViewer?: User;
+  /** With `connectionViewer`: its token's limits. */
+  connectionPrincipal?: Principal;
 }
 
 export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions) {
@@ -117,6 +119,7 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
       if (initial.connectionViewer) {
         return {
           viewer: initial.connectionViewer,
+          principal: initial.connectionPrincipal ?? null,
           authorization: null,
           services,
           prisma,
@@ -127,6 +130,7 @@ export function createGraphQL({ services, prisma, env, limits }: GraphQLOptions)
       const principal = await principalOf(authorization);
       return {
         viewer: principal?.user ?? null,
+        principal,
         tokenId: principal?.tokenId ?? null,
         authorization,
         services,

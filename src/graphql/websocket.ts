@@ -140,6 +140,7 @@ export function attachWebSocket({
           socket: ctx.extra.socket,
           params: payload,
           connectionViewer: ctx.extra.viewer,
+          connectionPrincipal: principal,
         });
         let document: ReturnType<typeof parse>;
         try {

@@ -30,6 +30,7 @@ import {
 } from "./schemas.js";
 import { serializeProject, serializeSettings, serializeWorkspace } from "./serialize.js";
 import { eventRoutes } from "./event-routes.js";
+import { teamRoutes } from "./team-routes.js";
 import { watchRoutes } from "./watch-routes.js";
 
 export interface RouteContext<Body, Query = unknown> {
@@ -260,7 +261,7 @@ export const restRouteTable: readonly RestRoute[] = [
     },
     async handle({ services, principal, params, body, request }) {
       const idempotencyKey = readHeader(request, IDEMPOTENCY_KEY, idempotencyKeySchema);
-      const result = await services.workspaces.create(principal.user, {
+      const result = await services.workspaces.create(principal, {
         projectId: params.id ?? "",
         hardware: body.hardware && fromWireHardware(body.hardware),
         keepActive: body.keep_active,
@@ -437,6 +438,7 @@ export const restRouteTable: readonly RestRoute[] = [
     },
   }),
   ...watchRoutes,
+  ...teamRoutes,
   ...eventRoutes,
   route({
     method: "GET",

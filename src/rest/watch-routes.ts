@@ -66,7 +66,7 @@ export const watchRoutes: readonly RestRoute[] = [
       const deadline = new AbortController();
       let timer: NodeJS.Timeout | undefined;
       const watched = await services.workspaces.watch(
-        principal.user.id,
+        principal,
         params.id ?? "",
         AbortSignal.any([signal, deadline.signal]),
       );
@@ -121,7 +121,7 @@ export const watchRoutes: readonly RestRoute[] = [
       404: workspaceNotFound,
     },
     async handle({ services, principal, params, signal }): Promise<Outcome> {
-      const watched = await services.workspaces.watch(principal.user.id, params.id ?? "", signal);
+      const watched = await services.workspaces.watch(principal, params.id ?? "", signal);
       if (!watched.ok) return serviceFailure(watched.error);
       return { status: 200, events: workspaceEvents(watched.value) };
     },

@@ -2,6 +2,16 @@ import { randomUUID } from "node:crypto";
 import { insertProjectIdempotently } from "../db/create-project.js";
 import { statementsFor } from "../db/statements.js";
 import type { Prisma, Project } from "../generated/prisma/client.js";
+import {
+  type Action,
+  type Caller,
+  callerUserId,
+  decide,
+  effectiveRole,
+  type Role,
+  refusalError,
+  scopeProjectId,
+} from "./access-policy.js";
 import type { ServiceDeps } from "./deps.js";
 import {
   createOnce,
@@ -99,21 +109,53 @@ export class ProjectService {
     return ok({ project: outcome.row, replayed: false });
   }
 
-  /** A page of the user's projects, newest first, paged like every list (page.ts). */
-  async listForOwner(
-    ownerId: string,
+  /**
+   * A page of the projects the caller is a member of (only the token's project for a token
+   * limited to one), newest first, paged like every list (page.ts); each with the caller's
+   * effective role.
+   */
+  async listForMember(
+    caller: Caller,
     page: PageRequest = {},
-  ): Promise<Result<{ projects: Project[]; next: string | null }>> {
+  ): Promise<Result<{ projects: (Project & { viewerRole: Role })[]; next: string | null }>> {
     const read = readPage(page);
     if (!read.ok) return read;
     const { limit, where } = read.value;
+    const userId = callerUserId(caller);
     const rows = await this.deps.prisma.project.findMany({
-      where: { ownerId, ...where },
+      where: { ...memberProjects(caller), ...where },
       orderBy: [...PROJECTS_NEWEST_FIRST],
       take: limit + 1,
+      include: { members: { where: { userId }, select: { role: true } } },
     });
-    const { rows: projects, next } = pageOf(rows, limit);
+    const { rows: found, next } = pageOf(rows, limit);
+    const projects = found.map(({ members, ...project }) => ({
+      ...project,
+      viewerRole: effectiveRole(caller, project.id, members[0]?.role) ?? "viewer",
+    }));
     return ok({ projects, next });
+  }
+
+  /** The user's role on the project as a member; null when none (or the project is missing). */
+  async memberRole(userId: string, projectId: string): Promise<Role | null> {
+    if (!UUID_PATTERN.test(projectId)) return null;
+    const member = await this.deps.prisma.projectMember.findUnique({
+      where: { userId_projectId: { userId, projectId } },
+      select: { role: true },
+    });
+    return member?.role ?? null;
+  }
+
+  /**
+   * The access policy for one action on a project: the caller's effective role when allowed;
+   * the missing project's answer for a non-member (or a token for another project); FORBIDDEN
+   * for a role too low. Doors without a row of their own to read (members, webhooks) ask this.
+   */
+  async authorize(caller: Caller, projectId: string, action: Action): Promise<Result<Role>> {
+    const memberRole = await this.memberRole(callerUserId(caller), projectId);
+    const refusal = decide(caller, action, projectId, memberRole);
+    if (refusal) return fail(refusalError(refusal, action));
+    return ok(effectiveRole(caller, projectId, memberRole) as Role);
   }
 
   /**
@@ -122,15 +164,26 @@ export class ProjectService {
    * the selection it planned).
    */
   async getForUser(
-    userId: string,
+    caller: Caller,
     projectId: string,
     query: { include?: Prisma.ProjectInclude } = {},
   ): Promise<Result<Project>> {
     if (!UUID_PATTERN.test(projectId)) return fail(errors.projectNotFound());
+    // Reading needs the lowest role: any membership within the token's project allows it.
     const project = await this.deps.prisma.project.findFirst({
       ...query,
-      where: { id: projectId, ownerId: userId },
+      where: { id: projectId, ...memberProjects(caller) },
     });
     return project ? ok(project) : fail(errors.projectNotFound());
   }
+}
+
+/** The projects a caller may read, for Prisma: theirs as a member, within the token's project. */
+export function memberProjects(caller: Caller): Prisma.ProjectWhereInput {
+  const scope = scopeProjectId(caller);
+  return {
+    members: { some: { userId: callerUserId(caller) } },
+    // AND: an `id` condition beside it must not replace it.
+    ...(scope ? { AND: [{ id: scope }] } : {}),
+  };
 }

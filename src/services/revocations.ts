@@ -20,12 +20,16 @@ export type RevocationEvent =
   /** The user is gone: every token of theirs stops working. */
   | { kind: "user-deleted"; userId: string }
   /** The user's row changed (e.g. default hardware): cached copies go, streams go on. */
-  | { kind: "user-changed"; userId: string };
+  | { kind: "user-changed"; userId: string }
+  /** The user's membership of the project was removed or lowered: their streams on it end. */
+  | { kind: "membership-changed"; userId: string; projectId: string };
 
 /** Whom a stream is authenticated as. */
 export interface Holder {
   tokenId: string;
   user: { id: string };
+  /** The token's expiry: its streams end then (null or left out: none). */
+  expiresAt?: Date | null;
 }
 
 /** A stream's stake in its token: `signal` aborts when the token is revoked. */
@@ -68,6 +72,8 @@ export class Revocations {
   private log: Logger = silentLogger;
   /** Open streams by token id. */
   private readonly held = new Map<string, Set<Entry>>();
+  /** Open streams on a project by `user:project`. */
+  private readonly members = new Map<string, Set<AbortController>>();
   /** Recently revoked tokens and deleted users (id → when heard), so late joiners end at once. */
   private readonly revokedTokens = new Map<string, number>();
   private readonly deletedUsers = new Map<string, number>();
@@ -97,6 +103,45 @@ export class Revocations {
   /** A user's row changed in this process: cached copies everywhere are dropped. */
   userChanged(userId: string): void {
     this.announce({ kind: "user-changed", userId });
+  }
+
+  /** A membership was removed or lowered here: the user's streams on that project end everywhere. */
+  membershipChanged(userId: string, projectId: string): void {
+    this.announce({ kind: "membership-changed", userId, projectId });
+  }
+
+  /**
+   * Joins a stream on one project to the user's membership there: the signal aborts when the
+   * membership is removed or lowered (here or on another replica), or when `parent` aborts; the
+   * entry is released then too.
+   */
+  holdMembership(member: { userId: string; projectId: string }, parent: AbortSignal): Hold {
+    const key = `${member.userId}:${member.projectId.toLowerCase()}`;
+    const controller = new AbortController();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      parent.removeEventListener("abort", onParentAbort);
+      const set = this.members.get(key);
+      if (set?.delete(controller) && set.size === 0) this.members.delete(key);
+    };
+    const onParentAbort = () => {
+      controller.abort(parent.reason);
+      release();
+    };
+    if (parent.aborted) {
+      controller.abort(parent.reason);
+      return { signal: controller.signal, release };
+    }
+    parent.addEventListener("abort", onParentAbort, { once: true });
+    let set = this.members.get(key);
+    if (!set) {
+      set = new Set();
+      this.members.set(key, set);
+    }
+    set.add(controller);
+    return { signal: controller.signal, release };
   }
 
   /** Calls `listener` with every event, from here or from another replica. */
@@ -135,6 +180,16 @@ export class Revocations {
     }
     if (parent?.aborted) entry.controller.abort(parent.reason);
     parent?.addEventListener("abort", onParentAbort, { once: true });
+    const expiresIn = holder.expiresAt ? holder.expiresAt.getTime() - Date.now() : undefined;
+    if (expiresIn !== undefined) {
+      // An expired token is refused like a revoked one: its streams end at expiry.
+      const expire = () => entry.controller.abort(new Error("token expired"));
+      if (expiresIn <= 0) expire();
+      else {
+        const timer = setTimeout(expire, Math.min(expiresIn, 2 ** 31 - 1)).unref();
+        entry.controller.signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+      }
+    }
     let set = this.held.get(entry.tokenId);
     if (!set) {
       set = new Set();
@@ -227,6 +282,11 @@ export class Revocations {
       for (const entry of this.held.get(event.tokenId) ?? []) {
         entry.controller.abort(new Error("token revoked"));
       }
+    } else if (event.kind === "membership-changed") {
+      const key = `${event.userId}:${event.projectId.toLowerCase()}`;
+      for (const controller of this.members.get(key) ?? []) {
+        controller.abort(new Error("membership changed"));
+      }
     } else if (event.kind === "user-deleted") {
       this.deletedUsers.set(event.userId, now);
       for (const set of this.held.values()) {
@@ -252,6 +312,16 @@ function parseEvent(payload: unknown): RevocationEvent | undefined {
   const { kind, tokenId, userId } = payload as Record<string, unknown>;
   if (kind === "token-revoked" && typeof tokenId === "string" && UUID_PATTERN.test(tokenId)) {
     return { kind, tokenId };
+  }
+  const { projectId } = payload as Record<string, unknown>;
+  if (
+    kind === "membership-changed" &&
+    typeof userId === "string" &&
+    typeof projectId === "string" &&
+    UUID_PATTERN.test(userId) &&
+    UUID_PATTERN.test(projectId)
+  ) {
+    return { kind, userId, projectId };
   }
   if ((kind === "user-deleted" || kind === "user-changed") && typeof userId === "string") {
     return UUID_PATTERN.test(userId) ? { kind, userId } : undefined;

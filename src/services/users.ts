@@ -36,11 +36,17 @@ export class UserService {
       return fail(errors.invalidInput([{ field: "email", message: "must be an email address" }]));
     }
     const user = await this.deps.prisma.user.upsert({
-      where: { email: parsed.data.toLowerCase() },
-      create: { email: parsed.data.toLowerCase() },
+    const address = parsed.data.toLowerCase();
+      where: { email: address },
+      create: { email: address },
       update: {},
     });
     return ok(user);
+    // Memberships added for this email before the account existed become active now.
+    await this.deps.prisma.projectMember.updateMany({
+      where: { email: address, userId: null },
+      data: { userId: user.id },
+    });
   }
 
   /** A user by id or email. `query` loads relations with the row (GraphQL's planned selection). */

@@ -7,6 +7,14 @@ import {
 import { findVisibleWorkspace } from "../db/read-workspace.js";
 import { statementsFor } from "../db/statements.js";
 import type { Prisma, User, Workspace } from "../generated/prisma/client.js";
+import {
+  type Action,
+  type Caller,
+  callerUserId,
+  decide,
+  refusalError,
+  scopeProjectId,
+} from "./access-policy.js";
 import type { ServiceDeps } from "./deps.js";
 import { type HardwareRequest, resolveHardware } from "./hardware-rules.js";
 import {
@@ -16,10 +24,11 @@ import {
   isValidIdempotencyKey,
 } from "./idempotency.js";
 import { type PageRequest, pageOf, readPage } from "./page.js";
-import type { ProjectService } from "./projects.js";
+import { memberProjects, type ProjectService } from "./projects.js";
 import { workspaceQuotaRefusal } from "./quota.js";
-import { errors, fail, ok, type Result, UUID_PATTERN } from "./result.js";
+import { errors, fail, ok, type Result, type ServiceError, UUID_PATTERN } from "./result.js";
 import { userDefaultHardware } from "./users.js";
+import type { Principal } from "./tokens.js";
 import { reviveWorkspace } from "./workspace-json.js";
 import { nextStatus, type UserAction, type WatchedWorkspace } from "./workspace-status.js";
 
@@ -67,7 +76,8 @@ export class WorkspaceService {
    * only to tell a missing project from a full quota, or to clear an expired or abandoned key.
    */
   async create(
-    user: User,
+    /** A user (the operator's tools: all their memberships allow) or a token's principal. */
+    caller: User | Principal,
     input: CreateWorkspaceInput,
   ): Promise<Result<{ workspace: Workspace; replayed: boolean }>> {
     const key = input.idempotencyKey ?? undefined;
@@ -110,6 +120,8 @@ export class WorkspaceService {
     if (!created.ok) return created;
     const outcome = created.value;
     // The key's record wins over the quota: repeating a create that reached it still answers.
+    /** The caller's API token, recorded as the event's actor (null: not known). */
+    tokenId: string | null = null,
     if (outcome.kind === "replayed") {
       return ok({ workspace: reviveWorkspace(outcome.response), replayed: true });
     }
@@ -118,13 +130,22 @@ export class WorkspaceService {
     return ok({ workspace: outcome.row, replayed: false });
   }
 
-  /** Why the create statement inserted nothing: not the user's project, or the quota. */
-  private async whyRefused(userId: string, projectId: string) {
-    if (this.quota === 0) return errors.projectNotFound();
-    const project = await this.projects.getForUser(userId, projectId);
-    if (!project.ok) return project.error;
+    const user = "tokenId" in caller ? caller.user : caller;
+    const actor: Caller = "tokenId" in caller ? caller : user.id;
+    // The token's own limits (its project, its role) first: the statement knows only the member.
+    if (decide(actor, "workspace.create", input.projectId, "admin") !== undefined) {
+      return fail(await this.whyRefused(actor, input.projectId));
+    }
+  /**
+   * Why a create inserted nothing: no member (or a token for another project), a role too low
+   * (the member's or the token's), or the quota.
+   */
+  private async whyRefused(caller: Caller, projectId: string) {
+    const role = await this.projects.memberRole(callerUserId(caller), projectId);
+    const refusal = decide(caller, "workspace.create", projectId, role);
+    if (refusal) return refusalError(refusal, "workspace.create");
     return (
-      (await workspaceQuotaRefusal(this.deps.prisma, userId, this.quota)) ??
+      (await workspaceQuotaRefusal(this.deps.prisma, callerUserId(caller), this.quota)) ??
       errors.projectNotFound()
     );
   }
@@ -134,7 +155,7 @@ export class WorkspaceService {
    * `query` loads relations with the row (GraphQL passes the selection it planned).
    */
   async get(
-    userId: string,
+    caller: Caller,
     workspaceId: string,
     query: { include?: Prisma.WorkspaceInclude } = {},
   ): Promise<Result<Workspace>> {
@@ -144,12 +165,133 @@ export class WorkspaceService {
       Object.keys(query).length > 0
         ? await this.deps.prisma.workspace.findFirst({
             ...query,
-            where: { id: workspaceId, ...VISIBLE_WORKSPACES, project: { ownerId: userId } },
+            where: { id: workspaceId, ...VISIBLE_WORKSPACES, ...visibleTo(caller) },
           })
-        : await findVisibleWorkspace(statementsFor(this.deps.prisma), userId, workspaceId);
+        : await this.visible(caller, workspaceId, "workspace.read");
     if (!workspace) return fail(errors.workspaceNotFound());
-    await this.recordActivity(workspace);
-    return ok(workspace);
+    if ("ok" in workspace) return workspace;
+    return ok(await this.readActivity(workspace));
+  }
+
+  /**
+   * The workspace if the caller may take `action` on it: one prepared statement reads it with the
+   * caller's membership, and the access policy decides (not a member: not found; too low: 403).
+   */
+  private async visible(
+    caller: Caller,
+    workspaceId: string,
+    action: Action,
+  ): Promise<Workspace | { ok: false; error: ServiceError } | null> {
+    if (!UUID_PATTERN.test(workspaceId)) return null;
+    const found = await findVisibleWorkspace(
+      statementsFor(this.deps.prisma),
+      callerUserId(caller),
+      workspaceId,
+      scopeProjectId(caller),
+    );
+    if (!found) return null;
+    const refusal = decide(caller, action, found.workspace.projectId, found.memberRole);
+    if (refusal) return fail(refusalError(refusal, action, errors.workspaceNotFound));
+    return found.workspace;
+  }
+
+  /** `get` for an action other than reading: the role it needs, then the row. */
+  private async getFor(
+    caller: Caller,
+    workspaceId: string,
+    action: Action,
+  ): Promise<Result<Workspace>> {
+    const workspace = await this.visible(caller, workspaceId, action);
+    if (!workspace) return fail(errors.workspaceNotFound());
+    if ("ok" in workspace) return workspace;
+    return ok(await this.readActivity(workspace));
+  }
+
+  /**
+   * An explicit keep-alive: records activity now (always written) and answers the workspace
+   * with its new auto_stop_at.
+   */
+  async keepAlive(caller: Caller, workspaceId: string): Promise<Result<Workspace>> {
+    for (;;) {
+      const current = await this.visible(caller, workspaceId, "workspace.keepalive");
+      if (!current) return fail(errors.workspaceNotFound());
+      if ("ok" in current) return current;
+      const kept = await this.deps.status.recordActivity(current, new Date());
+      if (kept) {
+        this.activityWritten.set(kept.id, Date.now());
+        return ok(kept);
+      }
+      // The row changed since it was read: read it again.
+    }
+  }
+
+  /**
+   * Changes a workspace's policies, labels or hardware (a merge over what it has). Hardware only
+   * while it is stopped: merged over its current hardware, checked by the hardware rules, and the
+   * volume may only grow; the provider applies it at the next start.
+   */
+  async update(
+    caller: Caller,
+    workspaceId: string,
+    patch: UpdateWorkspaceInput,
+    user?: User,
+  ): Promise<Result<Workspace>> {
+    const issues = policyProblems(patch);
+    if (issues.length > 0) return fail(errors.invalidInput(issues));
+    for (;;) {
+      const found = await this.getFor(caller, workspaceId, "workspace.update");
+      if (!found.ok) return found;
+      const current = found.value;
+      const data: Prisma.WorkspaceUpdateManyMutationInput = {};
+
+      const labels = mergedLabels(labelsOf(current), patch);
+      const labelIssues = labelProblems(labels);
+      if (labelIssues.length > 0) return fail(errors.invalidInput(labelIssues));
+      if (patch.labels !== undefined) data.labels = labels;
+
+      if (patch.autoStopMinutes !== undefined || patch.keepActive !== undefined) {
+        const defaultAutoStop = user
+          ? user.defaultAutoStopMinutes
+          : await this.userDefaultAutoStop(callerUserId(caller));
+        const autoStopMinutes = storedAutoStop(patch, defaultAutoStop);
+        Object.assign(data, { autoStopMinutes, keepActive: autoStopMinutes === 0 });
+      }
+      if (patch.maxRunMinutes !== undefined) data.maxRunMinutes = patch.maxRunMinutes ?? 0;
+      if (patch.autoDeleteMinutes !== undefined) data.autoDeleteMinutes = patch.autoDeleteMinutes;
+
+      if (patch.hardware !== undefined && patch.hardware !== null) {
+        if (current.status !== "stopped") {
+          return fail(errors.invalidTransition("resize", current.status));
+        }
+        const resized = resolveHardware(patch.hardware, current, this.deps.gpuKinds);
+        if (!resized.ok) return fail(errors.invalidHardware(resized.problems, "hardware"));
+        const { hardware } = resized;
+        if (hardware.volumeSizeGb < current.volumeSizeGb) {
+          return fail(
+            errors.invalidInput([
+              {
+                field: "hardware.volumeSizeGb",
+                message: `may only grow: at least ${current.volumeSizeGb} (got ${hardware.volumeSizeGb})`,
+              },
+            ]),
+          );
+        }
+        Object.assign(data, hardware);
+      }
+      // Only while stopped: the guard keeps a start that raced us from running the old size.
+      const guard = patch.hardware ? { status: "stopped" as const } : {};
+      const changed = await this.deps.status.write(current, data, guard);
+      if (changed) return ok(changed);
+      // Lost a race with another writer: look again.
+    }
+  }
+
+  private async userDefaultAutoStop(userId: string): Promise<number | null> {
+    const user = await this.deps.prisma.user.findUnique({
+      where: { id: userId },
+      select: { defaultAutoStopMinutes: true },
+    });
+    return user?.defaultAutoStopMinutes ?? null;
   }
 
   /**
@@ -158,7 +300,7 @@ export class WorkspaceService {
    * null on the last page.
    */
   async listForProject(
-    userId: string,
+    caller: Caller,
     projectId: string,
     page: PageRequest = {},
   ): Promise<Result<{ workspaces: Workspace[]; next: string | null }>> {
@@ -167,7 +309,7 @@ export class WorkspaceService {
     if (!read.ok) return read;
     const { limit, where } = read.value;
     const project = await this.deps.prisma.project.findFirst({
-      where: { id: projectId, ownerId: userId },
+      where: { id: projectId, ...memberProjects(caller) },
       select: {
         workspaces: {
           where: { ...VISIBLE_WORKSPACES, ...where },
@@ -182,13 +324,13 @@ export class WorkspaceService {
   }
 
   /** Asks for the workspace to run: it is STARTING at once; the lifecycle engine does the rest. */
-  start(userId: string, workspaceId: string): Promise<Result<Workspace>> {
-    return this.requestMove(userId, workspaceId, "start");
+  start(caller: Caller, workspaceId: string, tokenId?: string | null): Promise<Result<Workspace>> {
+    return this.requestMove(caller, workspaceId, "start", tokenId ?? null);
   }
 
   /** Asks for the workspace to stop: it is STOPPING at once; the lifecycle engine does the rest. */
-  stop(userId: string, workspaceId: string): Promise<Result<Workspace>> {
-    return this.requestMove(userId, workspaceId, "stop");
+  stop(caller: Caller, workspaceId: string, tokenId?: string | null): Promise<Result<Workspace>> {
+    return this.requestMove(caller, workspaceId, "stop", tokenId ?? null);
   }
 
   /**
@@ -196,22 +338,27 @@ export class WorkspaceService {
    * (see WorkspaceStatusService.watch). Someone else's workspace and a missing one read the same.
    */
   async watch(
-    userId: string,
+    caller: Caller,
     workspaceId: string,
     signal: AbortSignal,
   ): Promise<Result<AsyncGenerator<WatchedWorkspace>>> {
-    const found = await this.get(userId, workspaceId);
+    const found = await this.getFor(caller, workspaceId, "workspace.watch");
     if (!found.ok) return found;
-    return ok(this.deps.status.watch(found.value.id, signal));
+    // A membership removed or lowered ends the stream, on every replica (revocations.ts).
+    const hold = this.deps.revocations.holdMembership(
+      { userId: callerUserId(caller), projectId: found.value.projectId },
+      signal,
+    );
+    return ok(releasing(this.deps.status.watch(found.value.id, hold.signal), hold.release));
   }
 
   private async requestMove(
-    userId: string,
+    caller: Caller,
     workspaceId: string,
     action: UserAction,
   ): Promise<Result<Workspace>> {
     for (;;) {
-      const current = await this.get(userId, workspaceId);
+      const current = await this.getFor(caller, workspaceId, `workspace.${action}`);
       if (!current.ok) return current;
       const workspace = current.value;
       if (nextStatus(workspace.status, action) === undefined) {
@@ -228,24 +375,122 @@ export class WorkspaceService {
   }
 
   /** Marks the workspace for deletion; the engine destroys its machine and removes the row. */
-  async delete(userId: string, workspaceId: string): Promise<Result<Workspace>> {
-    const current = await this.get(userId, workspaceId);
+  async delete(
+    caller: Caller,
+    workspaceId: string,
+    tokenId?: string | null,
+  ): Promise<Result<Workspace>> {
+    const current = await this.getFor(caller, workspaceId, "workspace.delete");
     if (!current.ok) return current;
     const [deleted] = await this.deps.prisma.workspace.updateManyAndReturn({
       where: { id: current.value.id, desiredState: { not: "deleted" } },
-      data: { desiredState: "deleted", version: { increment: 1 }, updatedAt: new Date() },
+      data: {
+        desiredState: "deleted",
+        version: { increment: 1 },
+        updatedAt: new Date(),
+        ...requestedBy(callerUserId(caller), tokenId ?? null),
+      },
     });
     if (!deleted) return fail(errors.workspaceNotFound());
     this.deps.status.changed(deleted);
     return ok(deleted);
   }
+  /** Every workspace of the user across projects, newest first, paged and filtered alike. */
+  async listForUser(
+    caller: Caller,
+    page: PageRequest = {},
+    filter: WorkspaceFilter = {},
+  ): Promise<Result<{ workspaces: Workspace[]; next: string | null }>> {
+    const read = readPage(page);
+    if (!read.ok) return read;
+    const { limit, where } = read.value;
+    const rows = await this.deps.prisma.workspace.findMany({
+      where: { ...userWorkspaces(caller, filter), ...where },
+      orderBy: [...NEWEST_FIRST],
+      take: limit + 1,
+    });
+    const { rows: workspaces, next } = pageOf(rows, limit);
+    return ok({ workspaces, next });
+  }
+
 
   private async recordActivity(workspace: Workspace) {
     const now = Date.now();
-    if (now - workspace.lastActivityAt.getTime() < ACTIVITY_RESOLUTION_MS) return;
-    await this.deps.prisma.workspace.updateMany({
-      where: { id: workspace.id },
-      data: { lastActivityAt: new Date(now) },
-    });
+    if (now - workspace.lastActivityAt.getTime() < ACTIVITY_RESOLUTION_MS) return workspace;
+    const written = this.activityWritten.get(workspace.id);
+    if (written !== undefined && now - written < ACTIVITY_RESOLUTION_MS) return workspace;
+    this.rememberActivity(workspace.id, now);
+    return (await this.deps.status.recordActivity(workspace, new Date(now))) ?? workspace;
+  }
+
+  private rememberActivity(workspaceId: string, now: number): void {
+    if (this.activityWritten.size >= ACTIVITY_MEMORY_MAX) {
+      for (const [id, at] of this.activityWritten) {
+        if (now - at >= ACTIVITY_RESOLUTION_MS) this.activityWritten.delete(id);
+      }
+    }
+    this.activityWritten.set(workspaceId, now);
   }
 }
+
+/**
+ * A write's who and why, for its event (the trigger of migration 20261206120000 reads and clears
+ * these columns): a user's request, with the token it came with.
+ */
+export function requestedBy(userId: string, tokenId: string | null) {
+  return { changeUserId: userId, changeTokenId: tokenId, changeReason: "requested" } as const;
+}
+
+/** The labels after a patch: merged (null removes one), replaced, or all removed (null). */
+function mergedLabels(current: Labels, patch: UpdateWorkspaceInput): Labels {
+  if (patch.labels === undefined) return current;
+  if (patch.labels === null) return {};
+  const merged: Record<string, string | null> = patch.replaceLabels
+    ? { ...patch.labels }
+    : { ...current, ...patch.labels };
+  const labels: Labels = {};
+  for (const [key, value] of Object.entries(merged)) if (value !== null) labels[key] = value;
+  return labels;
+}
+
+/**
+ * A list filter as a Prisma `where`: any of the statuses, all of the labels (one jsonb
+ * containment, `labels @> {...}`, which the GIN index workspaces_labels_idx serves).
+ */
+export function filterWhere(filter: WorkspaceFilter): Prisma.WorkspaceWhereInput {
+  const where: Prisma.WorkspaceWhereInput = {};
+  if (filter.status && filter.status.length > 0) where.status = { in: [...filter.status] };
+  if (filter.labels && Object.keys(filter.labels).length > 0) {
+    where.labels = { array_contains: filter.labels };
+  }
+  return where;
+}
+
+/** The user's visible workspaces across projects, filtered. */
+export function userWorkspaces(caller: Caller, filter: WorkspaceFilter): Prisma.WorkspaceWhereInput {
+  return { ...VISIBLE_WORKSPACES, ...visibleTo(caller), ...filterWhere(filter) };
+}
+
+/** The fields that are set (not undefined), for fingerprints that predate them. */
+function definedOnly(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value != null));
+}
+
+/** Where a caller's workspaces are, for Prisma: their projects (within the token's project). */
+export function visibleTo(caller: Caller): Prisma.WorkspaceWhereInput {
+  const scope = scopeProjectId(caller);
+  return {
+    project: { members: { some: { userId: callerUserId(caller) } } },
+    ...(scope ? { AND: [{ projectId: scope }] } : {}),
+  };
+}
+
+/** The stream, then `release` once it ends (however it ends). */
+async function* releasing<T>(stream: AsyncGenerator<T>, release: () => void): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } finally {
+    release();
+  }
+}
+        ...requestedBy(callerUserId(caller), tokenId),

@@ -4,6 +4,7 @@
  */
 import {
   CpuKind as CpuKinds,
+  ProjectRole as ProjectRoles,
   WorkspaceStatus as WorkspaceStatuses,
 } from "../../generated/prisma/enums.js";
 import { builder } from "../builder.js";
@@ -53,4 +54,14 @@ export const WorkspaceStatus = builder.enumType("WorkspaceStatus", {
         "The workspace was deleted: the last event of a workspaceStatus stream, which then completes. Never the status of a workspace you can read.",
     },
   } as const,
+});
+
+export const ProjectRole = builder.enumType("ProjectRole", {
+  description:
+    "A member's role on a project; each may do everything the one before may (VIEWER < DEVELOPER < ADMIN). A token may cap it lower.",
+  values: upperCaseValues(ProjectRoles, {
+    viewer: "Reads the project, its workspaces and members, and watches them.",
+    developer: "Also creates, starts, stops, updates, keeps alive and deletes workspaces.",
+    admin: "Also manages members and webhooks, renames and deletes the project.",
+  }),
 });

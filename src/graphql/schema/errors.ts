@@ -102,6 +102,9 @@ export class ForbiddenError extends GraphQLError {
 /** No such member of the project (by user id, or by email while pending). */
 export class MemberNotFoundError extends Error {}
 
+/** No such token of yours. */
+export class TokenNotFoundError extends Error {}
+
 /** Removing or demoting the project's last admin. */
 export class LastAdminError extends Error {}
 
@@ -152,8 +155,9 @@ export function resultError(error: ServiceError): Error {
     case "CURSOR_EXPIRED":
       // Not a union member: read where a cursor is passed (connections, projectEvents).
       return new GraphQLError(error.message, { extensions: { code: "CURSOR_EXPIRED" } });
-    case "USER_NOT_FOUND":
     case "TOKEN_NOT_FOUND":
+      return new TokenNotFoundError(error.message);
+    case "USER_NOT_FOUND":
       return new Error(`unexpected ${error.code} in GraphQL: ${error.message}`);
   }
 }
@@ -308,5 +312,11 @@ builder.objectType(LastAdminError, {
 builder.objectType(MemberNotFoundError, {
   name: "MemberNotFoundError",
   description: "The project has no such member (a user id, or the email of a pending member).",
+  interfaces: errorInterfaces,
+});
+
+builder.objectType(TokenNotFoundError, {
+  name: "TokenNotFoundError",
+  description: "You have no token with this id (within your token's limits).",
   interfaces: errorInterfaces,
 });

@@ -2,14 +2,16 @@
  * Global object identification (the Relay spec): `Node`, `node(id:)` and `nodes(ids:)`. Ids stay
  * the REST UUIDs, so an id does not say its type: it is looked up among the caller's workspaces and
  * projects (in parallel, one statement each, for every id at once) and compared with the caller's
- * own id. The access rules are those of `workspace(id:)`, `project(id:)` and `viewer`.
+ * own id. The access rules are those of `workspace(id:)`, `project(id:)` and `viewer`: the
+ * access policy's (services/access-policy.ts) read rule, membership within the token's project.
  */
 import { GraphQLError } from "graphql";
 import type { Project, User, Workspace } from "../../generated/prisma/client.js";
 import { UUID_PATTERN } from "../../services/result.js";
-import { VISIBLE_WORKSPACES } from "../../services/workspaces.js";
+import { memberProjects } from "../../services/projects.js";
+import { VISIBLE_WORKSPACES, visibleTo } from "../../services/workspaces.js";
 import { builder } from "../builder.js";
-import { type GraphQLContext, requireViewer } from "../context.js";
+import { type GraphQLContext, requireCaller, requireViewer } from "../context.js";
 
 /** The most ids one `nodes` call takes: the same bound as a connection page. */
 export const NODES_MAX = 100;
@@ -38,14 +40,16 @@ async function findNodes(
   ids: readonly string[],
 ): Promise<Map<string, NodeValue>> {
   const viewer = requireViewer(context);
+  // The access policy's read rule: a member's projects and their workspaces (within the token's).
+  const caller = requireCaller(context);
   const wanted = [...new Set(ids.filter((id) => UUID_PATTERN.test(id)).map(lower))];
   const found = new Map<string, NodeValue>();
   if (wanted.length === 0) return found;
   const [workspaces, projects] = await Promise.all([
     context.prisma.workspace.findMany({
-      where: { id: { in: wanted }, ...VISIBLE_WORKSPACES, project: { ownerId: viewer.id } },
+      where: { id: { in: wanted }, ...VISIBLE_WORKSPACES, ...visibleTo(caller) },
     }),
-    context.prisma.project.findMany({ where: { id: { in: wanted }, ownerId: viewer.id } }),
+    context.prisma.project.findMany({ where: { id: { in: wanted }, ...memberProjects(caller) } }),
   ]);
   for (const row of [...workspaces, ...projects]) found.set(row.id, row);
   if (wanted.includes(viewer.id)) found.set(viewer.id, viewer);

@@ -6,7 +6,7 @@ import {
 import { VISIBLE_WORKSPACES } from "../../services/workspaces.js";
 import { builder } from "../builder.js";
 import { type ListSource, resolveConnection, totalCountOf } from "../connections.js";
-import { requireViewer } from "../context.js";
+import { requireCaller, requireViewer } from "../context.js";
 import { WorkspaceStatus } from "./enums.js";
 import { IdempotencyConflictError, InvalidInputError, unwrap } from "./errors.js";
 import { Node } from "./node.js";
@@ -88,7 +88,7 @@ builder.queryField("project", (t) =>
     resolve: async (query, _root, { id }, context) => {
       const viewer = requireViewer(context);
       // `query` is the selection Pothos planned: nested fields load in the same statement.
-      const found = await context.services.projects.getForUser(viewer.id, id, { ...query });
+      const found = await context.services.projects.getForUser(requireCaller(context), id, { ...query });
       return found.ok ? found.value : null;
     },
   }),
@@ -153,7 +153,7 @@ builder.mutationField("createProject", (t) =>
       const { project, replayed } = unwrap(created);
       if (!replayed) return project;
       // The stored response is the project as it was then; caches must not go back.
-      const now = await context.services.projects.getForUser(viewer.id, project.id);
+      const now = await context.services.projects.getForUser(requireCaller(context), project.id);
       const current = now.ok ? now.value : project;
       replayedProjects.add(current);
       return current;

@@ -8,11 +8,12 @@ import {
   type WatchedWorkspace,
 } from "../../services/workspace-status.js";
 import { builder } from "../builder.js";
-import { requireViewer } from "../context.js";
+import { requireCaller, requireViewer } from "../context.js";
 import { createRefusal } from "../create-limit.js";
 import { WorkspaceStatus } from "./enums.js";
 import {
   IdempotencyConflictError,
+  ForbiddenError,
   InvalidHardwareError,
   InvalidInputError,
   InvalidTransitionError,
@@ -88,7 +89,7 @@ builder.queryField("workspace", (t) =>
     resolve: async (query, _root, { id }, context) => {
       const viewer = requireViewer(context);
       // `query` is the selection Pothos planned: nested fields load in the same statement.
-      const found = await context.services.workspaces.get(viewer.id, id, { ...query });
+      const found = await context.services.workspaces.get(requireCaller(context), id, { ...query });
       return found.ok ? found.value : null;
     },
   }),
@@ -154,6 +155,7 @@ builder.mutationField("createWorkspace", (t) =>
             resolve: (workspace) => replayedWorkspaces.has(workspace),
           }),
         }),
+        ForbiddenError,
       },
       dataField: {
         name: "workspace",
@@ -165,7 +167,9 @@ builder.mutationField("createWorkspace", (t) =>
       const refusal = createRefusal(context);
       if (refusal) throw new RateLimitedError(refusal.message, refusal.retryAfterSeconds);
       const hardware = input.hardware && hardwareRequest(input.hardware);
-      const created = await context.services.workspaces.create(viewer, {
+      const labels = input.labels ? labelsFromInput(input.labels, "labels") : { labels: null };
+      if ("issue" in labels) throw new InvalidInputError("invalid input", [labels.issue]);
+      const created = await context.services.workspaces.create(requireCaller(context), {
         projectId: input.projectId,
         hardware,
         keepActive: input.keepActive,
@@ -174,7 +178,7 @@ builder.mutationField("createWorkspace", (t) =>
       const { workspace, replayed } = unwrap(created);
       if (!replayed) return workspace;
       // The stored response is the workspace as it was then; clients' caches must not go back.
-      const now = await context.services.workspaces.get(viewer.id, workspace.id);
+      const now = await context.services.workspaces.get(requireCaller(context), workspace.id);
       // Deleted since: the stored answer is all there is.
       const current = now.ok ? now.value : workspace;
       replayedWorkspaces.add(current);
@@ -204,7 +208,7 @@ for (const action of USER_ACTIONS) {
       description: actionDescription(action),
       args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
       errors: {
-        types: [WorkspaceNotFoundError, InvalidTransitionError],
+        types: [WorkspaceNotFoundError, InvalidTransitionError, ForbiddenError],
         union: {
           name: `${typePrefix}Result`,
           description: `The workspace after ${field}, or why it did not happen.`,
@@ -216,7 +220,9 @@ for (const action of USER_ACTIONS) {
         },
       },
       resolve: async (_root, { id }, context) =>
-        unwrap(await context.services.workspaces[action](requireViewer(context).id, id)),
+        unwrap(
+          await context.services.workspaces[action](requireCaller(context), id, context.tokenId),
+        ),
     }),
   );
 }
@@ -227,7 +233,7 @@ builder.mutationField("deleteWorkspace", (t) =>
       "Deletes a workspace: gone for you at once; its machine is destroyed in the background.",
     args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
     errors: {
-      types: [WorkspaceNotFoundError],
+      types: [WorkspaceNotFoundError, ForbiddenError],
       union: {
         name: "DeleteWorkspaceResult",
         description: "The deleted workspace's id, or why nothing was deleted.",
@@ -239,7 +245,9 @@ builder.mutationField("deleteWorkspace", (t) =>
       },
     },
     resolve: async (_root, { id }, context) =>
-      unwrap(await context.services.workspaces.delete(requireViewer(context).id, id)).id,
+      unwrap(
+        await context.services.workspaces.delete(requireCaller(context), id, context.tokenId),
+      ).id,
   }),
 );
 
@@ -252,7 +260,7 @@ builder.subscriptionField("workspaceStatus", (t) =>
     subscribe: (_root, { id }, context) =>
       abortOnReturn(async (signal) => {
         const stream = await context.services.workspaces.watch(
-          requireViewer(context).id,
+          requireCaller(context),
           id,
           AbortSignal.any([signal, context.shutdown]),
         );
