@@ -116,6 +116,7 @@ export type ConsoleCreateWorkspaceMutationVariables = Exact<{
 
 export type ConsoleCreateWorkspaceMutation = { createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'IdempotencyConflictError', message: string }
     | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, displayMessage: string }> }
     | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, displayMessage: string }> }
@@ -130,6 +131,7 @@ export type ConsoleStopWorkspaceMutationVariables = Exact<{
 
 
 export type ConsoleStopWorkspaceMutation = { stopWorkspace:
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InvalidTransitionError', message: string }
     | { __typename: 'StopWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
     | { __typename: 'WorkspaceNotFoundError', message: string }
@@ -141,6 +143,7 @@ export type ConsoleStartWorkspaceMutationVariables = Exact<{
 
 
 export type ConsoleStartWorkspaceMutation = { startWorkspace:
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InvalidTransitionError', message: string }
     | { __typename: 'StartWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
     | { __typename: 'WorkspaceNotFoundError', message: string }
@@ -153,6 +156,7 @@ export type ConsoleDeleteWorkspaceMutationVariables = Exact<{
 
 export type ConsoleDeleteWorkspaceMutation = { deleteWorkspace:
     | { __typename: 'DeleteWorkspaceSuccess', deletedWorkspaceId: string }
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'WorkspaceNotFoundError', message: string }
    };
 

@@ -15,6 +15,7 @@ import type {
   WorkspaceEventType,
   WorkspaceStatus,
 } from "../generated/prisma/enums.js";
+import type { Caller } from "./access-policy.js";
 import type { ProjectService } from "./projects.js";
 import { cursorExpired, errors, fail, ok, type Result } from "./result.js";
 import type { WorkspaceStatusService } from "./workspace-status.js";
@@ -121,14 +122,14 @@ export class EventService {
 
   /** Whose events the user may read: a project of theirs, or a workspace they can see. */
   async scopeFor(
-    userId: string,
+    caller: Caller,
     target: { projectId: string } | { workspaceId: string },
   ): Promise<Result<EventScope>> {
     if ("projectId" in target) {
-      const project = await this.projects.getForUser(userId, target.projectId);
+      const project = await this.projects.getForUser(caller, target.projectId);
       return project.ok ? ok({ projectId: project.value.id }) : project;
     }
-    const workspace = await this.workspaces.get(userId, target.workspaceId);
+    const workspace = await this.workspaces.get(caller, target.workspaceId);
     if (!workspace.ok) return workspace;
     return ok({ projectId: workspace.value.projectId, workspaceId: workspace.value.id });
   }

@@ -23,12 +23,20 @@ export type CreateProjectInput = {
 
 /** What to create. Any field left out or null takes its default. */
 export type CreateWorkspaceInput = {
+  /** Minutes stopped before an automatic delete: a whole number from 0 to 43200; 0: as soon as it is stopped. Left out or null: never. */
+  autoDeleteMinutes?: number | null | undefined;
+  /** Idle minutes before an automatic stop: a whole number from 0 to 10080; 0: never stop for idleness. Left out or null: your defaultAutoStopMinutes. */
+  autoStopMinutes?: number | null | undefined;
   /** Merged over your default hardware: each field left out or null comes from your defaultHardware, then the system default. Left out or null as a whole: your default hardware. */
   hardware?: HardwareInput | null | undefined;
   /** 1 to 255 characters, else InvalidInputError. The same key with the same input answers the first create's workspace as it is now (replayed: true) and creates nothing; with different input, IdempotencyConflictError. Kept for at least 24 hours; shared with REST's Idempotency-Key. */
   idempotencyKey?: string | null | undefined;
-  /** Left out or null: false (stopped after IDLE_TIMEOUT_MINUTES idle). true: runs until stopped. */
+  /** Left out or null: false (stopped after IDLE_TIMEOUT_MINUTES idle). true: runs until stopped (the legacy spelling of autoStopMinutes 0; giving both when they disagree is an InvalidInputError). */
   keepActive?: boolean | null | undefined;
+  /** Its labels (at most 32; keys: an optional DNS-subdomain prefix and "/", then a name of 1 to 63 letters, digits, "-", "_", "." starting and ending with a letter or digit; values: 0 to 63 of the same characters). Left out or null: none. */
+  labels?: Array<LabelInput> | null | undefined;
+  /** Minutes running before an automatic stop however busy: a whole number from 0 to 43200; 0: no limit. Left out or null: 0. */
+  maxRunMinutes?: number | null | undefined;
   /** The project to create it in (one of yours, else ProjectNotFoundError). */
   projectId: string;
 };
@@ -46,6 +54,47 @@ export type HardwareInput = {
   /** Volume size in GB, 1 to 500. */
   volumeSizeGb?: number | null | undefined;
 };
+
+/** A label to set, or (in a filter) to match exactly. */
+export type LabelInput = {
+  /** The key, with an optional "prefix/". */
+  key: string;
+  /** The value (may be empty). */
+  value: string;
+};
+
+/** Who acted: a user (through an API token) or the system itself. */
+export type WorkspaceEventActorType =
+  /** The service on its own (lifecycle engine, policies). */
+  | 'SYSTEM'
+  /** A user; userId and tokenId say who and with what. */
+  | 'USER';
+
+/** Why it happened. */
+export type WorkspaceEventReason =
+  /** Deleted by its auto-delete policy. */
+  | 'AUTO_DELETE'
+  /** The lifecycle engine carried out an earlier request (a start reached RUNNING). */
+  | 'ENGINE'
+  /** Stopped after its idle time (autoStopMinutes, IDLE_TIMEOUT_MINUTES). */
+  | 'IDLE'
+  /** Stopped after its maximum run time. */
+  | 'MAX_RUN'
+  /** The machine provider failed a step (status ERROR or STOP_FAILED). */
+  | 'PROVIDER_ERROR'
+  /** A user asked for it (actor says who). */
+  | 'REQUESTED';
+
+/** What happened to the workspace (REST: `workspace.<value in lower case>`). */
+export type WorkspaceEventType =
+  /** It was created. */
+  | 'CREATED'
+  /** It was deleted (by a user, or by its auto-delete policy). Its last event. */
+  | 'DELETED'
+  /** Its status changed: fromStatus → toStatus. */
+  | 'STATUS_CHANGED'
+  /** A setting of it changed (updateWorkspace, PATCH): see changes. */
+  | 'UPDATED';
 
 /** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream. */
 export type WorkspaceStatus =
@@ -92,6 +141,7 @@ export type CreateWorkspaceMutationVariables = Exact<{
 
 export type CreateWorkspaceMutation = { createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string, projectId: string, status: WorkspaceStatus, keepActive: boolean, previewToken: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, project: { id: string, name: string } } }
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'IdempotencyConflictError', message: string, inProgress: boolean }
     | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, message: string }> }
     | { __typename: 'InvalidInputError', message: string }
@@ -127,6 +177,7 @@ export type StartWorkspaceMutationVariables = Exact<{
 
 
 export type StartWorkspaceMutation = { startWorkspace:
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InvalidTransitionError', message: string, status: WorkspaceStatus }
     | { __typename: 'StartWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus } }
     | { __typename: 'WorkspaceNotFoundError', message: string }
@@ -138,6 +189,7 @@ export type StopWorkspaceMutationVariables = Exact<{
 
 
 export type StopWorkspaceMutation = { stopWorkspace:
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InvalidTransitionError', message: string, status: WorkspaceStatus }
     | { __typename: 'StopWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus } }
     | { __typename: 'WorkspaceNotFoundError', message: string }
@@ -150,6 +202,7 @@ export type DeleteWorkspaceMutationVariables = Exact<{
 
 export type DeleteWorkspaceMutation = { deleteWorkspace:
     | { __typename: 'DeleteWorkspaceSuccess', deletedWorkspaceId: string }
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'WorkspaceNotFoundError', message: string }
    };
 
@@ -165,6 +218,7 @@ export type ConventionsCreateMutationVariables = Exact<{
 
 export type ConventionsCreateMutation = { createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', replayed: boolean, workspace: { id: string, status: WorkspaceStatus, machineId: string | null, keepActive: boolean, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, gpuKind: string | null } } }
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'IdempotencyConflictError', message: string }
     | { __typename: 'InvalidHardwareError', message: string }
     | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
@@ -184,6 +238,7 @@ export type ProjectThenCreateMutation = { createProject:
     | { __typename: 'InvalidInputError' }
   , createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string } }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'IdempotencyConflictError' }
     | { __typename: 'InvalidHardwareError' }
     | { __typename: 'InvalidInputError' }
@@ -235,6 +290,35 @@ export type CreateProjectWithKeyMutation = { createProject:
     | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
    };
 
+export type ProjectEventsPageQueryVariables = Exact<{
+  id: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ProjectEventsPageQuery = { project: { events: { edges: Array<{ cursor: string, node: { id: string, type: WorkspaceEventType, workspaceId: string, projectId: string, at: string, fromStatus: WorkspaceStatus | null, toStatus: WorkspaceStatus | null, reason: WorkspaceEventReason, actor: { type: WorkspaceEventActorType, userId: string | null, tokenId: string | null }, changes: Array<{ field: string, to: string }> } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } } | null };
+
+export type WorkspaceHistoryPageQueryVariables = Exact<{
+  id: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type WorkspaceHistoryPageQuery = { node:
+    | { history: { edges: Array<{ node: { id: string, type: WorkspaceEventType, fromStatus: WorkspaceStatus | null, toStatus: WorkspaceStatus | null, reason: WorkspaceEventReason, actor: { type: WorkspaceEventActorType, userId: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | Record<PropertyKey, never>
+   | null };
+
+export type ProjectEventsLiveSubscriptionVariables = Exact<{
+  projectId: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type ProjectEventsLiveSubscription = { projectEvents: { id: string, type: WorkspaceEventType, workspaceId: string, reason: WorkspaceEventReason } };
+
 export type CreateWithHardwareMutationVariables = Exact<{
   input: CreateWorkspaceInput;
 }>;
@@ -242,6 +326,7 @@ export type CreateWithHardwareMutationVariables = Exact<{
 
 export type CreateWithHardwareMutation = { createWorkspace:
     | { __typename: 'CreateWorkspaceSuccess', workspace: { hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'IdempotencyConflictError' }
     | { __typename: 'InvalidHardwareError', issues: Array<{ field: string, message: string }> }
     | { __typename: 'InvalidInputError' }
@@ -703,6 +788,79 @@ export const CreateProjectWithKeyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateProjectWithKeyMutation, CreateProjectWithKeyMutationVariables>;
+export const ProjectEventsPageDocument = new TypedDocumentString(`
+    query ProjectEventsPage($id: ID!, $first: Int, $after: String) {
+  project(id: $id) {
+    events(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          id
+          type
+          workspaceId
+          projectId
+          at
+          fromStatus
+          toStatus
+          reason
+          actor {
+            type
+            userId
+            tokenId
+          }
+          changes {
+            field
+            to
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ProjectEventsPageQuery, ProjectEventsPageQueryVariables>;
+export const WorkspaceHistoryPageDocument = new TypedDocumentString(`
+    query WorkspaceHistoryPage($id: ID!, $first: Int, $after: String) {
+  node(id: $id) {
+    ... on Workspace {
+      history(first: $first, after: $after) {
+        edges {
+          node {
+            id
+            type
+            fromStatus
+            toStatus
+            reason
+            actor {
+              type
+              userId
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WorkspaceHistoryPageQuery, WorkspaceHistoryPageQueryVariables>;
+export const ProjectEventsLiveDocument = new TypedDocumentString(`
+    subscription ProjectEventsLive($projectId: ID!, $after: String) {
+  projectEvents(projectId: $projectId, after: $after) {
+    id
+    type
+    workspaceId
+    reason
+  }
+}
+    `) as unknown as TypedDocumentString<ProjectEventsLiveSubscription, ProjectEventsLiveSubscriptionVariables>;
 export const CreateWithHardwareDocument = new TypedDocumentString(`
     mutation CreateWithHardware($input: CreateWorkspaceInput!) {
   createWorkspace(input: $input) {

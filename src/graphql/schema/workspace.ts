@@ -279,7 +279,7 @@ builder.subscriptionField("workspaceStatus", (t) =>
  * consumer stops (client gone, socket closed): an async generator would only see its `return()`
  * after the next event. A failure to open (not found) rejects before the first event.
  */
-async function abortOnReturn<T>(
+export async function abortOnReturn<T>(
   open: (signal: AbortSignal) => Promise<AsyncIterable<T>>,
 ): Promise<AsyncIterableIterator<T>> {
   const controller = new AbortController();
