@@ -84,26 +84,73 @@ describe.each(databaseTargets)("teams on $name", (target) => {
         const workspace = await server.database.prisma.workspace.create({
           data: workspaceRow(projectId, { status: "stopped" }),
         });
-        const actions: [keyof typeof ACTION_ROLES, () => ReturnType<RestClient["get"]>, () => ReturnType<RestClient["get"]>][] = [
-          ["project.read", () => api.get(`/projects/${projectId}`, { token: caller.token }), () => api.get(`/projects/${missing}`, { token: caller.token })],
-          ["workspace.read", () => api.get(`/projects/${projectId}/workspaces`, { token: caller.token }), () => api.get(`/projects/${missing}/workspaces`, { token: caller.token })],
-          ["members.read", () => api.get(`/projects/${projectId}/members`, { token: caller.token }), () => api.get(`/projects/${missing}/members`, { token: caller.token })],
-          ["workspace.read", () => api.get(`/workspaces/${workspace.id}`, { token: caller.token }), () => api.get(`/workspaces/${randomUUID()}`, { token: caller.token })],
-          ["workspace.create", () => api.post(`/projects/${projectId}/workspaces`, { token: caller.token, json: {} }), () => api.post(`/projects/${missing}/workspaces`, { token: caller.token, json: {} })],
-          ["workspace.start", () => api.post(`/workspaces/${workspace.id}/start`, { token: caller.token }), () => api.post(`/workspaces/${randomUUID()}/start`, { token: caller.token })],
-          ["workspace.delete", () => api.delete(`/workspaces/${workspace.id}`, { token: caller.token }), () => api.delete(`/workspaces/${randomUUID()}`, { token: caller.token })],
-          ["members.manage", () => api.post(`/projects/${projectId}/members`, { token: caller.token, json: { email: `x-${randomUUID()}@example.com`, role: "viewer" } }), () => api.post(`/projects/${missing}/members`, { token: caller.token, json: { email: "x@example.com", role: "viewer" } })],
+        const actions: [
+          keyof typeof ACTION_ROLES,
+          () => ReturnType<RestClient["get"]>,
+          () => ReturnType<RestClient["get"]>,
+        ][] = [
+          [
+            "project.read",
+            () => api.get(`/projects/${projectId}`, { token: caller.token }),
+            () => api.get(`/projects/${missing}`, { token: caller.token }),
+          ],
+          [
+            "workspace.read",
+            () => api.get(`/projects/${projectId}/workspaces`, { token: caller.token }),
+            () => api.get(`/projects/${missing}/workspaces`, { token: caller.token }),
+          ],
+          [
+            "members.read",
+            () => api.get(`/projects/${projectId}/members`, { token: caller.token }),
+            () => api.get(`/projects/${missing}/members`, { token: caller.token }),
+          ],
+          [
+            "workspace.read",
+            () => api.get(`/workspaces/${workspace.id}`, { token: caller.token }),
+            () => api.get(`/workspaces/${randomUUID()}`, { token: caller.token }),
+          ],
+          [
+            "workspace.create",
+            () => api.post(`/projects/${projectId}/workspaces`, { token: caller.token, json: {} }),
+            () => api.post(`/projects/${missing}/workspaces`, { token: caller.token, json: {} }),
+          ],
+          [
+            "workspace.start",
+            () => api.post(`/workspaces/${workspace.id}/start`, { token: caller.token }),
+            () => api.post(`/workspaces/${randomUUID()}/start`, { token: caller.token }),
+          ],
+          [
+            "workspace.delete",
+            () => api.delete(`/workspaces/${workspace.id}`, { token: caller.token }),
+            () => api.delete(`/workspaces/${randomUUID()}`, { token: caller.token }),
+          ],
+          [
+            "members.manage",
+            () =>
+              api.post(`/projects/${projectId}/members`, {
+                token: caller.token,
+                json: { email: `x-${randomUUID()}@example.com`, role: "viewer" },
+              }),
+            () =>
+              api.post(`/projects/${missing}/members`, {
+                token: caller.token,
+                json: { email: "x@example.com", role: "viewer" },
+              }),
+          ],
         ];
         for (const [action, run, runMissing] of actions) {
           // What a request changes (the engine moves statuses on its own meanwhile).
           const rows = () =>
             server.database.prisma.workspace.findMany({
-              where: { projectId },
+              // Rows deleted earlier are removed by the engine whenever it gets to them.
+              where: { projectId, desiredState: { not: "deleted" } },
               orderBy: { id: "asc" },
               select: { id: true, desiredState: true },
             });
           const before = await rows();
-          const members = await server.database.prisma.projectMember.count({ where: { projectId } });
+          const members = await server.database.prisma.projectMember.count({
+            where: { projectId },
+          });
           const answer = await run();
           const needed = ACTION_ROLES[action];
           const what = `${name} ${action} ${answer.method} ${answer.path}`;
@@ -113,14 +160,18 @@ describe.each(databaseTargets)("teams on $name", (target) => {
             expect(answer.text, what).toBe(absent.text);
           } else if (rank[role] < rank[needed]) {
             expect(answer.status, what).toBe(403);
-            expect(answer.json, what).toEqual({ error: `this needs the ${needed} role on the project` });
+            expect(answer.json, what).toEqual({
+              error: `this needs the ${needed} role on the project`,
+            });
           } else {
             expect([200, 201, 204], what).toContain(answer.status);
           }
           if (role === null || rank[role] < rank[needed]) {
             // A refusal changes nothing.
             expect(await rows(), what).toEqual(before);
-            expect(await server.database.prisma.projectMember.count({ where: { projectId } })).toBe(members);
+            expect(await server.database.prisma.projectMember.count({ where: { projectId } })).toBe(
+              members,
+            );
           }
         }
       }
@@ -138,7 +189,9 @@ describe.each(databaseTargets)("teams on $name", (target) => {
         message: "this needs the developer role on the project",
         requiredRole: "DEVELOPER",
       });
-      const asOutsider = await graphql(server.url, t.outsider.token, create, { p: t.admin.project.id });
+      const asOutsider = await graphql(server.url, t.outsider.token, create, {
+        p: t.admin.project.id,
+      });
       expect(asOutsider.body.data.createWorkspace.__typename).toBe("ProjectNotFoundError");
       const role = `query($p: ID!) { project(id: $p) { viewerRole members { email role } } }`;
       for (const [member, expected] of [
@@ -150,7 +203,10 @@ describe.each(databaseTargets)("teams on $name", (target) => {
         expect(read.body.data.project.viewerRole).toBe(expected);
         expect(read.body.data.project.members).toHaveLength(3);
       }
-      expect((await graphql(server.url, t.outsider.token, role, { p: t.admin.project.id })).body.data.project).toBeNull();
+      expect(
+        (await graphql(server.url, t.outsider.token, role, { p: t.admin.project.id })).body.data
+          .project,
+      ).toBeNull();
     });
 
     it("limits a project-scoped token to its project, and a viewer-role token of an admin to reading", async () => {
@@ -175,9 +231,14 @@ describe.each(databaseTargets)("teams on $name", (target) => {
       expect(foreign.status).toBe(404);
       expect(foreign.text).toBe(absent.text);
       expect((await api.get(`/workspaces/${otherWorkspace.id}`, { token })).status).toBe(404);
-      expect((await api.get(`/workspaces/${otherWorkspace.id}`, { token: owner.token })).status).toBe(200);
+      expect(
+        (await api.get(`/workspaces/${otherWorkspace.id}`, { token: owner.token })).status,
+      ).toBe(200);
       // It cannot mint a broader token.
-      const broader = await api.post("/user/tokens", { token, json: { name: "x", project_id: null } });
+      const broader = await api.post("/user/tokens", {
+        token,
+        json: { name: "x", project_id: null },
+      });
       expect(broader.status).toBe(403);
 
       const viewerToken = await api.post("/user/tokens", {
@@ -186,11 +247,21 @@ describe.each(databaseTargets)("teams on $name", (target) => {
       });
       expect(viewerToken.status).toBe(201);
       const readOnly = viewerToken.json.token as string;
-      expect((await api.get(`/projects/${owner.project.id}/workspaces`, { token: readOnly })).status).toBe(200);
-      const refused = await api.post(`/projects/${owner.project.id}/workspaces`, { token: readOnly, json: {} });
+      expect(
+        (await api.get(`/projects/${owner.project.id}/workspaces`, { token: readOnly })).status,
+      ).toBe(200);
+      const refused = await api.post(`/projects/${owner.project.id}/workspaces`, {
+        token: readOnly,
+        json: {},
+      });
       expect(refused.status).toBe(403);
-      expect((await api.delete(`/workspaces/${otherWorkspace.id}`, { token: readOnly })).status).toBe(403);
-      expect((await api.post("/user/tokens", { token: readOnly, json: { name: "up", role: "admin" } })).status).toBe(403);
+      expect(
+        (await api.delete(`/workspaces/${otherWorkspace.id}`, { token: readOnly })).status,
+      ).toBe(403);
+      expect(
+        (await api.post("/user/tokens", { token: readOnly, json: { name: "up", role: "admin" } }))
+          .status,
+      ).toBe(403);
       // Left out, the role is the asking token's.
       const inherited = await api.post("/user/tokens", { token: readOnly, json: { name: "same" } });
       expect(inherited.status).toBe(201);
@@ -204,8 +275,13 @@ describe.each(databaseTargets)("teams on $name", (target) => {
     it("refuses an expired token with 401, also while it is cached, and ends its event stream at expiry", async () => {
       const api = restClient(server.url);
       const owner = await seedUser(server.services, "expiry");
-      const workspace = await server.database.prisma.workspace.create({ data: workspaceRow(owner.project.id) });
-      const made = await api.post("/user/tokens", { token: owner.token, json: { name: "short", expires_in_days: 1 } });
+      const workspace = await server.database.prisma.workspace.create({
+        data: workspaceRow(owner.project.id),
+      });
+      const made = await api.post("/user/tokens", {
+        token: owner.token,
+        json: { name: "short", expires_in_days: 1 },
+      });
       expect(made.status).toBe(201);
       // Moved close to its end in the database before its first use (so the cache holds it).
       await server.database.prisma.apiToken.update({
@@ -247,8 +323,12 @@ describe.each(databaseTargets)("teams on $name", (target) => {
       });
       expect(now.status).toBe(200);
       // Any member may leave.
-      expect((await api.delete(`${base}/${t.viewer.user.id}`, { token: t.viewer.token })).status).toBe(204);
-      expect((await api.get(`/projects/${t.admin.project.id}`, { token: t.viewer.token })).status).toBe(404);
+      expect(
+        (await api.delete(`${base}/${t.viewer.user.id}`, { token: t.viewer.token })).status,
+      ).toBe(204);
+      expect(
+        (await api.get(`/projects/${t.admin.project.id}`, { token: t.viewer.token })).status,
+      ).toBe(404);
     });
 
     it("answers the same bytes for an email with and without an account; the pending one activates when the user is created", async () => {
@@ -257,8 +337,14 @@ describe.each(databaseTargets)("teams on $name", (target) => {
       const known = await seedUser(server.services, "known");
       const unknownEmail = `later-${randomUUID()}@example.com`;
       const base = `/projects/${admin.project.id}/members`;
-      const a = await api.post(base, { token: admin.token, json: { email: known.user.email, role: "developer" } });
-      const b = await api.post(base, { token: admin.token, json: { email: unknownEmail, role: "developer" } });
+      const a = await api.post(base, {
+        token: admin.token,
+        json: { email: known.user.email, role: "developer" },
+      });
+      const b = await api.post(base, {
+        token: admin.token,
+        json: { email: unknownEmail, role: "developer" },
+      });
       expect(a.status).toBe(b.status);
       expect(a.text).toBe(b.text);
       const created = await server.services.users.create(unknownEmail);
@@ -273,7 +359,9 @@ describe.each(databaseTargets)("teams on $name", (target) => {
     it("ends a self-service token's WebSocket and SSE streams when it is revoked through DELETE /user/tokens/:id", async () => {
       const api = restClient(server.url);
       const owner = await seedUser(server.services, "self-revoke");
-      const workspace = await server.database.prisma.workspace.create({ data: workspaceRow(owner.project.id) });
+      const workspace = await server.database.prisma.workspace.create({
+        data: workspaceRow(owner.project.id),
+      });
       const made = await api.post("/user/tokens", { token: owner.token, json: { name: "laptop" } });
       const token = made.json.token as string;
       const socket = graphqlWsClient(server.url, { authorization: `Bearer ${token}` });
@@ -284,7 +372,10 @@ describe.each(databaseTargets)("teams on $name", (target) => {
       try {
         const revoked = await api.delete(`/user/tokens/${made.json.id}`, { token: owner.token });
         expect(revoked.status).toBe(204);
-        await waitFor(() => socket.closes.length > 0, { timeoutMs: 5000, what: "the socket to close" });
+        await waitFor(() => socket.closes.length > 0, {
+          timeoutMs: 5000,
+          what: "the socket to close",
+        });
         expect(socket.closes[0]?.code).toBe(4403);
         await events.ended;
         expect((await api.get("/user/settings", { token })).status).toBe(401);
@@ -297,16 +388,23 @@ describe.each(databaseTargets)("teams on $name", (target) => {
     it("ends a removed member's event stream on the project", async () => {
       const api = restClient(server.url);
       const t = await team(server, api);
-      const workspace = await server.database.prisma.workspace.create({ data: workspaceRow(t.admin.project.id) });
+      const workspace = await server.database.prisma.workspace.create({
+        data: workspaceRow(t.admin.project.id),
+      });
       const events = openStream(`${server.url}/workspaces/${workspace.id}/events`, t.viewer.token);
       await waitFor(() => events.received().includes("event: workspace"), { what: "the snapshot" });
       try {
-        const removed = await api.delete(`/projects/${t.admin.project.id}/members/${t.viewer.user.id}`, {
-          token: t.admin.token,
-        });
+        const removed = await api.delete(
+          `/projects/${t.admin.project.id}/members/${t.viewer.user.id}`,
+          {
+            token: t.admin.token,
+          },
+        );
         expect(removed.status).toBe(204);
         await events.ended;
-        expect((await api.get(`/workspaces/${workspace.id}`, { token: t.viewer.token })).status).toBe(404);
+        expect(
+          (await api.get(`/workspaces/${workspace.id}`, { token: t.viewer.token })).status,
+        ).toBe(404);
       } finally {
         events.close();
       }

@@ -109,7 +109,10 @@ export const teamRoutes: readonly RestRoute[] = [
       "Add a member by email (admin). The answer is the same whether the email has an account: without one the membership waits and becomes active when that user is created",
     body: addMemberRequestSchema,
     responses: {
-      201: { description: "Added (or its role changed)", schema: z.strictObject({ role: roleSchema }) },
+      201: {
+        description: "Added (or its role changed)",
+        schema: z.strictObject({ role: roleSchema }),
+      },
       400: { description: "Not an email, a bad role, or demoting the last admin" },
       403: forbidden,
       404: projectNotFound,
@@ -157,7 +160,8 @@ export const teamRoutes: readonly RestRoute[] = [
     method: "DELETE",
     url: "/projects/:id/members/:user_id",
     operationId: "removeMember",
-    summary: "Remove a member (admin), or leave (any member, their own user id); never the last admin",
+    summary:
+      "Remove a member (admin), or leave (any member, their own user id); never the last admin",
     responses: {
       204: { description: "Removed; their open streams on the project end" },
       400: { description: "Removing the last admin" },
@@ -212,7 +216,8 @@ export const teamRoutes: readonly RestRoute[] = [
     method: "GET",
     url: "/user/tokens",
     operationId: "listTokens",
-    summary: "Your API tokens, newest first (never the secrets); a limited token sees those within its limits",
+    summary:
+      "Your API tokens, newest first (never the secrets); a limited token sees those within its limits",
     responses: {
       200: { description: "OK", schema: z.strictObject({ tokens: z.array(tokenSchema) }) },
     },

@@ -187,7 +187,9 @@ export class Revocations {
       if (expiresIn <= 0) expire();
       else {
         const timer = setTimeout(expire, Math.min(expiresIn, 2 ** 31 - 1)).unref();
-        entry.controller.signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+        entry.controller.signal.addEventListener("abort", () => clearTimeout(timer), {
+          once: true,
+        });
       }
     }
     let set = this.held.get(entry.tokenId);

@@ -1,5 +1,11 @@
 import type { User } from "../generated/prisma/client.js";
-import { type Caller, callerScope, type Role, scopeWithin, type TokenScope } from "./access-policy.js";
+import {
+  type Caller,
+  callerScope,
+  type Role,
+  scopeWithin,
+  type TokenScope,
+} from "./access-policy.js";
 import type { ServiceDeps } from "./deps.js";
 import { errors, fail, type InputIssue, ok, type Result, UUID_PATTERN } from "./result.js";
 import type { Revocations } from "./revocations.js";
@@ -141,7 +147,7 @@ export class TokenService {
   ): Promise<Result<{ token: string; info: TokenInfo }>> {
     const userId = typeof caller === "string" ? caller : caller.user.id;
     const own = callerScope(caller);
-    const ownExpiry = typeof caller === "string" ? null : (caller as Principal).expiresAt ?? null;
+    const ownExpiry = typeof caller === "string" ? null : ((caller as Principal).expiresAt ?? null);
     const issues: InputIssue[] = [];
     const name = input.name.trim();
     if (name.length === 0 || name.length > TOKEN_NAME_MAX) {
@@ -172,10 +178,16 @@ export class TokenService {
       }
     }
     if (!scopeWithin({ projectId: projectId ?? null, role: role ?? null }, own)) {
-      return fail(errors.forbiddenScope("a token cannot create a token with more power than itself"));
+      return fail(
+        errors.forbiddenScope("a token cannot create a token with more power than itself"),
+      );
     }
     const live = await this.deps.prisma.apiToken.count({
-      where: { userId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+      where: {
+        userId,
+        revokedAt: null,
+        OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+      },
     });
     if (live >= this.maxPerUser) {
       return fail(errors.tooManyTokens(this.maxPerUser));

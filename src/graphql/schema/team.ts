@@ -283,7 +283,8 @@ builder.mutationField("createApiToken", (t) =>
 builder.mutationField("revokeApiToken", (t) =>
   t.field({
     type: ApiToken,
-    description: "Revokes one of your tokens: refused from now on; its open sockets and streams end.",
+    description:
+      "Revokes one of your tokens: refused from now on; its open sockets and streams end.",
     args: { id: t.arg.id({ required: true, description: "The token's id." }) },
     errors: {
       types: [TokenNotFoundError],
