@@ -14,6 +14,7 @@ import { readinessRoute } from "./http/readiness.js";
 import { installRequestLimits } from "./http/request-limits.js";
 import { createLifecycle } from "./lifecycle/index.js";
 import { createProvisioner } from "./lifecycle/providers.js";
+import { createWebhookWorker } from "./lifecycle/webhook-worker.js";
 import { loggerOptions, OneLinePerRequest } from "./log-options.js";
 import { createMetrics, metricsAuthorized } from "./metrics.js";
 import { listenOperatorSocket } from "./operator/socket.js";
@@ -98,6 +99,15 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
     logger: http.log,
     provisioner: createProvisioner(env, http.log),
   });
+  const webhooks = createWebhookWorker({
+    prisma,
+    status: services.status,
+    logger: http.log,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    retrySchedule: env.WEBHOOK_RETRY_SCHEDULE,
+    disableAfterDays: env.WEBHOOK_DISABLE_AFTER_DAYS,
+    allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+  });
   installHttpErrors(http);
   await installCors(http, env.CORS_ORIGINS);
   const limits = createRateLimits({
@@ -154,6 +164,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       // Revocations from other replicas (bus) and from the CLI (database poll).
       await services.revocations.start(http.log);
       lifecycle.start();
+      webhooks.start();
       started = true;
       sweep = setInterval(() => {
         sweepIdempotencyKeys(prisma).then(
@@ -162,7 +173,8 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
           (error: unknown) => http.log.warn({ err: error }, "idempotency key sweep failed"),
         );
         services.events.sweep().then(
-          (removed) => removed > 0 && http.log.info({ removed }, "expired workspace events removed"),
+          (removed) =>
+            removed > 0 && http.log.info({ removed }, "expired workspace events removed"),
           (error: unknown) => http.log.warn({ err: error }, "workspace event sweep failed"),
         );
       }, IDEMPOTENCY_SWEEP_MS).unref();
@@ -180,7 +192,7 @@ export async function buildApp({ env, database: given }: AppOptions): Promise<Ap
       // Stop taking requests first (those in flight finish), then hand back lifecycle steps.
       await graphql.close();
       await http.close();
-      if (started) await lifecycle.stop();
+      if (started) await Promise.all([lifecycle.stop(), webhooks.stop()]);
       await services.revocations.stop();
       await bus.close();
       redis?.disconnect();

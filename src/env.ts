@@ -15,6 +15,22 @@ const envSchema = z.object({
   IDLE_TIMEOUT_MINUTES: z.coerce.number().min(0).default(10),
   // Workspace events are kept this long (history, stream resume); older cursors answer 410.
   EVENT_RETENTION_DAYS: integer(1).max(3650).default(30),
+  // Webhooks: one attempt's limit (connect to last byte); the seconds between attempts (each
+  // jittered by up to ±10%, then the delivery is failed); days of failing before an endpoint is
+  // disabled; "true" lets endpoints resolve to loopback/private addresses (tests, internal hooks).
+  WEBHOOK_TIMEOUT_MS: integer(100).max(60_000).default(10_000),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, {
+      error: "must be comma-separated whole seconds, e.g. 5,300,1800",
+    })
+    .default("5,300,1800,7200,18000,36000,36000")
+    .transform((value) => value.split(",").map((seconds) => Number(seconds.trim()))),
+  WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().positive().max(365).default(5),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
   // Due auto-stops and auto-deletes are looked for this often (also at each due time this
   // process knows of); the length of a policy minute, which tests shorten instead of waiting.
   AUTO_STOP_SWEEP_INTERVAL_S: z.coerce.number().positive().max(3600).default(30),

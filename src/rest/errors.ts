@@ -89,6 +89,7 @@ const SERVICE_STATUS = {
   LAST_ADMIN: 400,
   TOKEN_SCOPE: 403,
   MEMBER_NOT_FOUND: 404,
+  WEBHOOK_NOT_FOUND: 404,
   TOO_MANY_TOKENS: 400,
 } as const satisfies Record<ServiceError["code"], number>;
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { EVENT_PAGE_MAX, type WorkspaceEvent } from "../services/events.js";
+import { EVENT_PAGE_MAX, eventJson, type WorkspaceEvent } from "../services/events.js";
 import { type Outcome, serviceFailure } from "./errors.js";
 import type { ServerSentEvent } from "./event-stream.js";
 import type { ResponseDoc, RestRoute } from "./routes.js";
@@ -28,22 +28,8 @@ export const eventQuerySchema = z.object({
 });
 type EventQuery = z.output<typeof eventQuerySchema>;
 
-/** The event as REST sends it (JSON pages, SSE data, webhook bodies). */
-export function serializeEvent(event: WorkspaceEvent) {
-  return {
-    id: event.id,
-    type: `workspace.${event.type}`,
-    workspace_id: event.workspaceId,
-    project_id: event.projectId,
-    at: event.at.toISOString(),
-    ...(event.type === "status_changed"
-      ? { from_status: event.fromStatus, to_status: event.toStatus }
-      : {}),
-    actor: { type: event.actor.type, user_id: event.actor.userId, token_id: event.actor.tokenId },
-    reason: event.reason,
-    ...(event.type === "updated" ? { changes: event.changes ?? {} } : {}),
-  };
-}
+/** The event as REST sends it (JSON pages, SSE data, webhook bodies): one wire format. */
+export const serializeEvent = eventJson;
 
 function page(
   request: FastifyRequest,

@@ -32,6 +32,7 @@ import { serializeProject, serializeSettings, serializeWorkspace } from "./seria
 import { eventRoutes } from "./event-routes.js";
 import { teamRoutes } from "./team-routes.js";
 import { watchRoutes } from "./watch-routes.js";
+import { webhookRoutes } from "./webhook-routes.js";
 
 export interface RouteContext<Body, Query = unknown> {
   services: Services;
@@ -440,6 +441,7 @@ export const restRouteTable: readonly RestRoute[] = [
   ...watchRoutes,
   ...teamRoutes,
   ...eventRoutes,
+  ...webhookRoutes,
   route({
     method: "GET",
     url: "/user/settings",

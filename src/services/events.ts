@@ -110,6 +110,26 @@ export function eventOf(row: EventRow): WorkspaceEvent {
   };
 }
 
+/**
+ * The event's JSON (REST's snake_case names): the objects of history pages, SSE data and webhook
+ * bodies alike.
+ */
+export function eventJson(event: WorkspaceEvent) {
+  return {
+    id: event.id,
+    type: `workspace.${event.type}`,
+    workspace_id: event.workspaceId,
+    project_id: event.projectId,
+    at: event.at.toISOString(),
+    ...(event.type === "status_changed"
+      ? { from_status: event.fromStatus, to_status: event.toStatus }
+      : {}),
+    actor: { type: event.actor.type, user_id: event.actor.userId, token_id: event.actor.tokenId },
+    reason: event.reason,
+    ...(event.type === "updated" ? { changes: event.changes ?? {} } : {}),
+  };
+}
+
 export class EventService {
   constructor(
     private readonly prisma: PrismaClient,

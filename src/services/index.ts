@@ -6,6 +6,7 @@ import { Revocations } from "./revocations.js";
 import type { StatusBus } from "./status-bus.js";
 import { type TokenCacheSettings, TokenService } from "./tokens.js";
 import { UserService } from "./users.js";
+import { WebhookService } from "./webhooks.js";
 import { type PolicySettings, WorkspacePolicy } from "./workspace-policy.js";
 import { WorkspaceStatusService } from "./workspace-status.js";
 import { WorkspaceService } from "./workspaces.js";
@@ -25,6 +26,8 @@ export interface Services {
   revocations: Revocations;
   /** The workspace event log: history pages, resumable streams, retention. */
   events: EventService;
+  /** Webhook endpoints of projects and their delivery attempts (the worker is in lifecycle/). */
+  webhooks: WebhookService;
   /** GPU_KINDS: the GPU kinds on offer (GraphQL's hardwareOptions lists them). */
   gpuKinds: readonly string[];
   /** Workspace policies in time: IDLE_TIMEOUT_MINUTES, POLICY_MINUTE_MS. */
@@ -82,6 +85,7 @@ export function createServices({
     status,
     revocations,
     events: new EventService(prisma, projects, workspaces, status, eventRetentionDays),
+    webhooks: new WebhookService(prisma, projects),
     gpuKinds,
     policy,
   };

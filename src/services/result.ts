@@ -34,6 +34,7 @@ export type ServiceError =
   | { code: "LAST_ADMIN"; message: string }
   | { code: "TOKEN_SCOPE"; message: string }
   | { code: "MEMBER_NOT_FOUND"; message: string }
+  | { code: "WEBHOOK_NOT_FOUND"; message: string }
   | { code: "TOO_MANY_TOKENS"; message: string; limit: number };
 
 export type Result<T, E extends ServiceError = ServiceError> =
@@ -88,10 +89,10 @@ export const errors = {
       quota,
     }) as const,
   /** A member whose role is too low (access-policy.ts); a non-member gets the not-found answer. */
-  forbidden: (requiredRole: ProjectRole) =>
+  forbidden: (requiredRole: ProjectRole, message?: string) =>
     ({
       code: "FORBIDDEN",
-      message: `this needs the ${requiredRole} role on the project`,
+      message: message ?? `this needs the ${requiredRole} role on the project`,
       requiredRole,
     }) as const,
   memberNotFound: () =>
@@ -104,6 +105,9 @@ export const errors = {
       message: `at most ${limit} live tokens per user (MAX_TOKENS_PER_USER): revoke one first`,
       limit,
     }) as const,
+  /** A webhook endpoint (or one of its deliveries) that is missing or not the caller's to manage. */
+  webhookNotFound: (what: "webhook" | "delivery" = "webhook") =>
+    ({ code: "WEBHOOK_NOT_FOUND", message: `${what} not found` }) as const,
   lastAdmin: () =>
     ({
       code: "LAST_ADMIN",

@@ -4,7 +4,10 @@
  * the field lists that class. Anything else stays a GraphQL error (and is masked if unexpected).
  */
 import { GraphQLError } from "graphql";
-import type { ProjectRole as Role, WorkspaceStatus as Status } from "../../generated/prisma/enums.js";
+import type {
+  ProjectRole as Role,
+  WorkspaceStatus as Status,
+} from "../../generated/prisma/enums.js";
 import {
   type FieldIssue,
   GRAPHQL_DIALECT,
@@ -99,6 +102,9 @@ export class ForbiddenError extends GraphQLError {
   }
 }
 
+/** No such webhook endpoint (or delivery of it), or not yours to manage. */
+export class WebhookNotFoundError extends Error {}
+
 /** No such member of the project (by user id, or by email while pending). */
 export class MemberNotFoundError extends Error {}
 
@@ -148,6 +154,8 @@ export function resultError(error: ServiceError): Error {
       return new LastAdminError(error.message);
     case "MEMBER_NOT_FOUND":
       return new MemberNotFoundError(error.message);
+    case "WEBHOOK_NOT_FOUND":
+      return new WebhookNotFoundError(error.message);
     case "TOKEN_SCOPE":
     case "TOO_MANY_TOKENS":
       // Input the caller can change: the token asked for, or revoking one first.
@@ -318,5 +326,12 @@ builder.objectType(MemberNotFoundError, {
 builder.objectType(TokenNotFoundError, {
   name: "TokenNotFoundError",
   description: "You have no token with this id (within your token's limits).",
+  interfaces: errorInterfaces,
+});
+
+builder.objectType(WebhookNotFoundError, {
+  name: "WebhookNotFoundError",
+  description:
+    "No such webhook (or delivery of it), or not one you may manage: the same answer either way.",
   interfaces: errorInterfaces,
 });
