@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -12,8 +13,12 @@ export default defineConfig({
     pool: "forks",
     // Files in one worker share its embedded database (test/kit/database.ts): a fresh PGlite costs seconds.
     isolate: false,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Vitest's default on 2 cores is one worker; the suites spend much of their time waiting
+    // (servers starting, long-polls, provision delays), so a second one overlaps that waiting.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Generous: a test's outcome must not depend on how busy the machine is.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     reporters: ["default"],
   },
 });

@@ -32,7 +32,7 @@ describe("serve on the embedded database", () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready", database: "up" });
-  });
+  }, 120_000);
 
   it("serves Prometheus metrics, with request durations by route", async () => {
     const metrics = await fetch(`${server.url}/metrics`);
@@ -84,7 +84,7 @@ describe("serve on the embedded database", () => {
     expect(found?.keep_active).toBe(true);
     token = seeded.token;
     workspaceId = created.id;
-  });
+  }, 180_000);
 
   it("exits 0 on SIGTERM within 10 s, completing open subscriptions", async () => {
     const sse = sseWatch(server.url, token, workspaceId);
