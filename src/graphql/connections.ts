@@ -86,10 +86,16 @@ export function readSlice(args: ConnectionArgs): Slice {
  * the Prisma selection Pothos plans for its rows (`include` or `select`).
  */
 export interface ListSource<Node extends PagePosition, Query = object> {
-  /** The table (SQL), its column naming the parent, and the GraphQL type of its rows. */
+  /** The table, and the GraphQL type of its rows. */
   table: "workspaces" | "projects";
-  parentColumn: "project_id" | "owner_id";
   typeName: "Workspace" | "Project";
+  /**
+   * Where the rows come from, as SQL with alias `t`: the table itself, or joined to what links
+   * it to its parent (a project to its members). The join must keep one row per `t` and parent.
+   */
+  from: Prisma.Sql;
+  /** The column naming the parent row: `t.project_id`, or a joined table's (`m.user_id`). */
+  parent: Prisma.Sql;
   /** More conditions on the rows (SQL over alias `t`), e.g. a status filter; empty for none. */
   filter: Prisma.Sql;
   /** A key that tells filters apart (rows are batched per filter). */
@@ -174,8 +180,7 @@ async function readPages<Node extends PagePosition & { id: string }, Query>(
   prisma: PrismaClient,
   query: Query,
 ): Promise<{ rows: Node[]; more: boolean }[]> {
-  const table = Prisma.raw(`"${source.table}"`);
-  const parent = Prisma.raw(`t."${source.parentColumn}"`);
+  const { from: table, parent } = source;
   // In the list's order (newest first) a row after the cursor is older; `last` reads upwards.
   const after = slice.after
     ? Prisma.sql`AND (t.created_at, t.id) < (${slice.after.createdAt}, ${slice.after.id}::uuid)`
@@ -188,7 +193,7 @@ async function readPages<Node extends PagePosition & { id: string }, Query>(
     SELECT parent.id::text AS parent, page.id::text AS id
     FROM unnest(${parentIds}::uuid[]) AS parent(id)
     CROSS JOIN LATERAL (
-      SELECT t.id, t.created_at FROM ${table} AS t
+      SELECT t.id, t.created_at FROM ${table}
       WHERE ${parent} = parent.id ${source.filter} ${after} ${before}
       ORDER BY t.created_at ${order}, t.id ${order}
       LIMIT ${slice.size + 1}
@@ -218,10 +223,9 @@ async function countRows<Node extends PagePosition, Query>(
   parentIds: string[],
   prisma: PrismaClient,
 ): Promise<number[]> {
-  const table = Prisma.raw(`"${source.table}"`);
-  const parent = Prisma.raw(`t."${source.parentColumn}"`);
+  const { from: table, parent } = source;
   const counts = await prisma.$queryRaw<{ parent: string; count: number }[]>`
-    SELECT ${parent}::text AS parent, COUNT(*)::int AS count FROM ${table} AS t
+    SELECT ${parent}::text AS parent, COUNT(*)::int AS count FROM ${table}
     WHERE ${parent} = ANY(${parentIds}::uuid[]) ${source.filter}
     GROUP BY ${parent}`;
   const byParent = new Map(counts.map((row) => [row.parent, row.count]));

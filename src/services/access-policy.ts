@@ -48,6 +48,8 @@ export const ACTION_ROLES = {
   "webhooks.manage": "admin",
   "project.rename": "admin",
   "project.delete": "admin",
+  // On the account, not on a project (decideOnAccount): the token's limits alone decide.
+  "project.create": "developer",
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof ACTION_ROLES;
@@ -109,6 +111,28 @@ export function decide(
   const role = effectiveRole(caller, projectId, memberRole);
   if (role === null) return "missing";
   return roleAtLeast(role, ACTION_ROLES[action]) ? undefined : "forbidden";
+}
+
+/** The actions on the caller's account rather than on one project (no membership to read). */
+export const ACCOUNT_ACTIONS = ["project.create"] as const satisfies readonly Action[];
+
+export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
+
+/**
+ * The rule for an account action: undefined when allowed, else the FORBIDDEN error. A token
+ * limited to one project acts only inside it (anything else reads as missing to it, and creating
+ * is no read), and a token whose role is capped below the action's role may not.
+ */
+export function decideOnAccount(caller: Caller, action: AccountAction): ServiceError | undefined {
+  const scope = callerScope(caller);
+  const needed = ACTION_ROLES[action];
+  if (scope.projectId !== null) {
+    return errors.forbidden(needed, "a token limited to one project cannot do this outside it");
+  }
+  if (scope.role !== null && !roleAtLeast(scope.role, needed)) {
+    return errors.forbidden(needed, `this needs a token with at least the ${needed} role`);
+  }
+  return undefined;
 }
 
 /** `decide` as a service error: `missing` is the missing project's (or workspace's) answer. */

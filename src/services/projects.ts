@@ -7,6 +7,7 @@ import {
   type Caller,
   callerUserId,
   decide,
+  decideOnAccount,
   effectiveRole,
   type Role,
   refusalError,
@@ -55,20 +56,25 @@ export class ProjectService {
   constructor(private readonly deps: ServiceDeps) {}
 
   /** A new project (the operator's tools; clients' requests go through `createOnce`). */
-  async create(ownerId: string, input: CreateProjectInput): Promise<Result<Project>> {
-    const created = await this.createOnce(ownerId, input);
+  async create(caller: Caller, input: CreateProjectInput): Promise<Result<Project>> {
+    const created = await this.createOnce(caller, input);
     return created.ok ? ok(created.value.project) : created;
   }
 
   /**
    * A new project; with an idempotency key, the same key and the same input (after defaults)
    * give the first project again (`replayed`), another input with the key is refused, as for a
-   * workspace create: both go through the one keyed-insert protocol (idempotency.ts).
+   * workspace create: both go through the one keyed-insert protocol (idempotency.ts). The caller
+   * owns it and is its first admin; a token limited to a project (or capped below developer) may
+   * not create one (access-policy.ts).
    */
   async createOnce(
-    ownerId: string,
+    caller: Caller,
     input: CreateProjectInput,
   ): Promise<Result<{ project: Project; replayed: boolean }>> {
+    const refused = decideOnAccount(caller, "project.create");
+    if (refused) return fail(refused);
+    const ownerId = callerUserId(caller);
     const key = input.idempotencyKey ?? undefined;
     const name = input.name.trim();
     const issues: InputIssue[] = [];

@@ -6,9 +6,9 @@ import {
 import { VISIBLE_WORKSPACES } from "../../services/workspaces.js";
 import { builder } from "../builder.js";
 import { type ListSource, resolveConnection, totalCountOf } from "../connections.js";
-import { requireCaller, requireViewer } from "../context.js";
+import { requireCaller } from "../context.js";
 import { WorkspaceStatus } from "./enums.js";
-import { IdempotencyConflictError, InvalidInputError, unwrap } from "./errors.js";
+import { ForbiddenError, IdempotencyConflictError, InvalidInputError, unwrap } from "./errors.js";
 import { Node } from "./node.js";
 import { DateTime } from "./scalars.js";
 import { Workspace } from "./workspace.js";
@@ -65,8 +65,9 @@ function workspacesOf(
   const visible = Prisma.sql`AND t.desired_state <> 'deleted'`;
   return {
     table: "workspaces",
-    parentColumn: "project_id",
     typeName: "Workspace",
+    from: Prisma.sql`"workspaces" AS t`,
+    parent: Prisma.sql`t.project_id`,
     filter:
       status === "deleted"
         ? Prisma.sql`AND false`
@@ -86,9 +87,10 @@ builder.queryField("project", (t) =>
     description: "A project of yours; null when there is none with this id (or it is not yours).",
     args: { id: t.arg.id({ required: true, description: "The project's id." }) },
     resolve: async (query, _root, { id }, context) => {
-      const viewer = requireViewer(context);
       // `query` is the selection Pothos planned: nested fields load in the same statement.
-      const found = await context.services.projects.getForUser(requireCaller(context), id, { ...query });
+      const found = await context.services.projects.getForUser(requireCaller(context), id, {
+        ...query,
+      });
       return found.ok ? found.value : null;
     },
   }),
@@ -117,12 +119,13 @@ const replayedProjects = new WeakSet<object>();
 builder.mutationField("createProject", (t) =>
   t.field({
     type: Project,
-    description: "Creates a project of yours.",
+    description:
+      "Creates a project of yours (you are its first admin). A token limited to one project, or capped at VIEWER, gets ForbiddenError.",
     args: {
       input: t.arg({ type: CreateProjectInput, required: true, description: "What to create." }),
     },
     errors: {
-      types: [InvalidInputError, IdempotencyConflictError],
+      types: [InvalidInputError, IdempotencyConflictError, ForbiddenError],
       union: {
         name: "CreateProjectResult",
         description: "The created (or replayed) project, or why nothing was created.",
@@ -144,8 +147,7 @@ builder.mutationField("createProject", (t) =>
       },
     },
     resolve: async (_root, { input }, context) => {
-      const viewer = requireViewer(context);
-      const created = await context.services.projects.createOnce(viewer.id, {
+      const created = await context.services.projects.createOnce(requireCaller(context), {
         name: input.name,
         defaultBranch: input.defaultBranch,
         idempotencyKey: input.idempotencyKey,

@@ -1,22 +1,33 @@
 import { Prisma, type Project as ProjectRow } from "../../generated/prisma/client.js";
+import { type Caller, scopeProjectId } from "../../services/access-policy.js";
 import { effectiveDefaultHardware } from "../../services/users.js";
 import { builder } from "../builder.js";
 import { type ListSource, resolveConnection, totalCountOf } from "../connections.js";
-import { requireViewer } from "../context.js";
+import { requireCaller, requireViewer } from "../context.js";
 import { InvalidHardwareError, unwrap } from "./errors.js";
 import { Hardware, HardwareInput, hardwareRequest } from "./hardware.js";
 import { Node } from "./node.js";
 import { Project } from "./project.js";
 
-/** The projects a user owns, as the `projects` connection reads them. */
-const PROJECTS: ListSource<ProjectRow, Pick<Prisma.ProjectFindManyArgs, "include" | "select">> = {
-  table: "projects",
-  parentColumn: "owner_id",
-  typeName: "Project",
-  filter: Prisma.empty,
-  filterKey: "",
-  load: (prisma, ids, query) => prisma.project.findMany({ ...query, where: { id: { in: ids } } }),
-};
+/**
+ * The projects a user is a member of (owned or shared), as the `projects` connection reads them:
+ * through their memberships (one per user and project), only the token's project for a token
+ * limited to one (access-policy.ts), so that every other project reads as missing.
+ */
+function projectsOf(
+  caller: Caller,
+): ListSource<ProjectRow, Pick<Prisma.ProjectFindManyArgs, "include" | "select">> {
+  const scope = scopeProjectId(caller);
+  return {
+    table: "projects",
+    typeName: "Project",
+    from: Prisma.sql`"projects" AS t JOIN "project_members" AS m ON m.project_id = t.id`,
+    parent: Prisma.sql`m.user_id`,
+    filter: scope ? Prisma.sql`AND t.id = ${scope}::uuid` : Prisma.empty,
+    filterKey: scope ?? "",
+    load: (prisma, ids, query) => prisma.project.findMany({ ...query, where: { id: { in: ids } } }),
+  };
+}
 
 export const User = builder.prismaObject("User", {
   description: "A user: you, as `viewer`.",
@@ -32,16 +43,17 @@ export const User = builder.prismaObject("User", {
     projects: t.connection(
       {
         description:
-          "Your projects, newest first (ties by id). Each page is read with its own LIMIT.",
+          "The projects you are a member of (yours and those shared with you; viewerRole says your role), newest first (ties by id). A token limited to a project sees only that one. Each page is read with its own LIMIT.",
         type: Project,
         resolve: (user, paging, context, info) =>
-          resolveConnection(PROJECTS, user.id, paging, context, info),
+          resolveConnection(projectsOf(requireCaller(context)), user.id, paging, context, info),
       },
       {
         name: "ProjectConnection",
         fields: (t) => ({
           totalCount: t.int({
-            description: "How many projects you have in all, not the page.",
+            description:
+              "How many projects you are a member of in all (as the token sees them), not the page.",
             resolve: totalCountOf,
           }),
         }),
