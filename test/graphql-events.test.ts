@@ -3,6 +3,7 @@
 // an expired cursor is CURSOR_EXPIRED; another user's project reads as missing.
 import type { Client } from "graphql-ws";
 import { afterAll, describe, expect, it } from "vitest";
+import type { ProjectEventsPageQuery } from "./generated/graphql.js";
 import { graphql } from "./generated/index.js";
 import { embeddedDatabase } from "./kit/database.js";
 import { type GraphQLErrorJson, graphqlClient, graphqlWsClient } from "./kit/graphql.js";
@@ -129,7 +130,11 @@ describe("the event log over GraphQL (embedded database)", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 20; pages++) {
-      const page = await gql.data(ProjectEvents, { id: owner.project.id, first: 3, after });
+      const page: ProjectEventsPageQuery = await gql.data(ProjectEvents, {
+        id: owner.project.id,
+        first: 3,
+        after,
+      });
       const events = page.project?.events;
       for (const edge of events?.edges ?? []) {
         expect(edge.cursor).toBe(edge.node.id);

@@ -96,6 +96,7 @@ export type ConsoleCreateProjectMutationVariables = Exact<{
 
 export type ConsoleCreateProjectMutation = { createProject:
     | { __typename: 'CreateProjectSuccess', project: { id: string, name: string } }
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'IdempotencyConflictError', message: string }
     | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
    };

@@ -43,6 +43,10 @@ type Documents = {
     "\n  subscription WatchWorkspace($id: ID!) {\n    workspaceStatus(id: $id) { id status }\n  }\n": typeof types.WatchWorkspaceDocument,
     "\n              query ProjectName($id: ID!) {\n                project(id: $id) { name }\n              }\n            ": typeof types.ProjectNameDocument,
     "\n            query BadCursor($after: String) {\n              viewer { projects(after: $after) { totalCount } }\n            }\n          ": typeof types.BadCursorDocument,
+    "\n  mutation GqlCreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) {\n      __typename\n      ... on CreateWebhookSuccess { secret webhook { id url eventTypes description disabledAt } }\n      ... on UserError { message }\n    }\n  }\n": typeof types.GqlCreateWebhookDocument,
+    "\n  query GqlProjectWebhooks($id: ID!) {\n    project(id: $id) {\n      webhooks {\n        id\n        url\n        deliveries(first: 10) {\n          edges { cursor node { deliveryId eventId statusCode error nextRetryAt } }\n          pageInfo { hasNextPage endCursor }\n        }\n      }\n    }\n  }\n": typeof types.GqlProjectWebhooksDocument,
+    "\n  mutation GqlRetryDelivery($webhookId: ID!, $deliveryId: ID!) {\n    retryWebhookDelivery(webhookId: $webhookId, deliveryId: $deliveryId) {\n      __typename\n      ... on RetryWebhookDeliverySuccess { nextAttemptAt }\n      ... on UserError { message }\n    }\n  }\n": typeof types.GqlRetryDeliveryDocument,
+    "\n  mutation GqlDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id) {\n      __typename\n      ... on DeleteWebhookSuccess { deletedWebhookId }\n      ... on UserError { message }\n    }\n  }\n": typeof types.GqlDeleteWebhookDocument,
 };
 const documents: Documents = {
     "\n  query Viewer {\n    viewer {\n      id\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 10) { totalCount edges { node { id name } } }\n    }\n  }\n": types.ViewerDocument,
@@ -73,6 +77,10 @@ const documents: Documents = {
     "\n  subscription WatchWorkspace($id: ID!) {\n    workspaceStatus(id: $id) { id status }\n  }\n": types.WatchWorkspaceDocument,
     "\n              query ProjectName($id: ID!) {\n                project(id: $id) { name }\n              }\n            ": types.ProjectNameDocument,
     "\n            query BadCursor($after: String) {\n              viewer { projects(after: $after) { totalCount } }\n            }\n          ": types.BadCursorDocument,
+    "\n  mutation GqlCreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) {\n      __typename\n      ... on CreateWebhookSuccess { secret webhook { id url eventTypes description disabledAt } }\n      ... on UserError { message }\n    }\n  }\n": types.GqlCreateWebhookDocument,
+    "\n  query GqlProjectWebhooks($id: ID!) {\n    project(id: $id) {\n      webhooks {\n        id\n        url\n        deliveries(first: 10) {\n          edges { cursor node { deliveryId eventId statusCode error nextRetryAt } }\n          pageInfo { hasNextPage endCursor }\n        }\n      }\n    }\n  }\n": types.GqlProjectWebhooksDocument,
+    "\n  mutation GqlRetryDelivery($webhookId: ID!, $deliveryId: ID!) {\n    retryWebhookDelivery(webhookId: $webhookId, deliveryId: $deliveryId) {\n      __typename\n      ... on RetryWebhookDeliverySuccess { nextAttemptAt }\n      ... on UserError { message }\n    }\n  }\n": types.GqlRetryDeliveryDocument,
+    "\n  mutation GqlDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id) {\n      __typename\n      ... on DeleteWebhookSuccess { deletedWebhookId }\n      ... on UserError { message }\n    }\n  }\n": types.GqlDeleteWebhookDocument,
 };
 
 /**
@@ -187,6 +195,22 @@ export function graphql(source: "\n              query ProjectName($id: ID!) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n            query BadCursor($after: String) {\n              viewer { projects(after: $after) { totalCount } }\n            }\n          "): typeof import('./graphql.js').BadCursorDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GqlCreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) {\n      __typename\n      ... on CreateWebhookSuccess { secret webhook { id url eventTypes description disabledAt } }\n      ... on UserError { message }\n    }\n  }\n"): typeof import('./graphql.js').GqlCreateWebhookDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GqlProjectWebhooks($id: ID!) {\n    project(id: $id) {\n      webhooks {\n        id\n        url\n        deliveries(first: 10) {\n          edges { cursor node { deliveryId eventId statusCode error nextRetryAt } }\n          pageInfo { hasNextPage endCursor }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.js').GqlProjectWebhooksDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GqlRetryDelivery($webhookId: ID!, $deliveryId: ID!) {\n    retryWebhookDelivery(webhookId: $webhookId, deliveryId: $deliveryId) {\n      __typename\n      ... on RetryWebhookDeliverySuccess { nextAttemptAt }\n      ... on UserError { message }\n    }\n  }\n"): typeof import('./graphql.js').GqlRetryDeliveryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GqlDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id) {\n      __typename\n      ... on DeleteWebhookSuccess { deletedWebhookId }\n      ... on UserError { message }\n    }\n  }\n"): typeof import('./graphql.js').GqlDeleteWebhookDocument;
 
 
 export function graphql(source: string) {

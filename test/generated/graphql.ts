@@ -21,6 +21,18 @@ export type CreateProjectInput = {
   name: string;
 };
 
+/** The webhook endpoint to add to a project. */
+export type CreateWebhookInput = {
+  /** What it is for, at most 500 characters. */
+  description?: string | null | undefined;
+  /** Only these event types; left out, null or empty: every type. */
+  eventTypes?: Array<WorkspaceEventType> | null | undefined;
+  /** The project's id. */
+  projectId: string;
+  /** http:// or https://, at most 2048 characters. */
+  url: string;
+};
+
 /** What to create. Any field left out or null takes its default. */
 export type CreateWorkspaceInput = {
   /** Minutes stopped before an automatic delete: a whole number from 0 to 43200; 0: as soon as it is stopped. Left out or null: never. */
@@ -157,6 +169,7 @@ export type CreateProjectMutationVariables = Exact<{
 
 export type CreateProjectMutation = { createProject:
     | { __typename: 'CreateProjectSuccess', project: { id: string, name: string, defaultBranch: string, workspaces: { totalCount: number } } }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'IdempotencyConflictError' }
     | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
    };
@@ -234,6 +247,7 @@ export type ProjectThenCreateMutationVariables = Exact<{
 
 export type ProjectThenCreateMutation = { createProject:
     | { __typename: 'CreateProjectSuccess', project: { id: string, name: string } }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'IdempotencyConflictError' }
     | { __typename: 'InvalidInputError' }
   , createWorkspace:
@@ -286,6 +300,7 @@ export type CreateProjectWithKeyMutationVariables = Exact<{
 
 export type CreateProjectWithKeyMutation = { createProject:
     | { __typename: 'CreateProjectSuccess', replayed: boolean, project: { id: string, name: string, defaultBranch: string, createdAt: string } }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'IdempotencyConflictError', message: string, inProgress: boolean }
     | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
    };
@@ -393,6 +408,48 @@ export type BadCursorQueryVariables = Exact<{
 
 
 export type BadCursorQuery = { viewer: { projects: { totalCount: number } } };
+
+export type GqlCreateWebhookMutationVariables = Exact<{
+  input: CreateWebhookInput;
+}>;
+
+
+export type GqlCreateWebhookMutation = { createWebhook:
+    | { __typename: 'CreateWebhookSuccess', secret: string, webhook: { id: string, url: string, eventTypes: Array<WorkspaceEventType>, description: string | null, disabledAt: string | null } }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'InvalidInputError', message: string }
+    | { __typename: 'ProjectNotFoundError', message: string }
+   };
+
+export type GqlProjectWebhooksQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GqlProjectWebhooksQuery = { project: { webhooks: Array<{ id: string, url: string, deliveries: { edges: Array<{ cursor: string, node: { deliveryId: string, eventId: string, statusCode: number | null, error: string | null, nextRetryAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }> } | null };
+
+export type GqlRetryDeliveryMutationVariables = Exact<{
+  webhookId: string;
+  deliveryId: string;
+}>;
+
+
+export type GqlRetryDeliveryMutation = { retryWebhookDelivery:
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'RetryWebhookDeliverySuccess', nextAttemptAt: string }
+    | { __typename: 'WebhookNotFoundError', message: string }
+   };
+
+export type GqlDeleteWebhookMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GqlDeleteWebhookMutation = { deleteWebhook:
+    | { __typename: 'DeleteWebhookSuccess', deletedWebhookId: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'WebhookNotFoundError', message: string }
+   };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1026,3 +1083,75 @@ export const BadCursorDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BadCursorQuery, BadCursorQueryVariables>;
+export const GqlCreateWebhookDocument = new TypedDocumentString(`
+    mutation GqlCreateWebhook($input: CreateWebhookInput!) {
+  createWebhook(input: $input) {
+    __typename
+    ... on CreateWebhookSuccess {
+      secret
+      webhook {
+        id
+        url
+        eventTypes
+        description
+        disabledAt
+      }
+    }
+    ... on UserError {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlCreateWebhookMutation, GqlCreateWebhookMutationVariables>;
+export const GqlProjectWebhooksDocument = new TypedDocumentString(`
+    query GqlProjectWebhooks($id: ID!) {
+  project(id: $id) {
+    webhooks {
+      id
+      url
+      deliveries(first: 10) {
+        edges {
+          cursor
+          node {
+            deliveryId
+            eventId
+            statusCode
+            error
+            nextRetryAt
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlProjectWebhooksQuery, GqlProjectWebhooksQueryVariables>;
+export const GqlRetryDeliveryDocument = new TypedDocumentString(`
+    mutation GqlRetryDelivery($webhookId: ID!, $deliveryId: ID!) {
+  retryWebhookDelivery(webhookId: $webhookId, deliveryId: $deliveryId) {
+    __typename
+    ... on RetryWebhookDeliverySuccess {
+      nextAttemptAt
+    }
+    ... on UserError {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlRetryDeliveryMutation, GqlRetryDeliveryMutationVariables>;
+export const GqlDeleteWebhookDocument = new TypedDocumentString(`
+    mutation GqlDeleteWebhook($id: ID!) {
+  deleteWebhook(id: $id) {
+    __typename
+    ... on DeleteWebhookSuccess {
+      deletedWebhookId
+    }
+    ... on UserError {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlDeleteWebhookMutation, GqlDeleteWebhookMutationVariables>;

@@ -9,6 +9,7 @@ import "./workspace.js";
 import "./project.js";
 import "./user.js";
 import "./events.js";
+import "./webhooks.js";
 import "./team.js";
 import "./workspace-policy.js";
 
