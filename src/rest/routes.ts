@@ -4,13 +4,14 @@
  */
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
+import type { WorkspaceStatus } from "../generated/prisma/enums.js";
 import type { Services } from "../services/index.js";
 import { PROJECT_NAME_MAX } from "../services/projects.js";
 import type { Principal } from "../services/tokens.js";
 import { parseLabelSelector, type WorkspaceFilter } from "../services/workspace-policy.js";
-import type { WorkspaceStatus } from "../generated/prisma/enums.js";
 import { LIST_LIMIT_MAX } from "../services/workspaces.js";
 import { HttpError, type Outcome, serviceFailure } from "./errors.js";
+import { eventRoutes } from "./event-routes.js";
 import { fromWireHardware } from "./hardware-wire.js";
 import {
   createProjectRequestSchema,
@@ -29,7 +30,6 @@ import {
   workspaceSchema,
 } from "./schemas.js";
 import { serializeProject, serializeSettings, serializeWorkspace } from "./serialize.js";
-import { eventRoutes } from "./event-routes.js";
 import { teamRoutes } from "./team-routes.js";
 import { watchRoutes } from "./watch-routes.js";
 import { webhookRoutes } from "./webhook-routes.js";
@@ -181,12 +181,13 @@ export const restRouteTable: readonly RestRoute[] = [
       400: {
         description: `A name that is not 1 to ${PROJECT_NAME_MAX} characters, a default_branch with spaces, unknown keys, wrong types, malformed JSON`,
       },
+      403: { description: "A token limited to one project, or capped at the viewer role" },
       409: inFlight,
       422: keyReused,
     },
     async handle({ services, principal, body, request }) {
       const idempotencyKey = readHeader(request, IDEMPOTENCY_KEY, idempotencyKeySchema);
-      const result = await services.projects.createOnce(principal.user.id, {
+      const result = await services.projects.createOnce(principal, {
         name: body.name,
         defaultBranch: body.default_branch,
         idempotencyKey,
@@ -262,16 +263,20 @@ export const restRouteTable: readonly RestRoute[] = [
     },
     async handle({ services, principal, params, body, request }) {
       const idempotencyKey = readHeader(request, IDEMPOTENCY_KEY, idempotencyKeySchema);
-      const result = await services.workspaces.create(principal, {
-        projectId: params.id ?? "",
-        hardware: body.hardware && fromWireHardware(body.hardware),
-        keepActive: body.keep_active,
-        autoStopMinutes: body.auto_stop_minutes,
-        maxRunMinutes: body.max_run_minutes,
-        autoDeleteMinutes: body.auto_delete_minutes,
-        labels: body.labels,
-        idempotencyKey,
-      }, principal.tokenId);
+      const result = await services.workspaces.create(
+        principal,
+        {
+          projectId: params.id ?? "",
+          hardware: body.hardware && fromWireHardware(body.hardware),
+          keepActive: body.keep_active,
+          autoStopMinutes: body.auto_stop_minutes,
+          maxRunMinutes: body.max_run_minutes,
+          autoDeleteMinutes: body.auto_delete_minutes,
+          labels: body.labels,
+          idempotencyKey,
+        },
+        principal.tokenId,
+      );
       if (!result.ok) return serviceFailure(result.error);
       const { workspace, replayed } = result.value;
       return {
