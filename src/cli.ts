@@ -79,8 +79,14 @@ user
 const token = program.command("token").description("manage API tokens");
 token
   .command("create")
-  .description("issue a new API token for a user")
+  .description(
+    "issue a new API token for a user, optionally limited to a project, a role and a time",
+  )
   .requiredOption("--user <id|email>", "the user")
+  .option("--project <id>", "only this project (the user must be a member); others read as missing")
+  .option("--role <role>", "at most this role: viewer, developer or admin")
+  .option("--expires-in-days <n>", "refused after n days (1 to 365); default never")
+  .option("--name <name>", "a label for it (1 to 100 characters)", "cli")
   .option("--json", "print JSON")
   .action(
     operator("token create", (v) =>
@@ -88,7 +94,13 @@ token
         `token    ${v.token}   (shown once; keep it)`,
         `id       ${v.id}`,
         `prefix   ${v.prefix}`,
-      ].join("\n"),
+        `name     ${v.name}`,
+        v.project_id && `project  ${v.project_id}`,
+        v.role && `role     ${v.role}`,
+        v.expires_at && `expires  ${v.expires_at}`,
+      ]
+        .filter(Boolean)
+        .join("\n"),
     ),
   );
 token
@@ -134,13 +146,17 @@ project
   .option("--json", "print JSON")
   .action(operator("project create", (v) => `project ${v.id} ${v.name}`));
 
-program
-  .command("workspace")
-  .description("inspect workspaces")
+const workspace = program.command("workspace").description("inspect workspaces");
+workspace
   .command("list")
   .description("list workspaces, newest first")
   .option("--project <id>", "only this project's workspaces")
   .option("--status <status>", "only workspaces in this status (e.g. running)")
+  .option(
+    "--label <key=value>",
+    "only workspaces with this label (repeat for all of several)",
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
   .option("--json", "print JSON")
   .action(
     operator("workspace list", (v) =>
@@ -148,6 +164,42 @@ program
         v.workspaces,
         ["id", "project_id", "status", "desired_state", "created_at", "error_message"],
         "no workspaces",
+      ),
+    ),
+  );
+
+workspace
+  .command("history")
+  .description("a workspace's events (who and why of every change), oldest first")
+  .argument("<id>", "the workspace's id")
+  .option("--json", "print JSON")
+  .action((id: string, options: Options) =>
+    operator("workspace history", (v) =>
+      table(
+        v.events.map((e: Record<string, unknown> & { actor: { type: string } }) => ({
+          ...e,
+          actor: e.actor.type,
+          status: e.to_status ?? "",
+        })),
+        ["id", "at", "type", "status", "reason", "actor"],
+        "no events",
+      ),
+    )({ ...options, id }),
+  );
+
+program
+  .command("webhook")
+  .description("inspect webhooks")
+  .command("list")
+  .description("a project's webhook endpoints (never their secrets)")
+  .requiredOption("--project <id>", "the project")
+  .option("--json", "print JSON")
+  .action(
+    operator("webhook list", (v) =>
+      table(
+        v.webhooks,
+        ["id", "url", "disabled_at", "failing_since", "pending_deliveries"],
+        "no webhooks",
       ),
     ),
   );

@@ -69,8 +69,13 @@ describe.skipIf(!TEST_DATABASE_URL)("named statements on PostgreSQL", () => {
         userId: user.id,
         hardware: { cpuKind: "shared", cpus: 1, memoryMb: 1024, volumeSizeGb: 10, gpuKind: null },
         keepActive: false,
+        autoStopMinutes: null,
+        maxRunMinutes: 0,
+        autoDeleteMinutes: null,
+        labels: [],
         previewToken: `ptk_${randomUUID()}`,
         quota: 0,
+        tokenId: null,
       });
       expect(workspace?.projectId).toBe(project.id);
     }

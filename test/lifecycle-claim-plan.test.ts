@@ -67,9 +67,9 @@ describe.skipIf(!TEST_DATABASE_URL)(
       expect(text).not.toMatch(/Sort\b/);
     });
 
-    it("finds idle workspaces through the status and activity index", async () => {
-      const text = await plan(leases.idleClaimStatement(500, 600_000));
-      expect(text).toContain("workspaces_status_last_activity_at_idx");
+    it("finds due automatic stops through the index on auto_stop_at", async () => {
+      const text = await plan(leases.dueStopClaimStatement(500));
+      expect(text).toContain("workspaces_auto_stop_at_idx");
       expect(text).not.toMatch(/Seq Scan on workspaces\b/);
     });
 

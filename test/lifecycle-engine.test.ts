@@ -144,7 +144,6 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
       prisma: database.prisma,
       status: services.status,
       provisionDelayMs: 0,
-      idleTimeoutMinutes: 0,
       provisioner: recorder.provisioner,
       pollIntervalMs: 100,
       ...options,

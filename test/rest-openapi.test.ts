@@ -21,11 +21,14 @@ const CONTRACT_OPERATIONS = [
   "GET /projects/{id}",
   "GET /projects/{id}/workspaces",
   "GET /user/settings",
+  "GET /workspaces",
   "GET /workspaces/{id}",
   "GET /workspaces/{id}/events",
   "GET /workspaces/{id}/wait",
   "POST /projects",
+  "PATCH /workspaces/{id}",
   "POST /projects/{id}/workspaces",
+  "POST /workspaces/{id}/keepalive",
   "POST /workspaces/{id}/start",
   "POST /workspaces/{id}/stop",
   "PUT /user/settings",
@@ -112,8 +115,12 @@ describe.each(databaseTargets)("REST OpenAPI document on $name", (target) => {
       const { schemas } = document.components;
       expect(schemas.CreateWorkspaceRequest.additionalProperties).toBe(false);
       expect(Object.keys(schemas.CreateWorkspaceRequest.properties).sort()).toEqual([
+        "auto_delete_minutes",
+        "auto_stop_minutes",
         "hardware",
         "keep_active",
+        "labels",
+        "max_run_minutes",
       ]);
       expect(schemas.HardwareRequest.additionalProperties).toBe(false);
       expect(Object.keys(schemas.HardwareRequest.properties).sort()).toEqual([
@@ -148,11 +155,27 @@ describe.each(databaseTargets)("REST OpenAPI document on $name", (target) => {
         "header:Idempotency-Key",
       ]);
       const listProjects = document.paths["/projects"].get;
+      // The project list pages like the workspace lists, which also filter.
       expect(listProjects.parameters.map((p: Json) => `${p.in}:${p.name}`)).toEqual(
         document.paths["/projects/{id}/workspaces"].get.parameters
-          .filter((p: Json) => p.in === "query")
+          .filter((p: Json) => p.in === "query" && !["status", "label"].includes(p.name))
           .map((p: Json) => `${p.in}:${p.name}`),
       );
+      for (const path of ["/workspaces", "/projects/{id}/workspaces"]) {
+        expect(
+          document.paths[path].get.parameters
+            .filter((p: Json) => p.in === "query")
+            .map((p: Json) => p.name),
+        ).toEqual(["limit", "after", "status", "label"]);
+      }
+      expect(Object.keys(schemas.UpdateWorkspaceRequest.properties).sort()).toEqual([
+        "auto_delete_minutes",
+        "auto_stop_minutes",
+        "hardware",
+        "keep_active",
+        "labels",
+        "max_run_minutes",
+      ]);
     });
 
     it("matches the real responses of the server, every route and status", async () => {

@@ -12,6 +12,10 @@ import {
 import { seedUser, workspaceRow } from "./kit/seed.js";
 import { useServer } from "./kit/server.js";
 
+
+/** The key settings gained with workspace policies (additive): IDLE_TIMEOUT_MINUTES's default. */
+const AUTO_STOP_DEFAULT = { default_auto_stop_minutes: 10 };
+
 describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
   describe.skipIf(target.skip)("workspaces and settings", () => {
     const server = useServer(target.open);
@@ -219,7 +223,7 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
         const { api, token } = await seeded();
         const response = await api.get("/user/settings", { token });
         expect(response.status, response.text).toBe(200);
-        expect(response.json).toEqual({ default_hardware: DEFAULT_HARDWARE });
+        expect(response.json).toEqual({ default_hardware: DEFAULT_HARDWARE, ...AUTO_STOP_DEFAULT });
       });
 
       it("replaces default_hardware (left-out fields fall back to the system default; {} resets)", async () => {
@@ -231,6 +235,7 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
         expect(first.status, first.text).toBe(200);
         expect(first.json).toEqual({
           default_hardware: { ...DEFAULT_HARDWARE, cpus: 4, memory_mb: 4096 },
+          ...AUTO_STOP_DEFAULT,
         });
         const second = await api.put("/user/settings", {
           token,
@@ -238,10 +243,11 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
         });
         expect(second.json).toEqual({
           default_hardware: { ...DEFAULT_HARDWARE, volume_size_gb: 100 },
+          ...AUTO_STOP_DEFAULT,
         });
         expect((await api.get("/user/settings", { token })).json).toEqual(second.json);
         const reset = await api.put("/user/settings", { token, json: { default_hardware: {} } });
-        expect(reset.json).toEqual({ default_hardware: DEFAULT_HARDWARE });
+        expect(reset.json).toEqual({ default_hardware: DEFAULT_HARDWARE, ...AUTO_STOP_DEFAULT });
       });
 
       it("validates like a create, with issues under default_hardware, and changes nothing", async () => {
@@ -272,6 +278,7 @@ describe.each(databaseTargets)("REST sibling routes on $name", (target) => {
         expect(malformed.status).toBe(400);
         expect((await api.get("/user/settings", { token })).json).toEqual({
           default_hardware: DEFAULT_HARDWARE,
+          ...AUTO_STOP_DEFAULT,
         });
       });
     });

@@ -32,6 +32,19 @@ function workspace(id: string, version: number): Workspace {
     lastActivityAt: now,
     createdAt: now,
     updatedAt: now,
+    autoStopMinutes: null,
+    maxRunMinutes: 0,
+    autoDeleteMinutes: null,
+    labels: [],
+    startedAt: null,
+    stoppedAt: null,
+    stopReason: null,
+    autoStopAt: null,
+    autoDeleteAt: null,
+    createdById: null,
+    changeReason: null,
+    changeUserId: null,
+    changeTokenId: null,
   };
 }
 

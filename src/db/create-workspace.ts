@@ -58,13 +58,13 @@ const CREATE: NamedStatement = {
   text: `${INSERT_WORKSPACE} RETURNING ${WORKSPACE_COLUMNS}`,
 };
 
-/** Parameters as CREATE, then $12 key, $13 fingerprint, $14 the record's id, $15 its expiry. */
+/** Parameters as CREATE, then $17 key, $18 fingerprint, $19 the record's id, $20 its expiry. */
 const CREATE_IDEMPOTENT: NamedStatement = {
   name: "wg_create_workspace_idempotent_v1",
   text: idempotentInsertText({
     insert: INSERT_WORKSPACE,
     returning: WORKSPACE_COLUMNS,
-    parameters: { user: "$3", key: "$12", fingerprint: "$13", recordId: "$14", expiresAt: "$15" },
+    parameters: { user: "$3", key: "$17", fingerprint: "$18", recordId: "$19", expiresAt: "$20" },
     workspaceId: "c.id",
   }),
 };
@@ -77,9 +77,17 @@ export interface WorkspaceInsert {
   /** Already checked by the hardware rules. */
   hardware: Pick<Workspace, "cpuKind" | "cpus" | "memoryMb" | "volumeSizeGb" | "gpuKind">;
   keepActive: boolean;
+  /** Policies, already checked; autoStopMinutes null: IDLE_TIMEOUT_MINUTES. */
+  autoStopMinutes: number | null;
+  maxRunMinutes: number;
+  autoDeleteMinutes: number | null;
+  /** As stored: [{key, value}] by key (workspace-policy.ts storedLabels). */
+  labels: { key: string; value: string }[];
   previewToken: string;
   /** WORKSPACE_QUOTA; 0: none. */
   quota: number;
+  /** The API token the request came with (the created event's actor); null: none known. */
+  tokenId: string | null;
 }
 
 function insertValues(insert: WorkspaceInsert): unknown[] {
@@ -96,6 +104,11 @@ function insertValues(insert: WorkspaceInsert): unknown[] {
     insert.keepActive,
     insert.previewToken,
     insert.quota,
+    insert.tokenId,
+    insert.autoStopMinutes,
+    insert.maxRunMinutes,
+    insert.autoDeleteMinutes,
+    JSON.stringify(insert.labels),
   ];
 }
 

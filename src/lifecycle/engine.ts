@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import type { PrismaClient } from "../db/client.js";
+import type { Workspace } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
 import { needsStep, type WorkspaceStatusService } from "../services/workspace-status.js";
 import { Leases } from "./leases.js";
@@ -19,8 +20,13 @@ export interface EngineOptions {
   status: WorkspaceStatusService;
   provisioner: Provisioner;
   logger: Logger;
-  /** 0 disables idle auto-stop. */
-  idleTimeoutMs: number;
+  /**
+   * How often due automatic stops and deletes are looked for (AUTO_STOP_SWEEP_INTERVAL_S); the
+   * sweep also runs at the earliest due time it knows of. Default 30 s.
+   */
+  policySweepMs?: number | undefined;
+  /** Tests: called just before an automatic stop's compare-and-set (see Steps). */
+  beforeAutoStop?: ((workspace: Workspace) => Promise<void>) | undefined;
   /** How long a claimed row stays ours without a heartbeat. */
   leaseTtlMs?: number | undefined;
   /** The sweep: claims work that no wake announced (other replicas, expired leases, idle). */
@@ -35,6 +41,9 @@ export interface EngineOptions {
 
 /** Wakes within this long are served by one claim. */
 const WAKE_COALESCE_MS = 5;
+
+/** The policy sweep runs at most this often when something stays due (a row another holds). */
+const POLICY_SWEEP_MIN_GAP_MS = 1000;
 
 /**
  * Drives workspaces through the lifecycle. A claim leases a batch of rows and returns them
@@ -61,6 +70,11 @@ export class LifecycleEngine {
   private wakeAgain = false;
   /** The last claim filled every free slot: a finished row may leave work behind. */
   private saturated = false;
+  private readonly policySweepMs: number;
+  private policyTimer: NodeJS.Timeout | undefined;
+  /** When the policy timer fires (Infinity: not set). */
+  private policySweepAt = Number.POSITIVE_INFINITY;
+  private policySweeping: Promise<void> | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.leases = new Leases(options.prisma, this.owner, options.leaseTtlMs ?? 5000);
@@ -69,6 +83,7 @@ export class LifecycleEngine {
     this.concurrency = options.concurrency ?? 1000;
     this.retryAfterMs = options.retryAfterMs ?? 5000;
     this.shutdownGraceMs = options.shutdownGraceMs ?? 3000;
+    this.policySweepMs = options.policySweepMs ?? 30_000;
     // Every step in flight listens on the shutdown signal.
     setMaxListeners(0, this.shutdown.signal);
   }
@@ -77,6 +92,58 @@ export class LifecycleEngine {
     if (this.state !== "idle") return;
     this.state = "running";
     this.tick();
+    this.schedulePolicySweep(Date.now());
+  }
+
+  /**
+   * A change committed here: when it brings an automatic stop or delete closer than the next
+   * policy sweep, the sweep runs then (other replicas' changes wait for the interval at most).
+   */
+  noticeDue(workspace: Workspace): void {
+    const due = [workspace.autoStopAt, workspace.autoDeleteAt].filter((at) => at !== null);
+    if (due.length === 0) return;
+    this.schedulePolicySweep(Math.min(...due.map((at) => at.getTime())));
+  }
+
+  private schedulePolicySweep(at: number): void {
+    if (this.state !== "running" || at >= this.policySweepAt) return;
+    clearTimeout(this.policyTimer);
+    this.policySweepAt = at;
+    this.policyTimer = setTimeout(
+      () => {
+        this.policyTimer = undefined;
+        this.policySweepAt = Number.POSITIVE_INFINITY;
+        this.policySweeping ??= this.policySweep().finally(() => {
+          this.policySweeping = undefined;
+        });
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.policyTimer.unref();
+  }
+
+  /**
+   * Automatic stops and deletes that are due, found through the indexes on their due times:
+   * stops are leased and run as steps (each re-checked in its compare-and-set); deletes mark the
+   * rows, which the engine then removes like any deleted workspace.
+   */
+  private async policySweep(): Promise<void> {
+    let next: Date | null = null;
+    try {
+      const room = this.concurrency - this.inflight.size;
+      if (room > 0) {
+        const rows = await this.leases.claimDueStops(room);
+        if (this.state === "running") for (const row of rows) this.launch(row);
+      }
+      await this.options.status.deleteDue(this.concurrency);
+      next = await this.leases.nextDue();
+    } catch (error) {
+      this.log.warn({ err: error }, "lifecycle: the policy sweep failed");
+    }
+    const now = Date.now();
+    const soonest = now + Math.min(POLICY_SWEEP_MIN_GAP_MS, this.policySweepMs);
+    const due = next === null ? Number.POSITIVE_INFINITY : Math.max(next.getTime(), soonest);
+    this.schedulePolicySweep(Math.min(now + this.policySweepMs, due));
   }
 
   /** Claims work now rather than at the next sweep. */
@@ -100,7 +167,9 @@ export class LifecycleEngine {
     this.state = "stopped";
     if (was !== "running") return;
     clearTimeout(this.timer);
+    clearTimeout(this.policyTimer);
     await this.round;
+    await this.policySweeping;
     const running = [...this.inflight.values()];
     if (running.length > 0) {
       await Promise.race([
@@ -130,26 +199,11 @@ export class LifecycleEngine {
             this.log.warn({ err: error }, "lifecycle: lease heartbeat failed");
           })
         : undefined;
-    void Promise.resolve(renew)
-      .then(() => this.claimIdle())
-      .then(() => {
-        this.claimRound();
-        this.timer = setTimeout(() => this.tick(), this.pollIntervalMs);
-        this.timer.unref();
-      });
-  }
-
-  /** Idle auto-stop: found by the sweep only (the clock changes nothing a wake would see). */
-  private async claimIdle(): Promise<void> {
-    const { idleTimeoutMs } = this.options;
-    const room = this.concurrency - this.inflight.size;
-    if (idleTimeoutMs <= 0 || room <= 0) return;
-    try {
-      const rows = await this.leases.claimIdle(room, idleTimeoutMs);
-      if (this.state === "running") for (const row of rows) this.launch(row);
-    } catch (error) {
-      this.log.warn({ err: error }, "lifecycle: claiming idle workspaces failed");
-    }
+    void Promise.resolve(renew).then(() => {
+      this.claimRound();
+      this.timer = setTimeout(() => this.tick(), this.pollIntervalMs);
+      this.timer.unref();
+    });
   }
 
   private claimRound(): void {

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../db/client.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { needsStep, type WorkspaceStatusService } from "../services/workspace-status.js";
-import { LifecycleEngine } from "./engine.js";
+import { type EngineOptions, LifecycleEngine } from "./engine.js";
 import type { Provisioner } from "./provisioner.js";
 import { createSimulatedProvisioner } from "./simulated-provisioner.js";
 
@@ -12,8 +12,13 @@ export interface LifecycleOptions {
   status: WorkspaceStatusService;
   /** SIMULATED_PROVISION_DELAY_MS, for the default (simulated) provisioner. */
   provisionDelayMs: number;
-  /** IDLE_TIMEOUT_MINUTES; 0 disables idle auto-stop. Fractions are allowed. */
-  idleTimeoutMinutes: number;
+  /**
+   * AUTO_STOP_SWEEP_INTERVAL_S in ms: how often due automatic stops and deletes are looked for
+   * (the policies themselves, IDLE_TIMEOUT_MINUTES included, are the status service's).
+   */
+  policySweepMs?: number | undefined;
+  /** Tests: called just before an automatic stop's compare-and-set. */
+  beforeAutoStop?: EngineOptions["beforeAutoStop"];
   /** LIFECYCLE_CONCURRENCY: workspaces in flight at once in this process. */
   concurrency?: number | undefined;
   logger?: Logger | undefined;
@@ -44,7 +49,8 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     provisioner:
       options.provisioner ?? createSimulatedProvisioner({ delayMs: options.provisionDelayMs }),
     logger: options.logger ?? silentLogger,
-    idleTimeoutMs: Math.round(options.idleTimeoutMinutes * 60_000),
+    policySweepMs: options.policySweepMs,
+    beforeAutoStop: options.beforeAutoStop,
     concurrency: options.concurrency,
     leaseTtlMs: options.leaseTtlMs,
     pollIntervalMs: options.pollIntervalMs,
@@ -55,6 +61,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     start() {
       stopListening = options.status.onChange((workspace) => {
         if (needsStep(workspace)) engine.wake();
+        engine.noticeDue(workspace);
       });
       engine.start();
     },

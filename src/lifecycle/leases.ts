@@ -13,7 +13,11 @@ const CLAIMED_COLUMNS = Prisma.sql`
   w.git_ref AS "gitRef", w.preview_token AS "previewToken", w.error_message AS "errorMessage",
   w.version, w.lease_owner AS "leaseOwner", w.lease_expires_at AS "leaseExpiresAt",
   w.last_activity_at AS "lastActivityAt", w.created_at AS "createdAt",
-  w.updated_at AS "updatedAt", p.name AS "projectName", p.default_branch AS "defaultBranch"`;
+  w.updated_at AS "updatedAt", w.auto_stop_minutes AS "autoStopMinutes",
+  w.max_run_minutes AS "maxRunMinutes", w.auto_delete_minutes AS "autoDeleteMinutes", w.labels,
+  w.started_at AS "startedAt", w.stopped_at AS "stoppedAt", w.stop_reason::text AS "stopReason",
+  w.auto_stop_at AS "autoStopAt", w.auto_delete_at AS "autoDeleteAt",
+  p.name AS "projectName", p.default_branch AS "defaultBranch"`;
 
 type ClaimedRow = Omit<ClaimedWorkspace, "project"> & {
   projectName: string;
@@ -49,9 +53,20 @@ export class Leases {
     return this.lease(this.claimStatement(limit));
   }
 
-  /** Leases up to `limit` running rows idle for `idleTimeoutMs` (the sweep's idle stop). */
-  claimIdle(limit: number, idleTimeoutMs: number): Promise<ClaimedWorkspace[]> {
-    return this.lease(this.idleClaimStatement(limit, idleTimeoutMs));
+  /**
+   * Leases up to `limit` running rows whose automatic stop (idle or max run time) is due, found
+   * through the index on auto_stop_at (the sweep's stop; the step re-checks each).
+   */
+  claimDueStops(limit: number): Promise<ClaimedWorkspace[]> {
+    return this.lease(this.dueStopClaimStatement(limit));
+  }
+
+  /** The earliest due stop or delete, or null: when the next sweep is worth running. */
+  async nextDue(): Promise<Date | null> {
+    const [row] = await this.prisma.$queryRaw<{ due: Date | null }[]>`
+      SELECT LEAST((SELECT min(auto_stop_at) FROM workspaces),
+                   (SELECT min(auto_delete_at) FROM workspaces)) AS due`;
+    return row?.due ?? null;
   }
 
   /** The claim's statement (tests EXPLAIN it). */
@@ -59,12 +74,11 @@ export class Leases {
     return this.leaseStatement(limit, WORK, Prisma.sql`updated_at`);
   }
 
-  idleClaimStatement(limit: number, idleTimeoutMs: number): Prisma.Sql {
+  dueStopClaimStatement(limit: number): Prisma.Sql {
     return this.leaseStatement(
       limit,
-      Prisma.sql`status = 'running' AND desired_state = 'running' AND keep_active = false
-        AND last_activity_at < now() - ${idleTimeoutMs}::int * interval '1 millisecond'`,
-      Prisma.sql`last_activity_at`,
+      Prisma.sql`auto_stop_at <= now() AND status = 'running' AND desired_state = 'running'`,
+      Prisma.sql`auto_stop_at`,
     );
   }
 

@@ -5,6 +5,8 @@
  */
 import { WorkspaceStatus } from "../generated/prisma/enums.js";
 import { UUID_PATTERN } from "../services/result.js";
+import { labelsOf, parseLabelSelector } from "../services/workspace-policy.js";
+import { filterWhere } from "../services/workspaces.js";
 import {
   type OperatorContext,
   OperatorError,
@@ -103,8 +105,15 @@ export const listCommands = {
         `--status must be one of ${STATUSES.join(", ")}, got ${JSON.stringify(status)}`,
       );
     }
+    const labels: Record<string, string> = {};
+    const selectors = Array.isArray(options.label) ? (options.label as string[]) : [];
+    for (const selector of selectors) {
+      const parsed = parseLabelSelector(selector);
+      if (typeof parsed === "string") throw new OperatorError(`--${parsed}`);
+      labels[parsed[0]] = parsed[1];
+    }
     const workspaces = await database.prisma.workspace.findMany({
-      where: { projectId, status },
+      where: { projectId, status, ...filterWhere({ labels }) },
       orderBy: [...NEWEST_FIRST],
       select: {
         id: true,
@@ -114,6 +123,7 @@ export const listCommands = {
         keepActive: true,
         machineId: true,
         errorMessage: true,
+        labels: true,
         createdAt: true,
         updatedAt: true,
       },
@@ -127,6 +137,7 @@ export const listCommands = {
         keep_active: workspace.keepActive,
         machine_id: workspace.machineId,
         error_message: workspace.errorMessage,
+        labels: labelsOf(workspace),
         created_at: iso(workspace.createdAt),
         updated_at: iso(workspace.updatedAt),
       })),

@@ -16,14 +16,19 @@ export function acceptJsonBodies(http: FastifyInstance): void {
     if ((body as Buffer).length === 0) return done(null, {});
     done(new HttpError(415, unsupportedContentType(request.headers["content-type"])), undefined);
   });
-  http.addContentTypeParser("application/json", { parseAs: "string" }, (_request, text, done) => {
-    if ((text as string).trim() === "") return done(null, {});
-    try {
-      done(null, JSON.parse(text as string));
-    } catch {
-      done(null, MALFORMED);
-    }
-  });
+  // application/merge-patch+json (RFC 7396, PATCH) is JSON too.
+  http.addContentTypeParser(
+    ["application/json", "application/merge-patch+json"],
+    { parseAs: "string" },
+    (_request, text, done) => {
+      if ((text as string).trim() === "") return done(null, {});
+      try {
+        done(null, JSON.parse(text as string));
+      } catch {
+        done(null, MALFORMED);
+      }
+    },
+  );
 }
 
 /** Routes without a body ignore whatever is sent (still within the body limit). */

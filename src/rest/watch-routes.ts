@@ -7,6 +7,7 @@ import { z } from "zod";
 import { releaseDatabaseShare } from "../http/caller-shares.js";
 import { errors } from "../services/result.js";
 import { authenticationRefusal } from "../services/token-format.js";
+import type { WorkspacePolicy } from "../services/workspace-policy.js";
 import { isTransitional, type WatchedWorkspace } from "../services/workspace-status.js";
 import { errorOutcome, type Outcome, serviceFailure } from "./errors.js";
 import type { ServerSentEvent } from "./event-stream.js";
@@ -30,10 +31,11 @@ function waitIsOver(status: WatchedWorkspace["status"], target: string | undefin
 
 async function* workspaceEvents(
   watched: AsyncGenerator<WatchedWorkspace>,
+  policy: WorkspacePolicy,
 ): AsyncGenerator<ServerSentEvent> {
   for await (const workspace of watched) {
     const deleted = workspace.status === "deleted";
-    yield { event: deleted ? "deleted" : "workspace", data: serializeWorkspace(workspace) };
+    yield { event: deleted ? "deleted" : "workspace", data: serializeWorkspace(workspace, policy) };
   }
 }
 
@@ -83,7 +85,7 @@ export const watchRoutes: readonly RestRoute[] = [
           }
           last = workspace;
           if (waitIsOver(workspace.status, query.status)) {
-            return { status: 200, body: serializeWorkspace(workspace) };
+            return { status: 200, body: serializeWorkspace(workspace, services.policy) };
           }
         }
       } finally {
@@ -100,7 +102,8 @@ export const watchRoutes: readonly RestRoute[] = [
           "retry-after": "1",
         });
       }
-      if (last && deadline.signal.aborted) return { status: 408, body: serializeWorkspace(last) };
+      if (last && deadline.signal.aborted)
+        return { status: 408, body: serializeWorkspace(last, services.policy) };
       // Deleted before or while waiting.
       return serviceFailure(errors.workspaceNotFound());
     },
@@ -123,7 +126,7 @@ export const watchRoutes: readonly RestRoute[] = [
     async handle({ services, principal, params, signal }): Promise<Outcome> {
       const watched = await services.workspaces.watch(principal, params.id ?? "", signal);
       if (!watched.ok) return serviceFailure(watched.error);
-      return { status: 200, events: workspaceEvents(watched.value) };
+      return { status: 200, events: workspaceEvents(watched.value, services.policy) };
     },
   }),
 ];

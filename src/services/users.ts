@@ -8,6 +8,7 @@ import {
   SYSTEM_DEFAULT_HARDWARE,
 } from "./hardware-rules.js";
 import { errors, fail, ok, type Result, UUID_PATTERN } from "./result.js";
+import { boundProblem } from "./workspace-policy.js";
 
 const emailSchema = z.email();
 
@@ -35,18 +36,18 @@ export class UserService {
     if (!parsed.success) {
       return fail(errors.invalidInput([{ field: "email", message: "must be an email address" }]));
     }
-    const user = await this.deps.prisma.user.upsert({
     const address = parsed.data.toLowerCase();
+    const user = await this.deps.prisma.user.upsert({
       where: { email: address },
       create: { email: address },
       update: {},
     });
-    return ok(user);
     // Memberships added for this email before the account existed become active now.
     await this.deps.prisma.projectMember.updateMany({
       where: { email: address, userId: null },
       data: { userId: user.id },
     });
+    return ok(user);
   }
 
   /** A user by id or email. `query` loads relations with the row (GraphQL's planned selection). */
@@ -60,7 +61,44 @@ export class UserService {
    * Replaces the user's default hardware (PUT semantics): fields left out fall back to the
    * system default, so `{}` resets. The request must be a valid configuration as a whole.
    */
-  async replaceDefaultHardware(user: User, request: HardwareRequest): Promise<Result<User>> {
+  /**
+   * Replaces the user's settings as a whole (PUT /user/settings): default hardware as
+   * replaceDefaultHardware, and the auto-stop of workspaces created without one (null: the
+   * deployment's IDLE_TIMEOUT_MINUTES). Nothing changes unless both are valid.
+   */
+  async replaceSettings(
+    user: User,
+    settings: { defaultHardware: HardwareRequest; defaultAutoStopMinutes: number | null },
+  ): Promise<Result<User>> {
+    const minutes = settings.defaultAutoStopMinutes;
+    const problem = minutes === null ? undefined : boundProblem("autoStopMinutes", minutes);
+    if (problem) {
+      return fail(errors.invalidInput([{ ...problem, field: "defaultAutoStopMinutes" }]));
+    }
+    const replaced = await this.replaceDefaultHardware(user, settings.defaultHardware, minutes);
+    return replaced;
+  }
+
+  /** Sets the auto-stop of workspaces created without one; null: IDLE_TIMEOUT_MINUTES. */
+  async setDefaultAutoStopMinutes(user: User, minutes: number | null): Promise<Result<User>> {
+    const problem = minutes === null ? undefined : boundProblem("autoStopMinutes", minutes);
+    if (problem) {
+      return fail(errors.invalidInput([{ ...problem, field: "defaultAutoStopMinutes" }]));
+    }
+    const updated = await this.deps.prisma.user.update({
+      where: { id: user.id },
+      data: { defaultAutoStopMinutes: minutes, updatedAt: new Date() },
+    });
+    this.deps.revocations.userChanged(user.id);
+    return ok(updated);
+  }
+
+  async replaceDefaultHardware(
+    user: User,
+    request: HardwareRequest,
+    /** Given: the default auto-stop is replaced in the same write. */
+    defaultAutoStopMinutes?: number | null,
+  ): Promise<Result<User>> {
     const resolved = resolveHardware(request, null, this.deps.gpuKinds);
     if (!resolved.ok) return fail(errors.invalidHardware(resolved.problems, "defaultHardware"));
     const updated = await this.deps.prisma.user.update({
@@ -71,6 +109,7 @@ export class UserService {
         defaultMemoryMb: request.memoryMb ?? null,
         defaultVolumeSizeGb: request.volumeSizeGb ?? null,
         defaultGpuKind: request.gpuKind ?? null,
+        ...(defaultAutoStopMinutes === undefined ? {} : { defaultAutoStopMinutes }),
         updatedAt: new Date(),
       },
     });

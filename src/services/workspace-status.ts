@@ -7,6 +7,7 @@ import type { PrismaClient } from "../db/client.js";
 import type { Prisma, Workspace } from "../generated/prisma/client.js";
 import type { WorkspaceStatus } from "../generated/prisma/enums.js";
 import type { BusEvent, StatusBus } from "./status-bus.js";
+import { WorkspacePolicy, withPolicyData } from "./workspace-policy.js";
 
 /**
  * What moves a workspace out of a status: a step of the engine that is `done` or `failed`, or a
@@ -78,29 +79,110 @@ export class WorkspaceStatusService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly bus: StatusBus,
+    /** Turns policies into due times (IDLE_TIMEOUT_MINUTES, POLICY_MINUTE_MS). */
+    readonly policy: WorkspacePolicy = new WorkspacePolicy(),
   ) {}
 
   /**
    * The one way a status changes: a compare-and-set on (status, version) that bumps the version
    * and updated_at, then announces the change. Returns null when another writer got there first
-   * (the caller re-reads); throws on a move the table forbids (a bug in the caller).
+   * (the caller re-reads); throws on a move the table forbids (a bug in the caller). `guard`
+   * adds conditions the row must still meet (the automatic stop: still due, so that a keep-alive
+   * that landed after the sweep read the row wins).
    */
   async transition(
     current: Workspace,
     move: Move,
     data: TransitionData = {},
+    guard: Prisma.WorkspaceWhereInput = {},
   ): Promise<Workspace | null> {
     const to = nextStatus(current.status, move);
     if (to === undefined) {
       throw new Error(`forbidden move ${move} from ${current.status} for workspace ${current.id}`);
     }
+    const now = new Date();
+    // When it became running (max run time counts from there) or stopped (auto-delete), and why
+    // it stopped: a stop is the user's unless the caller names a policy; a start clears it.
+    const lifecycle: TransitionData = {};
+    if (to === "running") lifecycle.startedAt = now;
+    if (to === "stopped") lifecycle.stoppedAt = now;
+    if (move === "start") Object.assign(lifecycle, { stopReason: null, stoppedAt: null });
+    if (move === "stop") lifecycle.stopReason = "user";
+    return this.write(
+      current,
+      { ...lifecycle, ...data, status: to },
+      {
+        status: current.status,
+        ...guard,
+      },
+    );
+  }
+
+  /**
+   * The one compare-and-set of a workspace row (a transition, a policy or hardware update): on
+   * the version (and `guard`), bumping it and updated_at, with the due times recomputed from the
+   * row as it will be; announces the change. Null when another writer got there first.
+   */
+  async write(
+    current: Workspace,
+    data: Prisma.WorkspaceUpdateManyMutationInput,
+    guard: Prisma.WorkspaceWhereInput = {},
+  ): Promise<Workspace | null> {
+    const due = this.policy.dueTimes(withPolicyData(current, data));
     const [changed] = await this.prisma.workspace.updateManyAndReturn({
-      where: { id: current.id, status: current.status, version: current.version },
-      data: { ...data, status: to, version: { increment: 1 }, updatedAt: new Date() },
+      where: { ...guard, id: current.id, version: current.version },
+      data: { ...data, ...due, version: { increment: 1 }, updatedAt: new Date() },
     });
     if (!changed) return null;
     this.changed(changed);
     return changed;
+  }
+
+  /**
+   * Records activity: last_activity_at and the auto-stop it moves, with a compare-and-set on the
+   * version that does not bump it (activity is not a change watchers are told about). Null when
+   * the row changed since it was read.
+   */
+  async recordActivity(current: Workspace, at: Date): Promise<Workspace | null> {
+    if (at <= current.lastActivityAt) return current;
+    const { autoStopAt } = this.policy.dueTimes({ ...current, lastActivityAt: at });
+    const [changed] = await this.prisma.workspace.updateManyAndReturn({
+      where: { id: current.id, version: current.version },
+      data: { lastActivityAt: at, autoStopAt },
+    });
+    return changed ?? null;
+  }
+
+  /**
+   * Marks stopped workspaces whose auto-delete is due for deletion (the engine then removes them
+   * like any deleted workspace; watchers see DELETED last). Due rows are found through the
+   * index on auto_delete_at; the write re-checks that each is still due and stopped.
+   */
+  async deleteDue(limit: number): Promise<Workspace[]> {
+    const now = new Date();
+    const due = await this.prisma.workspace.findMany({
+      where: { autoDeleteAt: { lte: now } },
+      orderBy: { autoDeleteAt: "asc" },
+      take: limit,
+      select: { id: true },
+    });
+    if (due.length === 0) return [];
+    const deleted = await this.prisma.workspace.updateManyAndReturn({
+      where: {
+        id: { in: due.map((row) => row.id) },
+        autoDeleteAt: { lte: now },
+        status: "stopped",
+        desiredState: { not: "deleted" },
+      },
+      data: {
+        desiredState: "deleted",
+        autoDeleteAt: null,
+        version: { increment: 1 },
+        updatedAt: now,
+      },
+    });
+    for (const workspace of deleted) this.changed(workspace);
+    return deleted;
   }
 
   /**

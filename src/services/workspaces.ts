@@ -30,6 +30,15 @@ import { errors, fail, ok, type Result, type ServiceError, UUID_PATTERN } from "
 import { userDefaultHardware } from "./users.js";
 import type { Principal } from "./tokens.js";
 import { reviveWorkspace } from "./workspace-json.js";
+import {
+  type Labels,
+  labelProblems,
+  labelsOf,
+  type PolicyRequest,
+  policyProblems,
+  storedLabels,
+  type WorkspaceFilter,
+} from "./workspace-policy.js";
 import { nextStatus, type UserAction, type WatchedWorkspace } from "./workspace-status.js";
 
 export interface CreateWorkspaceInput {
@@ -38,6 +47,30 @@ export interface CreateWorkspaceInput {
   hardware?: HardwareRequest | null | undefined;
   keepActive?: boolean | null | undefined;
   idempotencyKey?: string | null | undefined;
+  /** Left out: the user's default_auto_stop_minutes, else IDLE_TIMEOUT_MINUTES (keepActive: 0). */
+  autoStopMinutes?: number | null | undefined;
+  maxRunMinutes?: number | null | undefined;
+  autoDeleteMinutes?: number | null | undefined;
+  labels?: Labels | null | undefined;
+}
+
+/**
+ * A change to a workspace (PATCH's merge patch, GraphQL's updateWorkspace). Left out: unchanged;
+ * null: back to the default. `labels` merges (a null value removes that label) unless
+ * `replaceLabels`, when it is the whole new set; null as a whole removes every label.
+ */
+export interface UpdateWorkspaceInput extends PolicyRequest {
+  labels?: Record<string, string | null> | null | undefined;
+  replaceLabels?: boolean | undefined;
+  /** Merged over the workspace's current hardware; only while it is stopped. */
+  hardware?: HardwareRequest | null | undefined;
+}
+
+/** The policy columns a create or an update stores, from the request and the defaults. */
+function storedAutoStop(request: PolicyRequest, userDefault: number | null): number | null {
+  if (typeof request.autoStopMinutes === "number") return request.autoStopMinutes;
+  if (request.keepActive === true) return 0;
+  return userDefault;
 }
 
 /** The workspaces users see: one marked for deletion is already gone for them. */
@@ -54,8 +87,14 @@ export const NEWEST_FIRST = [{ createdAt: "desc" }, { id: "desc" }] as const sat
 /** Lists page alike (page.ts); REST's schemas read the limit from here. */
 export { LIST_LIMIT_MAX } from "./page.js";
 
-/** API calls on a workspace count as activity; recorded at most this often. */
-const ACTIVITY_RESOLUTION_MS = 30_000;
+/**
+ * API calls on a workspace count as activity; a read records it at most this often per
+ * workspace and process (an explicit keep-alive always does).
+ */
+export const ACTIVITY_RESOLUTION_MS = 30_000;
+
+/** Workspaces whose read activity this process recorded lately; pruned past this size. */
+const ACTIVITY_MEMORY_MAX = 10_000;
 
 /** `ptk_` + 192 bits from the CSPRNG. */
 export function newPreviewToken(): string {
@@ -70,6 +109,9 @@ export class WorkspaceService {
     private readonly quota = 0,
   ) {}
 
+  /** When this process last recorded read activity per workspace (the 30 s throttle). */
+  private readonly activityWritten = new Map<string, number>();
+
   /**
    * One statement on the common path (the ownership check, the quota and the insert together;
    * with a key, also its claim, an earlier request's record and the stored response); a second
@@ -79,6 +121,8 @@ export class WorkspaceService {
     /** A user (the operator's tools: all their memberships allow) or a token's principal. */
     caller: User | Principal,
     input: CreateWorkspaceInput,
+    /** The caller's API token, recorded as the event's actor (null: not known). */
+    tokenId: string | null = null,
   ): Promise<Result<{ workspace: Workspace; replayed: boolean }>> {
     const key = input.idempotencyKey ?? undefined;
     if (key !== undefined && !isValidIdempotencyKey(key)) {
@@ -87,22 +131,37 @@ export class WorkspaceService {
       );
     }
     if (!UUID_PATTERN.test(input.projectId)) return fail(errors.projectNotFound());
+    const user = "tokenId" in caller ? caller.user : caller;
+    const actor: Caller = "tokenId" in caller ? caller : user.id;
+    // The token's own limits (its project, its role) first: the statement knows only the member.
+    if (decide(actor, "workspace.create", input.projectId, "admin") !== undefined) {
+      return fail(await this.whyRefused(actor, input.projectId));
+    }
     const resolved = resolveHardware(input.hardware, userDefaultHardware(user), this.deps.gpuKinds);
     if (!resolved.ok) return fail(errors.invalidHardware(resolved.problems, "hardware"));
+    const labels = input.labels ?? {};
+    const issues = [...policyProblems(input), ...labelProblems(labels)];
+    if (issues.length > 0) return fail(errors.invalidInput(issues));
+    const autoStopMinutes = storedAutoStop(input, user.defaultAutoStopMinutes);
     const statements = statementsFor(this.deps.prisma);
     const insert = (): WorkspaceInsert => ({
       id: randomUUID(),
       projectId: input.projectId,
       userId: user.id,
       hardware: resolved.hardware,
-      keepActive: input.keepActive ?? false,
+      keepActive: autoStopMinutes === 0,
+      autoStopMinutes,
+      maxRunMinutes: input.maxRunMinutes ?? 0,
+      autoDeleteMinutes: input.autoDeleteMinutes ?? null,
+      labels: storedLabels(labels),
       previewToken: newPreviewToken(),
       quota: this.quota,
+      tokenId,
     });
 
     if (key === undefined) {
       const workspace = await insertWorkspace(statements, insert());
-      if (!workspace) return fail(await this.whyRefused(user.id, input.projectId));
+      if (!workspace) return fail(await this.whyRefused(actor, input.projectId));
       this.deps.status.changed(workspace);
       return ok({ workspace, replayed: false });
     }
@@ -113,6 +172,13 @@ export class WorkspaceService {
       projectId: input.projectId.toLowerCase(),
       hardware: input.hardware ?? {},
       keepActive: input.keepActive ?? false,
+      // Only when given: keys stored before policies existed still match their requests.
+      ...definedOnly({
+        autoStopMinutes: input.autoStopMinutes,
+        maxRunMinutes: input.maxRunMinutes,
+        autoDeleteMinutes: input.autoDeleteMinutes,
+        labels: input.labels,
+      }),
     });
     const created = await createOnce(this.deps.prisma, { key, fingerprint: print }, (claim) =>
       insertWorkspaceIdempotently(statements, insert(), claim),
@@ -120,22 +186,14 @@ export class WorkspaceService {
     if (!created.ok) return created;
     const outcome = created.value;
     // The key's record wins over the quota: repeating a create that reached it still answers.
-    /** The caller's API token, recorded as the event's actor (null: not known). */
-    tokenId: string | null = null,
     if (outcome.kind === "replayed") {
       return ok({ workspace: reviveWorkspace(outcome.response), replayed: true });
     }
-    if (outcome.kind === "refused") return fail(await this.whyRefused(user.id, input.projectId));
+    if (outcome.kind === "refused") return fail(await this.whyRefused(actor, input.projectId));
     this.deps.status.changed(outcome.row);
     return ok({ workspace: outcome.row, replayed: false });
   }
 
-    const user = "tokenId" in caller ? caller.user : caller;
-    const actor: Caller = "tokenId" in caller ? caller : user.id;
-    // The token's own limits (its project, its role) first: the statement knows only the member.
-    if (decide(actor, "workspace.create", input.projectId, "admin") !== undefined) {
-      return fail(await this.whyRefused(actor, input.projectId));
-    }
   /**
    * Why a create inserted nothing: no member (or a token for another project), a role too low
    * (the member's or the token's), or the quota.
@@ -159,10 +217,10 @@ export class WorkspaceService {
     workspaceId: string,
     query: { include?: Prisma.WorkspaceInclude } = {},
   ): Promise<Result<Workspace>> {
-    if (!UUID_PATTERN.test(workspaceId)) return fail(errors.workspaceNotFound());
-    // Without relations to load, the prepared statement (the same rule, a fraction of the CPU).
+    // Reading needs the lowest role: any membership (within the token's project) allows it, so
+    // the planned Prisma query filters on membership alone.
     const workspace =
-      Object.keys(query).length > 0
+      Object.keys(query).length > 0 && UUID_PATTERN.test(workspaceId)
         ? await this.deps.prisma.workspace.findFirst({
             ...query,
             where: { id: workspaceId, ...VISIBLE_WORKSPACES, ...visibleTo(caller) },
@@ -247,7 +305,7 @@ export class WorkspaceService {
       const labels = mergedLabels(labelsOf(current), patch);
       const labelIssues = labelProblems(labels);
       if (labelIssues.length > 0) return fail(errors.invalidInput(labelIssues));
-      if (patch.labels !== undefined) data.labels = labels;
+      if (patch.labels !== undefined) data.labels = storedLabels(labels);
 
       if (patch.autoStopMinutes !== undefined || patch.keepActive !== undefined) {
         const defaultAutoStop = user
@@ -303,6 +361,7 @@ export class WorkspaceService {
     caller: Caller,
     projectId: string,
     page: PageRequest = {},
+    filter: WorkspaceFilter = {},
   ): Promise<Result<{ workspaces: Workspace[]; next: string | null }>> {
     if (!UUID_PATTERN.test(projectId)) return fail(errors.projectNotFound());
     const read = readPage(page);
@@ -312,7 +371,7 @@ export class WorkspaceService {
       where: { id: projectId, ...memberProjects(caller) },
       select: {
         workspaces: {
-          where: { ...VISIBLE_WORKSPACES, ...where },
+          where: { ...VISIBLE_WORKSPACES, ...filterWhere(filter), ...where },
           orderBy: [...NEWEST_FIRST],
           take: limit + 1,
         },
@@ -320,6 +379,24 @@ export class WorkspaceService {
     });
     if (!project) return fail(errors.projectNotFound());
     const { rows: workspaces, next } = pageOf(project.workspaces, limit);
+    return ok({ workspaces, next });
+  }
+
+  /** Every workspace of the user across projects, newest first, paged and filtered alike. */
+  async listForUser(
+    caller: Caller,
+    page: PageRequest = {},
+    filter: WorkspaceFilter = {},
+  ): Promise<Result<{ workspaces: Workspace[]; next: string | null }>> {
+    const read = readPage(page);
+    if (!read.ok) return read;
+    const { limit, where } = read.value;
+    const rows = await this.deps.prisma.workspace.findMany({
+      where: { ...userWorkspaces(caller, filter), ...where },
+      orderBy: [...NEWEST_FIRST],
+      take: limit + 1,
+    });
+    const { rows: workspaces, next } = pageOf(rows, limit);
     return ok({ workspaces, next });
   }
 
@@ -356,6 +433,7 @@ export class WorkspaceService {
     caller: Caller,
     workspaceId: string,
     action: UserAction,
+    tokenId: string | null,
   ): Promise<Result<Workspace>> {
     for (;;) {
       const current = await this.getFor(caller, workspaceId, `workspace.${action}`);
@@ -368,6 +446,7 @@ export class WorkspaceService {
         desiredState: action === "start" ? "running" : "stopped",
         errorMessage: action === "start" ? null : workspace.errorMessage,
         lastActivityAt: new Date(),
+        ...requestedBy(callerUserId(caller), tokenId),
       });
       if (changed) return ok(changed);
       // Lost a race with another writer: look again.
@@ -395,26 +474,14 @@ export class WorkspaceService {
     this.deps.status.changed(deleted);
     return ok(deleted);
   }
-  /** Every workspace of the user across projects, newest first, paged and filtered alike. */
-  async listForUser(
-    caller: Caller,
-    page: PageRequest = {},
-    filter: WorkspaceFilter = {},
-  ): Promise<Result<{ workspaces: Workspace[]; next: string | null }>> {
-    const read = readPage(page);
-    if (!read.ok) return read;
-    const { limit, where } = read.value;
-    const rows = await this.deps.prisma.workspace.findMany({
-      where: { ...userWorkspaces(caller, filter), ...where },
-      orderBy: [...NEWEST_FIRST],
-      take: limit + 1,
-    });
-    const { rows: workspaces, next } = pageOf(rows, limit);
-    return ok({ workspaces, next });
-  }
 
-
-  private async recordActivity(workspace: Workspace) {
+  /**
+   * A read is activity, recorded at most once per ACTIVITY_RESOLUTION_MS per workspace: skipped
+   * when the row's own last activity is that recent, or when this process wrote it that recently
+   * (concurrent reads of one workspace then write once). A lost compare-and-set is not retried:
+   * a read's activity is worth one try.
+   */
+  private async readActivity(workspace: Workspace): Promise<Workspace> {
     const now = Date.now();
     if (now - workspace.lastActivityAt.getTime() < ACTIVITY_RESOLUTION_MS) return workspace;
     const written = this.activityWritten.get(workspace.id);
@@ -455,13 +522,13 @@ function mergedLabels(current: Labels, patch: UpdateWorkspaceInput): Labels {
 
 /**
  * A list filter as a Prisma `where`: any of the statuses, all of the labels (one jsonb
- * containment, `labels @> {...}`, which the GIN index workspaces_labels_idx serves).
+ * containment, `labels @> [{...}]`, which the GIN index workspaces_labels_idx serves).
  */
 export function filterWhere(filter: WorkspaceFilter): Prisma.WorkspaceWhereInput {
   const where: Prisma.WorkspaceWhereInput = {};
   if (filter.status && filter.status.length > 0) where.status = { in: [...filter.status] };
   if (filter.labels && Object.keys(filter.labels).length > 0) {
-    where.labels = { array_contains: filter.labels };
+    where.labels = { array_contains: storedLabels(filter.labels) };
   }
   return where;
 }
@@ -493,4 +560,3 @@ async function* releasing<T>(stream: AsyncGenerator<T>, release: () => void): As
     release();
   }
 }
-        ...requestedBy(callerUserId(caller), tokenId),

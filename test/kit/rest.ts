@@ -148,19 +148,30 @@ export async function countRows(server: TestServer, scope: { projectId: string; 
   return { workspaces, idempotencyRecords };
 }
 
-/** The key set of the workspace object, exactly as documented. */
+/**
+ * The key set of the workspace object, exactly as documented: the original keys, unchanged, and
+ * the ones workspace policies added (CONTRACT §8, an additive change).
+ */
 export const WORKSPACE_KEYS = [
+  "auto_delete_at",
+  "auto_delete_minutes",
+  "auto_stop_at",
+  "auto_stop_minutes",
   "created_at",
   "error_message",
   "git_ref",
   "hardware",
   "id",
   "keep_active",
+  "labels",
+  "last_activity_at",
   "machine_id",
+  "max_run_minutes",
   "preview_token",
   "private_ip",
   "project_id",
   "status",
+  "stop_reason",
   "updated_at",
 ];
 

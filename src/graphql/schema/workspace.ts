@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql";
 import type { Workspace as WorkspaceRow } from "../../generated/prisma/client.js";
+import { POLICY_RULES } from "../../services/workspace-policy.js";
 import {
   nextStatus,
   statusesAllowing,
@@ -12,8 +13,8 @@ import { requireCaller, requireViewer } from "../context.js";
 import { createRefusal } from "../create-limit.js";
 import { WorkspaceStatus } from "./enums.js";
 import {
-  IdempotencyConflictError,
   ForbiddenError,
+  IdempotencyConflictError,
   InvalidHardwareError,
   InvalidInputError,
   InvalidTransitionError,
@@ -25,6 +26,7 @@ import {
 } from "./errors.js";
 import { Hardware, HardwareInput, hardwareRequest } from "./hardware.js";
 import { Node } from "./node.js";
+import { LabelInput, labelsFromInput } from "./policy-types.js";
 import { DateTime } from "./scalars.js";
 
 export const Workspace = builder.prismaObject("Workspace", {
@@ -109,7 +111,20 @@ const CreateWorkspaceInput = builder.inputType("CreateWorkspaceInput", {
     }),
     keepActive: t.boolean({
       description:
-        "Left out or null: false (stopped after IDLE_TIMEOUT_MINUTES idle). true: runs until stopped.",
+        "Left out or null: false (stopped after IDLE_TIMEOUT_MINUTES idle). true: runs until stopped (the legacy spelling of autoStopMinutes 0; giving both when they disagree is an InvalidInputError).",
+    }),
+    autoStopMinutes: t.int({
+      description: `Idle minutes before an automatic stop: ${POLICY_RULES.autoStopMinutes}. Left out or null: your defaultAutoStopMinutes.`,
+    }),
+    maxRunMinutes: t.int({
+      description: `Minutes running before an automatic stop however busy: ${POLICY_RULES.maxRunMinutes}. Left out or null: 0.`,
+    }),
+    autoDeleteMinutes: t.int({
+      description: `Minutes stopped before an automatic delete: ${POLICY_RULES.autoDeleteMinutes}. Left out or null: never.`,
+    }),
+    labels: t.field({
+      type: [LabelInput],
+      description: `Its labels (${POLICY_RULES.labels}). Left out or null: none.`,
     }),
     idempotencyKey: t.string({
       description:
@@ -140,6 +155,7 @@ builder.mutationField("createWorkspace", (t) =>
         InvalidInputError,
         QuotaExceededError,
         RateLimitedError,
+        ForbiddenError,
       ],
       union: {
         name: "CreateWorkspaceResult",
@@ -155,7 +171,6 @@ builder.mutationField("createWorkspace", (t) =>
             resolve: (workspace) => replayedWorkspaces.has(workspace),
           }),
         }),
-        ForbiddenError,
       },
       dataField: {
         name: "workspace",
@@ -173,8 +188,12 @@ builder.mutationField("createWorkspace", (t) =>
         projectId: input.projectId,
         hardware,
         keepActive: input.keepActive,
+        autoStopMinutes: input.autoStopMinutes,
+        maxRunMinutes: input.maxRunMinutes,
+        autoDeleteMinutes: input.autoDeleteMinutes,
+        labels: labels.labels,
         idempotencyKey: input.idempotencyKey,
-      });
+      }, context.tokenId ?? null);
       const { workspace, replayed } = unwrap(created);
       if (!replayed) return workspace;
       // The stored response is the workspace as it was then; clients' caches must not go back.
