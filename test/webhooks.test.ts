@@ -340,5 +340,20 @@ describe("a process killed (-9) while a delivery is in flight", () => {
     });
     expect(attempts.map((a: { status_code: number }) => a.status_code)).toEqual([200]);
     await second.kill("SIGTERM");
+
+    // The operator's CLI sees the same: the workspace's history and the project's webhook.
+    const history = await runCli<{ events: { type: string; reason: string }[] }>(
+      ["workspace", "history", workspace.json.id, "--json"],
+      { DATA_DIR: dataDir },
+    );
+    expect(history.events[0]).toMatchObject({ type: "workspace.created", reason: "requested" });
+    const hooks = await runCli<{ webhooks: Record<string, unknown>[] }>(
+      ["webhook", "list", "--project", seeded.project.id, "--json"],
+      { DATA_DIR: dataDir },
+    );
+    expect(hooks.webhooks).toEqual([
+      expect.objectContaining({ id: hook.json.id, url: receiver.url, disabled_at: null }),
+    ]);
+    expect(hooks.webhooks[0]?.secret).toBeUndefined();
   }, 180_000);
 });

@@ -1,5 +1,6 @@
 /** The operator's commands of the CLI (CONTRACT §1): run by the CLI, or by the server for it. */
 import { type OperatorContext, type Options, optional, required, unwrap } from "./context.js";
+import { eventListCommands } from "./event-lists.js";
 import { listCommands } from "./lists.js";
 
 export { type OperatorContext, OperatorError, type Options } from "./context.js";
@@ -57,6 +58,7 @@ export const operatorCommands = {
     };
   },
   ...listCommands,
+  ...eventListCommands,
 } satisfies Record<string, (context: OperatorContext, options: Options) => Promise<object>>;
 
 export type OperatorCommand = keyof typeof operatorCommands;
