@@ -131,6 +131,80 @@ for (const target of targets) {
       expect(token.startsWith(prefixLine?.split(/ +/)[1] ?? "-")).toBe(true);
     });
 
+    it("token create --project --role --expires-in-days --name limits the token; 365 days pass, 366 and another's project are refused by flag", async () => {
+      const seeded = JSON.parse(
+        (await cli(["seed", "--email", `scoped-${email}`, "--json"], target.env)).stdout,
+      );
+      const other = JSON.parse(
+        (await cli(["seed", "--email", `other-${email}`, "--json"], target.env)).stdout,
+      );
+      const base = ["token", "create", "--user", `scoped-${email}`];
+      const scope = ["--project", seeded.project.id, "--role", "viewer", "--name", "ci"];
+      const made = await cli([...base, ...scope, "--expires-in-days", "365", "--json"], target.env);
+      expect(made.stderr).toBe("");
+      const printed = JSON.parse(made.stdout);
+      expect(printed).toMatchObject({
+        user_id: seeded.user.id,
+        name: "ci",
+        project_id: seeded.project.id,
+        role: "viewer",
+      });
+      expect(isWellFormedToken(printed.token)).toBe(true);
+      const days = (Date.parse(printed.expires_at) - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(364.9);
+      expect(days).toBeLessThanOrEqual(365);
+      // As text: the limits below the three lines every token create prints.
+      const text = await cli([...base, ...scope], target.env);
+      expect(text.code).toBe(0);
+      const lines = text.stdout.trim().split("\n");
+      expect(lines.slice(3)).toEqual([
+        "name     ci",
+        `project  ${seeded.project.id}`,
+        "role     viewer",
+        target.database,
+      ]);
+      // Left out: no limits, named "cli", as before.
+      const plain = JSON.parse((await cli([...base, "--json"], target.env)).stdout);
+      expect(plain).toMatchObject({ name: "cli", project_id: null, role: null, expires_at: null });
+
+      const refusals: [string[], string][] = [
+        [
+          ["--expires-in-days", "366"],
+          "--expires-in-days must be a whole number of days from 1 to 365",
+        ],
+        [
+          ["--expires-in-days", "0"],
+          "--expires-in-days must be a whole number of days from 1 to 365",
+        ],
+        [
+          ["--expires-in-days", "1.5"],
+          "--expires-in-days must be a whole number of days from 1 to 365",
+        ],
+        [["--role", "owner"], '--role must be one of viewer, developer, admin, got "owner"'],
+        // Not a member of it: the same as no such project.
+        [["--project", other.project.id], `no project with id "${other.project.id}"`],
+        [["--project", "42"], 'no project with id "42"'],
+        [["--name", ""], "--name must be 1 to 100 characters"],
+        [["--name", "x".repeat(101)], "--name must be 1 to 100 characters"],
+      ];
+      for (const [flags, message] of refusals) {
+        const run = await cli([...base, ...flags], target.env);
+        expect(run, flags.join(" ")).toMatchObject({
+          code: 1,
+          stdout: "",
+          stderr: `workspace-gateway: ${message}\n`,
+        });
+      }
+      // 100 characters pass; the refusals above issued nothing.
+      const named = await cli([...base, "--name", "x".repeat(100), "--json"], target.env);
+      expect(JSON.parse(named.stdout).name).toBe("x".repeat(100));
+      const tokens = JSON.parse(
+        (await cli(["token", "list", "--user", `scoped-${email}`, "--json"], target.env)).stdout,
+      ).tokens;
+      // seed's, the two scoped ones, the plain one and the 100-character one.
+      expect(tokens).toHaveLength(5);
+    }, 180_000);
+
     it("lists users, projects, a user's tokens (never the secret) and workspaces", async () => {
       const seeded = JSON.parse(
         (

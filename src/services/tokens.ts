@@ -182,13 +182,17 @@ export class TokenService {
         errors.forbiddenScope("a token cannot create a token with more power than itself"),
       );
     }
-    const live = await this.deps.prisma.apiToken.count({
-      where: {
-        userId,
-        revokedAt: null,
-        OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
-      },
-    });
+    // The operator's `token create` (a bare user id) is not counted (README: MAX_TOKENS_PER_USER).
+    const live =
+      typeof caller === "string"
+        ? 0
+        : await this.deps.prisma.apiToken.count({
+            where: {
+              userId,
+              revokedAt: null,
+              OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+            },
+          });
     if (live >= this.maxPerUser) {
       return fail(errors.tooManyTokens(this.maxPerUser));
     }
