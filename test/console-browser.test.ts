@@ -594,3 +594,221 @@ describe("the console's hardware choices, built from hardwareOptions", () => {
     expect(created.hardware).toMatchObject({ cpu_kind: "performance", gpu_kind: null });
   });
 });
+
+/** REST as the seeded user on `at`: the independent view of what the page did. */
+async function rest(
+  at: TestServer,
+  method: string,
+  path: string,
+  json?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: each route answers its own documented shape
+): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${at.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${seeded.token}`,
+      ...(json === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+}
+
+/** Creates a workspace over REST in the seeded project and answers its id. */
+async function restCreate(at: TestServer, body: Record<string, unknown>): Promise<string> {
+  const created = await rest(at, "POST", `/projects/${seeded.project.id}/workspaces`, body);
+  if (created.status !== 201) throw new Error(`create answered ${JSON.stringify(created)}`);
+  return created.json.id as string;
+}
+
+/** Polls REST until the workspace is in `status`; answers it as REST shows it. */
+// biome-ignore lint/suspicious/noExplicitAny: the documented workspace object
+async function restReaches(at: TestServer, id: string, status: string): Promise<any> {
+  for (let attempt = 0; attempt < 400; attempt++) {
+    const { json } = await rest(at, "GET", `/workspaces/${id}`);
+    if (json?.status === status) return json;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`workspace ${id} never reached ${status}`);
+}
+
+/** Signs in as the seeded user and waits for `count` rows of the project. */
+async function signInWithRows(count: number, at: TestServer = server): Promise<void> {
+  await signIn(seeded.token, at);
+  await page.getByRole("status").filter({ hasText: "Live:" }).waitFor();
+  await page
+    .locator("li.workspace")
+    .nth(count - 1)
+    .waitFor();
+  expect(await page.locator("li.workspace").count()).toBe(count);
+}
+
+function row(id: string) {
+  return page.locator(`li[data-workspace-id="${id}"]`);
+}
+
+describe("the console's policies and labels (issue 17)", () => {
+  it("shows the labels set over REST as chips, and the label filter narrows the list", async () => {
+    const ml = await restCreate(server, { labels: { team: "ml", env: "prod" } });
+    const web = await restCreate(server, { labels: { team: "web" } });
+    const bare = await restCreate(server, {});
+    await signInWithRows(3);
+    const chips = (id: string) => row(id).locator(".labels .chip").allTextContents();
+    expect(await chips(ml)).toEqual(["env=prod", "team=ml"]);
+    expect(await chips(web)).toEqual(["team=web"]);
+    expect(await chips(bare)).toEqual([]);
+
+    const filter = async (text: string) => {
+      await page.getByRole("textbox", { name: "Filter by label" }).fill(text);
+      await page.getByRole("button", { name: "Filter", exact: true }).click();
+    };
+    const shown = () =>
+      page
+        .locator("li.workspace:visible")
+        .evaluateAll((rows) => rows.map((element) => element.getAttribute("data-workspace-id")));
+    await filter("team=ml");
+    expect(await shown()).toEqual([ml]);
+    await page.getByText("1 workspace has these labels.").waitFor();
+    await filter("team=web");
+    expect(await shown()).toEqual([web]);
+    await filter("team=ml env=dev");
+    expect(await shown()).toEqual([]);
+    await page.getByText("No workspace has every label of the filter.").waitFor();
+    // Malformed: said, and the list stays as it was.
+    await filter("team");
+    await page.getByRole("alert").filter({ hasText: '"team" is not key=value.' }).waitFor();
+    expect(await shown()).toEqual([]);
+    await page.getByRole("button", { name: "Show all" }).click();
+    expect((await shown()).sort()).toEqual([ml, web, bare].sort());
+  });
+
+  it("counts down to the idle stop, and Keep alive moves autoStopAt later", async () => {
+    const id = await restCreate(server, { auto_stop_minutes: 10 });
+    await signInWithRows(1);
+    await badgeReaches(id, "RUNNING");
+    const schedule = row(id).locator(".schedule");
+    await schedule.filter({ hasText: /^stops in (9|10) min \(idle\)$/ }).waitFor();
+    const before = (await restReaches(server, id, "running")).auto_stop_at as string;
+    const shownBefore = await schedule.getAttribute("data-due");
+
+    await page.getByRole("button", { name: `Keep alive workspace ${id.slice(0, 8)}` }).click();
+    await schedule.filter({ hasText: /^stops in 10 min \(idle\)$/ }).waitFor();
+    await page.waitForFunction(
+      ([selector, old]) => document.querySelector(selector)?.getAttribute("data-due") !== old,
+      [`li[data-workspace-id="${id}"] .schedule`, shownBefore] as const,
+    );
+    const after = (await rest(server, "GET", `/workspaces/${id}`)).json.auto_stop_at as string;
+    expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
+    const shownAfter = await schedule.getAttribute("data-due");
+    // The page shows what the keep-alive answered: at or before the REST read's (a read may count).
+    expect(Date.parse(shownAfter ?? "")).toBeGreaterThan(Date.parse(before));
+    expect(Date.parse(shownAfter ?? "")).toBeLessThanOrEqual(Date.parse(after));
+  });
+
+  it("names the max run time when it comes first", async () => {
+    const id = await restCreate(server, { auto_stop_minutes: 0, max_run_minutes: 5 });
+    await signInWithRows(1);
+    await badgeReaches(id, "RUNNING");
+    await row(id)
+      .locator(".schedule")
+      .filter({ hasText: /^stops in (4|5) min \(max run time\)$/ })
+      .waitFor();
+  });
+
+  it("says a workspace stopped by a user was stopped by a user, and offers no keep-alive then", async () => {
+    const id = await restCreate(server, {});
+    await signInWithRows(1);
+    await badgeReaches(id, "RUNNING");
+    expect((await rest(server, "POST", `/workspaces/${id}/stop`)).status).toBe(200);
+    await badgeReaches(id, "STOPPED");
+    expect((await restReaches(server, id, "stopped")).stop_reason).toBe("user");
+    await row(id)
+      .locator(".schedule")
+      .filter({ hasText: /^stopped: by a user$/ })
+      .waitFor();
+    expect(
+      await row(id)
+        .getByRole("button", { name: /^Keep alive/ })
+        .isHidden(),
+    ).toBe(true);
+  });
+
+  it("resizes a stopped workspace: a shrinking volume is refused beside its field, a valid size is applied", async () => {
+    const id = await restCreate(server, { hardware: { volume_size_gb: 20 } });
+    await signInWithRows(1);
+    await badgeReaches(id, "RUNNING");
+    const name = id.slice(0, 8);
+    expect(await page.getByRole("button", { name: `Resize workspace ${name}` }).isHidden()).toBe(
+      true,
+    );
+    await page.getByRole("button", { name: `Stop workspace ${name}` }).click();
+    await badgeReaches(id, "STOPPED");
+    await page.getByRole("button", { name: `Resize workspace ${name}` }).click();
+    const form = page.getByRole("form", { name: `Resize workspace ${name}` });
+    // The form starts from the workspace's hardware.
+    expect(await form.getByLabel("Volume (GB)").inputValue()).toBe("20");
+
+    await form.getByLabel("Volume (GB)").fill("15");
+    await form.getByRole("button", { name: "Resize" }).click();
+    const volumeError = form.locator(`[id="resize-${id}-volume-size-gb-error"] li`);
+    await volumeError.first().waitFor();
+    expect(await volumeError.first().textContent()).toMatch(/volume/i);
+    expect(await form.getByLabel("Volume (GB)").getAttribute("aria-invalid")).toBe("true");
+    expect((await rest(server, "GET", `/workspaces/${id}`)).json.hardware).toMatchObject({
+      volume_size_gb: 20,
+      memory_mb: 2048,
+    });
+
+    await form.getByLabel("Volume (GB)").fill("30");
+    await form.getByLabel("Memory (MB)").selectOption("4096");
+    await form.getByRole("button", { name: "Resize" }).click();
+    await page.getByText(`Workspace ${name} resized: applied at the next start.`).waitFor({
+      state: "attached",
+    });
+    expect(await form.isHidden()).toBe(true);
+    expect((await rest(server, "GET", `/workspaces/${id}`)).json.hardware).toMatchObject({
+      volume_size_gb: 30,
+      memory_mb: 4096,
+    });
+    await row(id).locator(".hardware").filter({ hasText: "4096 MB · 30 GB" }).waitFor();
+  });
+
+  for (const [width, height] of [
+    [390, 844],
+    [1280, 900],
+  ] as const) {
+    it(`fits labels, countdowns and an open resize form with its errors on a ${width} px screen`, async () => {
+      await page.setViewportSize({ width, height });
+      const long = `${"a".repeat(40)}.example.com/${"b".repeat(63)}`;
+      const running = await restCreate(server, { labels: { [long]: "c".repeat(63), team: "ml" } });
+      const stopped = await restCreate(server, { labels: { team: "web" } });
+      await restReaches(server, stopped, "running");
+      expect((await rest(server, "POST", `/workspaces/${stopped}/stop`)).status).toBe(200);
+      await signInWithRows(2);
+      await badgeReaches(running, "RUNNING");
+      await badgeReaches(stopped, "STOPPED");
+      await page.getByRole("button", { name: `Resize workspace ${stopped.slice(0, 8)}` }).click();
+      const form = page.getByRole("form", { name: `Resize workspace ${stopped.slice(0, 8)}` });
+      await form.getByLabel("Volume (GB)").fill("600");
+      await form.getByRole("button", { name: "Resize" }).click();
+      await form.locator(".field-error li").first().waitFor();
+      await page
+        .getByRole("button", { name: `Details of workspace ${running.slice(0, 8)}` })
+        .click();
+      await row(running).locator(".history li").nth(2).waitFor();
+
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        widest: Math.max(
+          ...[...document.querySelectorAll("main *")].map(
+            (element) => element.getBoundingClientRect().right,
+          ),
+        ),
+      }));
+      expect(widths.page).toBeLessThanOrEqual(width);
+      expect(widths.widest).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `${ARTIFACTS}/console-policies-${width}.png`, fullPage: true });
+    });
+  }
+});

@@ -15,34 +15,42 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n": typeof types.ConsoleViewerDocument,
+    "\n  query ConsoleViewer {\n    viewer {\n      id\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name viewerRole } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n": typeof types.ConsoleViewerDocument,
     "\n  fragment ConsoleHardwareOptions on HardwareOptions {\n    cpuKinds { kind cpuCounts { cpus memoryMb { min max step } } }\n    volumeSizeGb { min max }\n    gpuKinds { kind cpuKind }\n  }\n": typeof types.ConsoleHardwareOptionsFragmentDoc,
     "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field message } }\n    }\n  }\n": typeof types.ConsoleCreateProjectDocument,
-    "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": typeof types.ConsoleWorkspaceFieldsFragmentDoc,
-    "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": typeof types.ConsoleProjectWorkspacesDocument,
+    "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    labels { key value }\n    autoStopMinutes\n    maxRunMinutes\n    autoStopAt\n    lastActivityAt\n    stopReason\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": typeof types.ConsoleWorkspaceFieldsFragmentDoc,
+    "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      members { userId email role }\n      workspaces(first: 100) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": typeof types.ConsoleProjectWorkspacesDocument,
     "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleCreateWorkspaceDocument,
     "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": typeof types.ConsoleStopWorkspaceDocument,
     "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": typeof types.ConsoleStartWorkspaceDocument,
     "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on UserError { message }\n    }\n  }\n": typeof types.ConsoleDeleteWorkspaceDocument,
     "\n  subscription ConsoleWorkspaceStatus($id: ID!) {\n    workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }\n  }\n": typeof types.ConsoleWorkspaceStatusDocument,
+    "\n  mutation ConsoleKeepWorkspaceAlive($id: ID!) {\n    keepWorkspaceAlive(id: $id) {\n      __typename\n      ... on KeepWorkspaceAliveSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": typeof types.ConsoleKeepWorkspaceAliveDocument,
+    "\n  mutation ConsoleUpdateWorkspace($id: ID!, $input: UpdateWorkspaceInput!) {\n    updateWorkspace(id: $id, input: $input) {\n      __typename\n      ... on UpdateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleUpdateWorkspaceDocument,
+    "\n  fragment ConsoleWorkspaceEvent on WorkspaceEvent {\n    id\n    type\n    at\n    fromStatus\n    toStatus\n    reason\n    actor { type userId }\n    changes { field }\n  }\n": typeof types.ConsoleWorkspaceEventFragmentDoc,
+    "\n  query ConsoleWorkspaceHistory($id: ID!, $after: String) {\n    workspace(id: $id) {\n      id\n      history(first: 100, after: $after) {\n        edges { node { ...ConsoleWorkspaceEvent } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.ConsoleWorkspaceHistoryDocument,
 };
 const documents: Documents = {
-    "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n": types.ConsoleViewerDocument,
+    "\n  query ConsoleViewer {\n    viewer {\n      id\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name viewerRole } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n": types.ConsoleViewerDocument,
     "\n  fragment ConsoleHardwareOptions on HardwareOptions {\n    cpuKinds { kind cpuCounts { cpus memoryMb { min max step } } }\n    volumeSizeGb { min max }\n    gpuKinds { kind cpuKind }\n  }\n": types.ConsoleHardwareOptionsFragmentDoc,
     "\n  mutation ConsoleCreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      __typename\n      ... on CreateProjectSuccess { project { id name } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field message } }\n    }\n  }\n": types.ConsoleCreateProjectDocument,
-    "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": types.ConsoleWorkspaceFieldsFragmentDoc,
-    "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": types.ConsoleProjectWorkspacesDocument,
+    "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    labels { key value }\n    autoStopMinutes\n    maxRunMinutes\n    autoStopAt\n    lastActivityAt\n    stopReason\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n": types.ConsoleWorkspaceFieldsFragmentDoc,
+    "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      members { userId email role }\n      workspaces(first: 100) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n": types.ConsoleProjectWorkspacesDocument,
     "\n  mutation ConsoleCreateWorkspace($input: CreateWorkspaceInput!) {\n    createWorkspace(input: $input) {\n      __typename\n      ... on CreateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleCreateWorkspaceDocument,
     "\n  mutation ConsoleStopWorkspace($id: ID!) {\n    stopWorkspace(id: $id) {\n      __typename\n      ... on StopWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": types.ConsoleStopWorkspaceDocument,
     "\n  mutation ConsoleStartWorkspace($id: ID!) {\n    startWorkspace(id: $id) {\n      __typename\n      ... on StartWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": types.ConsoleStartWorkspaceDocument,
     "\n  mutation ConsoleDeleteWorkspace($id: ID!) {\n    deleteWorkspace(id: $id) {\n      __typename\n      ... on DeleteWorkspaceSuccess { deletedWorkspaceId }\n      ... on UserError { message }\n    }\n  }\n": types.ConsoleDeleteWorkspaceDocument,
     "\n  subscription ConsoleWorkspaceStatus($id: ID!) {\n    workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }\n  }\n": types.ConsoleWorkspaceStatusDocument,
+    "\n  mutation ConsoleKeepWorkspaceAlive($id: ID!) {\n    keepWorkspaceAlive(id: $id) {\n      __typename\n      ... on KeepWorkspaceAliveSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n": types.ConsoleKeepWorkspaceAliveDocument,
+    "\n  mutation ConsoleUpdateWorkspace($id: ID!, $input: UpdateWorkspaceInput!) {\n    updateWorkspace(id: $id, input: $input) {\n      __typename\n      ... on UpdateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleUpdateWorkspaceDocument,
+    "\n  fragment ConsoleWorkspaceEvent on WorkspaceEvent {\n    id\n    type\n    at\n    fromStatus\n    toStatus\n    reason\n    actor { type userId }\n    changes { field }\n  }\n": types.ConsoleWorkspaceEventFragmentDoc,
+    "\n  query ConsoleWorkspaceHistory($id: ID!, $after: String) {\n    workspace(id: $id) {\n      id\n      history(first: 100, after: $after) {\n        edges { node { ...ConsoleWorkspaceEvent } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.ConsoleWorkspaceHistoryDocument,
 };
 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleViewer {\n    viewer {\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n"): typeof import('./graphql.js').ConsoleViewerDocument;
+export function graphql(source: "\n  query ConsoleViewer {\n    viewer {\n      id\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name viewerRole } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n"): typeof import('./graphql.js').ConsoleViewerDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -54,11 +62,11 @@ export function graphql(source: "\n  mutation ConsoleCreateProject($input: Creat
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n"): typeof import('./graphql.js').ConsoleWorkspaceFieldsFragmentDoc;
+export function graphql(source: "\n  fragment ConsoleWorkspaceFields on Workspace {\n    id\n    status\n    hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n    keepActive\n    labels { key value }\n    autoStopMinutes\n    maxRunMinutes\n    autoStopAt\n    lastActivityAt\n    stopReason\n    machineId\n    privateIp\n    gitRef\n    errorMessage\n    updatedAt\n  }\n"): typeof import('./graphql.js').ConsoleWorkspaceFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleProjectWorkspacesDocument;
+export function graphql(source: "\n  query ConsoleProjectWorkspaces($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      members { userId email role }\n      workspaces(first: 100) { edges { node { ...ConsoleWorkspaceFields } } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleProjectWorkspacesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -79,6 +87,22 @@ export function graphql(source: "\n  mutation ConsoleDeleteWorkspace($id: ID!) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ConsoleWorkspaceStatus($id: ID!) {\n    workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }\n  }\n"): typeof import('./graphql.js').ConsoleWorkspaceStatusDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleKeepWorkspaceAlive($id: ID!) {\n    keepWorkspaceAlive(id: $id) {\n      __typename\n      ... on KeepWorkspaceAliveSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleKeepWorkspaceAliveDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleUpdateWorkspace($id: ID!, $input: UpdateWorkspaceInput!) {\n    updateWorkspace(id: $id, input: $input) {\n      __typename\n      ... on UpdateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleUpdateWorkspaceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ConsoleWorkspaceEvent on WorkspaceEvent {\n    id\n    type\n    at\n    fromStatus\n    toStatus\n    reason\n    actor { type userId }\n    changes { field }\n  }\n"): typeof import('./graphql.js').ConsoleWorkspaceEventFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleWorkspaceHistory($id: ID!, $after: String) {\n    workspace(id: $id) {\n      id\n      history(first: 100, after: $after) {\n        edges { node { ...ConsoleWorkspaceEvent } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleWorkspaceHistoryDocument;
 
 
 export function graphql(source: string) {

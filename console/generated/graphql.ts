@@ -63,6 +63,86 @@ export type LabelInput = {
   value: string;
 };
 
+/** A member's role on a project; each may do everything the one before may (VIEWER < DEVELOPER < ADMIN). A token may cap it lower. */
+export type ProjectRole =
+  /** Also manages members and webhooks, renames and deletes the project. */
+  | 'ADMIN'
+  /** Also creates, starts, stops, updates, keeps alive and deletes workspaces. */
+  | 'DEVELOPER'
+  /** Reads the project, its workspaces and members, and watches them. */
+  | 'VIEWER';
+
+/** Why a workspace is stopping or stopped. */
+export type StopReason =
+  /** No activity for autoStopMinutes: stopped automatically. */
+  | 'IDLE'
+  /** It ran for maxRunMinutes: stopped automatically, however busy. */
+  | 'MAX_RUN'
+  /** Someone stopped it (stopWorkspace, REST stop). */
+  | 'USER';
+
+/** What to change; a field left out or null stays as it is (resetToDefault puts fields back). */
+export type UpdateWorkspaceInput = {
+  /** a whole number from 0 to 43200; 0: as soon as it is stopped. */
+  autoDeleteMinutes?: number | null | undefined;
+  /** a whole number from 0 to 10080; 0: never stop for idleness. */
+  autoStopMinutes?: number | null | undefined;
+  /** A resize, only while the workspace is STOPPED (else InvalidTransitionError): merged over its current hardware, checked like a create's; volumeSizeGb may only grow. Applied at the next start. */
+  hardware?: HardwareInput | null | undefined;
+  /** true: autoStopMinutes 0; false: your default; disagreeing with autoStopMinutes is an InvalidInputError. */
+  keepActive?: boolean | null | undefined;
+  /** The whole new set of labels (at most 32; keys: an optional DNS-subdomain prefix and "/", then a name of 1 to 63 letters, digits, "-", "_", "." starting and ending with a letter or digit; values: 0 to 63 of the same characters). */
+  labels?: Array<LabelInput> | null | undefined;
+  /** a whole number from 0 to 43200; 0: no limit. */
+  maxRunMinutes?: number | null | undefined;
+  /** Fields to put back to their defaults (not to be given a value as well). */
+  resetToDefault?: Array<WorkspacePolicyField> | null | undefined;
+};
+
+/** Who acted: a user (through an API token) or the system itself. */
+export type WorkspaceEventActorType =
+  /** The service on its own (lifecycle engine, policies). */
+  | 'SYSTEM'
+  /** A user; userId and tokenId say who and with what. */
+  | 'USER';
+
+/** Why it happened. */
+export type WorkspaceEventReason =
+  /** Deleted by its auto-delete policy. */
+  | 'AUTO_DELETE'
+  /** The lifecycle engine carried out an earlier request (a start reached RUNNING). */
+  | 'ENGINE'
+  /** Stopped after its idle time (autoStopMinutes, IDLE_TIMEOUT_MINUTES). */
+  | 'IDLE'
+  /** Stopped after its maximum run time. */
+  | 'MAX_RUN'
+  /** The machine provider failed a step (status ERROR or STOP_FAILED). */
+  | 'PROVIDER_ERROR'
+  /** A user asked for it (actor says who). */
+  | 'REQUESTED';
+
+/** What happened to the workspace (REST: `workspace.<value in lower case>`). */
+export type WorkspaceEventType =
+  /** It was created. */
+  | 'CREATED'
+  /** It was deleted (by a user, or by its auto-delete policy). Its last event. */
+  | 'DELETED'
+  /** Its status changed: fromStatus → toStatus. */
+  | 'STATUS_CHANGED'
+  /** A setting of it changed (updateWorkspace, PATCH): see changes. */
+  | 'UPDATED';
+
+/** A setting of a workspace that updateWorkspace can put back to its default. */
+export type WorkspacePolicyField =
+  /** Back to never. */
+  | 'AUTO_DELETE_MINUTES'
+  /** Back to your defaultAutoStopMinutes. */
+  | 'AUTO_STOP_MINUTES'
+  /** Every label removed. */
+  | 'LABELS'
+  /** Back to 0 (no limit). */
+  | 'MAX_RUN_MINUTES';
+
 /** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream. */
 export type WorkspaceStatus =
   /** Just created; the lifecycle engine will start its machine. */
@@ -85,7 +165,7 @@ export type WorkspaceStatus =
 export type ConsoleViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ConsoleViewerQuery = { viewer: { email: string, defaultHardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, projects: { edges: Array<{ node: { id: string, name: string } }> } }, hardwareOptions: { cpuKinds: Array<{ kind: CpuKind, cpuCounts: Array<{ cpus: number, memoryMb: { min: number, max: number, step: number } }> }>, volumeSizeGb: { min: number, max: number }, gpuKinds: Array<{ kind: string, cpuKind: CpuKind }> } };
+export type ConsoleViewerQuery = { viewer: { id: string, email: string, defaultHardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, projects: { edges: Array<{ node: { id: string, name: string, viewerRole: ProjectRole } }> } }, hardwareOptions: { cpuKinds: Array<{ kind: CpuKind, cpuCounts: Array<{ cpus: number, memoryMb: { min: number, max: number, step: number } }> }>, volumeSizeGb: { min: number, max: number }, gpuKinds: Array<{ kind: string, cpuKind: CpuKind }> } };
 
 export type ConsoleHardwareOptionsFragment = { cpuKinds: Array<{ kind: CpuKind, cpuCounts: Array<{ cpus: number, memoryMb: { min: number, max: number, step: number } }> }>, volumeSizeGb: { min: number, max: number }, gpuKinds: Array<{ kind: string, cpuKind: CpuKind }> };
 
@@ -101,14 +181,14 @@ export type ConsoleCreateProjectMutation = { createProject:
     | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, message: string }> }
    };
 
-export type ConsoleWorkspaceFieldsFragment = { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } };
+export type ConsoleWorkspaceFieldsFragment = { id: string, status: WorkspaceStatus, keepActive: boolean, autoStopMinutes: number, maxRunMinutes: number, autoStopAt: string | null, lastActivityAt: string, stopReason: StopReason | null, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, labels: Array<{ key: string, value: string }> };
 
 export type ConsoleProjectWorkspacesQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type ConsoleProjectWorkspacesQuery = { project: { id: string, workspaces: { edges: Array<{ node: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }> } } | null };
+export type ConsoleProjectWorkspacesQuery = { project: { id: string, viewerRole: ProjectRole, members: Array<{ userId: string | null, email: string, role: ProjectRole }>, workspaces: { edges: Array<{ node: { id: string, status: WorkspaceStatus, keepActive: boolean, autoStopMinutes: number, maxRunMinutes: number, autoStopAt: string | null, lastActivityAt: string, stopReason: StopReason | null, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, labels: Array<{ key: string, value: string }> } }> } } | null };
 
 export type ConsoleCreateWorkspaceMutationVariables = Exact<{
   input: CreateWorkspaceInput;
@@ -116,7 +196,7 @@ export type ConsoleCreateWorkspaceMutationVariables = Exact<{
 
 
 export type ConsoleCreateWorkspaceMutation = { createWorkspace:
-    | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+    | { __typename: 'CreateWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, autoStopMinutes: number, maxRunMinutes: number, autoStopAt: string | null, lastActivityAt: string, stopReason: StopReason | null, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, labels: Array<{ key: string, value: string }> } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'IdempotencyConflictError', message: string }
     | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, displayMessage: string }> }
@@ -134,7 +214,7 @@ export type ConsoleStopWorkspaceMutationVariables = Exact<{
 export type ConsoleStopWorkspaceMutation = { stopWorkspace:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InvalidTransitionError', message: string }
-    | { __typename: 'StopWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+    | { __typename: 'StopWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, autoStopMinutes: number, maxRunMinutes: number, autoStopAt: string | null, lastActivityAt: string, stopReason: StopReason | null, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, labels: Array<{ key: string, value: string }> } }
     | { __typename: 'WorkspaceNotFoundError', message: string }
    };
 
@@ -146,7 +226,7 @@ export type ConsoleStartWorkspaceMutationVariables = Exact<{
 export type ConsoleStartWorkspaceMutation = { startWorkspace:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InvalidTransitionError', message: string }
-    | { __typename: 'StartWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } }
+    | { __typename: 'StartWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, autoStopMinutes: number, maxRunMinutes: number, autoStopAt: string | null, lastActivityAt: string, stopReason: StopReason | null, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, labels: Array<{ key: string, value: string }> } }
     | { __typename: 'WorkspaceNotFoundError', message: string }
    };
 
@@ -166,7 +246,43 @@ export type ConsoleWorkspaceStatusSubscriptionVariables = Exact<{
 }>;
 
 
-export type ConsoleWorkspaceStatusSubscription = { workspaceStatus: { id: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null } } };
+export type ConsoleWorkspaceStatusSubscription = { workspaceStatus: { id: string, status: WorkspaceStatus, keepActive: boolean, autoStopMinutes: number, maxRunMinutes: number, autoStopAt: string | null, lastActivityAt: string, stopReason: StopReason | null, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, labels: Array<{ key: string, value: string }> } };
+
+export type ConsoleKeepWorkspaceAliveMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleKeepWorkspaceAliveMutation = { keepWorkspaceAlive:
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'KeepWorkspaceAliveSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, autoStopMinutes: number, maxRunMinutes: number, autoStopAt: string | null, lastActivityAt: string, stopReason: StopReason | null, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, labels: Array<{ key: string, value: string }> } }
+    | { __typename: 'WorkspaceNotFoundError', message: string }
+   };
+
+export type ConsoleUpdateWorkspaceMutationVariables = Exact<{
+  id: string;
+  input: UpdateWorkspaceInput;
+}>;
+
+
+export type ConsoleUpdateWorkspaceMutation = { updateWorkspace:
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'InvalidHardwareError', message: string, issues: Array<{ field: string, displayMessage: string }> }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, displayMessage: string }> }
+    | { __typename: 'InvalidTransitionError', message: string }
+    | { __typename: 'UpdateWorkspaceSuccess', workspace: { id: string, status: WorkspaceStatus, keepActive: boolean, autoStopMinutes: number, maxRunMinutes: number, autoStopAt: string | null, lastActivityAt: string, stopReason: StopReason | null, machineId: string | null, privateIp: string | null, gitRef: string | null, errorMessage: string | null, updatedAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, volumeSizeGb: number, gpuKind: string | null }, labels: Array<{ key: string, value: string }> } }
+    | { __typename: 'WorkspaceNotFoundError', message: string }
+   };
+
+export type ConsoleWorkspaceEventFragment = { id: string, type: WorkspaceEventType, at: string, fromStatus: WorkspaceStatus | null, toStatus: WorkspaceStatus | null, reason: WorkspaceEventReason, actor: { type: WorkspaceEventActorType, userId: string | null }, changes: Array<{ field: string }> };
+
+export type ConsoleWorkspaceHistoryQueryVariables = Exact<{
+  id: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type ConsoleWorkspaceHistoryQuery = { workspace: { id: string, history: { edges: Array<{ node: { id: string, type: WorkspaceEventType, at: string, fromStatus: WorkspaceStatus | null, toStatus: WorkspaceStatus | null, reason: WorkspaceEventReason, actor: { type: WorkspaceEventActorType, userId: string | null }, changes: Array<{ field: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -221,6 +337,15 @@ export const ConsoleWorkspaceFieldsFragmentDoc = new TypedDocumentString(`
     gpuKind
   }
   keepActive
+  labels {
+    key
+    value
+  }
+  autoStopMinutes
+  maxRunMinutes
+  autoStopAt
+  lastActivityAt
+  stopReason
   machineId
   privateIp
   gitRef
@@ -228,9 +353,27 @@ export const ConsoleWorkspaceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ConsoleWorkspaceFields"}) as unknown as TypedDocumentString<ConsoleWorkspaceFieldsFragment, unknown>;
+export const ConsoleWorkspaceEventFragmentDoc = new TypedDocumentString(`
+    fragment ConsoleWorkspaceEvent on WorkspaceEvent {
+  id
+  type
+  at
+  fromStatus
+  toStatus
+  reason
+  actor {
+    type
+    userId
+  }
+  changes {
+    field
+  }
+}
+    `, {"fragmentName":"ConsoleWorkspaceEvent"}) as unknown as TypedDocumentString<ConsoleWorkspaceEventFragment, unknown>;
 export const ConsoleViewerDocument = new TypedDocumentString(`
     query ConsoleViewer {
   viewer {
+    id
     email
     defaultHardware {
       cpuKind
@@ -244,6 +387,7 @@ export const ConsoleViewerDocument = new TypedDocumentString(`
         node {
           id
           name
+          viewerRole
         }
       }
     }
@@ -299,7 +443,13 @@ export const ConsoleProjectWorkspacesDocument = new TypedDocumentString(`
     query ConsoleProjectWorkspaces($id: ID!) {
   project(id: $id) {
     id
-    workspaces(first: 50) {
+    viewerRole
+    members {
+      userId
+      email
+      role
+    }
+    workspaces(first: 100) {
       edges {
         node {
           ...ConsoleWorkspaceFields
@@ -319,6 +469,15 @@ export const ConsoleProjectWorkspacesDocument = new TypedDocumentString(`
     gpuKind
   }
   keepActive
+  labels {
+    key
+    value
+  }
+  autoStopMinutes
+  maxRunMinutes
+  autoStopAt
+  lastActivityAt
+  stopReason
   machineId
   privateIp
   gitRef
@@ -362,6 +521,15 @@ export const ConsoleCreateWorkspaceDocument = new TypedDocumentString(`
     gpuKind
   }
   keepActive
+  labels {
+    key
+    value
+  }
+  autoStopMinutes
+  maxRunMinutes
+  autoStopAt
+  lastActivityAt
+  stopReason
   machineId
   privateIp
   gitRef
@@ -393,6 +561,15 @@ export const ConsoleStopWorkspaceDocument = new TypedDocumentString(`
     gpuKind
   }
   keepActive
+  labels {
+    key
+    value
+  }
+  autoStopMinutes
+  maxRunMinutes
+  autoStopAt
+  lastActivityAt
+  stopReason
   machineId
   privateIp
   gitRef
@@ -424,6 +601,15 @@ export const ConsoleStartWorkspaceDocument = new TypedDocumentString(`
     gpuKind
   }
   keepActive
+  labels {
+    key
+    value
+  }
+  autoStopMinutes
+  maxRunMinutes
+  autoStopAt
+  lastActivityAt
+  stopReason
   machineId
   privateIp
   gitRef
@@ -460,9 +646,142 @@ export const ConsoleWorkspaceStatusDocument = new TypedDocumentString(`
     gpuKind
   }
   keepActive
+  labels {
+    key
+    value
+  }
+  autoStopMinutes
+  maxRunMinutes
+  autoStopAt
+  lastActivityAt
+  stopReason
   machineId
   privateIp
   gitRef
   errorMessage
   updatedAt
 }`) as unknown as TypedDocumentString<ConsoleWorkspaceStatusSubscription, ConsoleWorkspaceStatusSubscriptionVariables>;
+export const ConsoleKeepWorkspaceAliveDocument = new TypedDocumentString(`
+    mutation ConsoleKeepWorkspaceAlive($id: ID!) {
+  keepWorkspaceAlive(id: $id) {
+    __typename
+    ... on KeepWorkspaceAliveSuccess {
+      workspace {
+        ...ConsoleWorkspaceFields
+      }
+    }
+    ... on UserError {
+      message
+    }
+  }
+}
+    fragment ConsoleWorkspaceFields on Workspace {
+  id
+  status
+  hardware {
+    cpuKind
+    cpus
+    memoryMb
+    volumeSizeGb
+    gpuKind
+  }
+  keepActive
+  labels {
+    key
+    value
+  }
+  autoStopMinutes
+  maxRunMinutes
+  autoStopAt
+  lastActivityAt
+  stopReason
+  machineId
+  privateIp
+  gitRef
+  errorMessage
+  updatedAt
+}`) as unknown as TypedDocumentString<ConsoleKeepWorkspaceAliveMutation, ConsoleKeepWorkspaceAliveMutationVariables>;
+export const ConsoleUpdateWorkspaceDocument = new TypedDocumentString(`
+    mutation ConsoleUpdateWorkspace($id: ID!, $input: UpdateWorkspaceInput!) {
+  updateWorkspace(id: $id, input: $input) {
+    __typename
+    ... on UpdateWorkspaceSuccess {
+      workspace {
+        ...ConsoleWorkspaceFields
+      }
+    }
+    ... on UserError {
+      message
+    }
+    ... on InvalidHardwareError {
+      issues {
+        field
+        displayMessage
+      }
+    }
+    ... on InvalidInputError {
+      issues {
+        field
+        displayMessage
+      }
+    }
+  }
+}
+    fragment ConsoleWorkspaceFields on Workspace {
+  id
+  status
+  hardware {
+    cpuKind
+    cpus
+    memoryMb
+    volumeSizeGb
+    gpuKind
+  }
+  keepActive
+  labels {
+    key
+    value
+  }
+  autoStopMinutes
+  maxRunMinutes
+  autoStopAt
+  lastActivityAt
+  stopReason
+  machineId
+  privateIp
+  gitRef
+  errorMessage
+  updatedAt
+}`) as unknown as TypedDocumentString<ConsoleUpdateWorkspaceMutation, ConsoleUpdateWorkspaceMutationVariables>;
+export const ConsoleWorkspaceHistoryDocument = new TypedDocumentString(`
+    query ConsoleWorkspaceHistory($id: ID!, $after: String) {
+  workspace(id: $id) {
+    id
+    history(first: 100, after: $after) {
+      edges {
+        node {
+          ...ConsoleWorkspaceEvent
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+    fragment ConsoleWorkspaceEvent on WorkspaceEvent {
+  id
+  type
+  at
+  fromStatus
+  toStatus
+  reason
+  actor {
+    type
+    userId
+  }
+  changes {
+    field
+  }
+}`) as unknown as TypedDocumentString<ConsoleWorkspaceHistoryQuery, ConsoleWorkspaceHistoryQueryVariables>;

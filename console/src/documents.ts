@@ -4,9 +4,10 @@ import { graphql } from "../generated/index.js";
 export const ConsoleViewer = graphql(`
   query ConsoleViewer {
     viewer {
+      id
       email
       defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }
-      projects(first: 50) { edges { node { id name } } }
+      projects(first: 50) { edges { node { id name viewerRole } } }
     }
     hardwareOptions { ...ConsoleHardwareOptions }
   }
@@ -38,6 +39,12 @@ export const ConsoleWorkspaceFields = graphql(`
     status
     hardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }
     keepActive
+    labels { key value }
+    autoStopMinutes
+    maxRunMinutes
+    autoStopAt
+    lastActivityAt
+    stopReason
     machineId
     privateIp
     gitRef
@@ -50,7 +57,9 @@ export const ConsoleProjectWorkspaces = graphql(`
   query ConsoleProjectWorkspaces($id: ID!) {
     project(id: $id) {
       id
-      workspaces(first: 50) { edges { node { ...ConsoleWorkspaceFields } } }
+      viewerRole
+      members { userId email role }
+      workspaces(first: 100) { edges { node { ...ConsoleWorkspaceFields } } }
     }
   }
 `);
@@ -100,5 +109,54 @@ export const ConsoleDeleteWorkspace = graphql(`
 export const ConsoleWorkspaceStatus = graphql(`
   subscription ConsoleWorkspaceStatus($id: ID!) {
     workspaceStatus(id: $id) { ...ConsoleWorkspaceFields }
+  }
+`);
+
+export const ConsoleKeepWorkspaceAlive = graphql(`
+  mutation ConsoleKeepWorkspaceAlive($id: ID!) {
+    keepWorkspaceAlive(id: $id) {
+      __typename
+      ... on KeepWorkspaceAliveSuccess { workspace { ...ConsoleWorkspaceFields } }
+      ... on UserError { message }
+    }
+  }
+`);
+
+export const ConsoleUpdateWorkspace = graphql(`
+  mutation ConsoleUpdateWorkspace($id: ID!, $input: UpdateWorkspaceInput!) {
+    updateWorkspace(id: $id, input: $input) {
+      __typename
+      ... on UpdateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }
+      ... on UserError { message }
+      ... on InvalidHardwareError { issues { field displayMessage } }
+      ... on InvalidInputError { issues { field displayMessage } }
+    }
+  }
+`);
+
+/** One line of a workspace's history: what happened, who did it and why. */
+export const ConsoleWorkspaceEvent = graphql(`
+  fragment ConsoleWorkspaceEvent on WorkspaceEvent {
+    id
+    type
+    at
+    fromStatus
+    toStatus
+    reason
+    actor { type userId }
+    changes { field }
+  }
+`);
+
+/** A page of the history, oldest first: the page reads on with `after` while there is more. */
+export const ConsoleWorkspaceHistory = graphql(`
+  query ConsoleWorkspaceHistory($id: ID!, $after: String) {
+    workspace(id: $id) {
+      id
+      history(first: 100, after: $after) {
+        edges { node { ...ConsoleWorkspaceEvent } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
   }
 `);

@@ -112,7 +112,7 @@ export class HardwareForm {
     const { min, max } = options.volumeSizeGb;
     this.volumeSizeGb.min = String(min);
     this.volumeSizeGb.max = String(max);
-    const help = (id: string) => document.getElementById(`${id}-help`);
+    const help = (id: string) => this.byId(`${id}-help`);
     const volumeHelp = help(this.volumeSizeGb.id);
     if (volumeHelp) volumeHelp.textContent = `${min} to ${max} GB.`;
     const gpuHelp = help(this.gpuKind.id);
@@ -125,6 +125,11 @@ export class HardwareForm {
             ? `A GPU needs ${needs[0]} CPUs.`
             : "Each GPU needs the CPU kind it runs with.";
     }
+  }
+
+  /** An element of this form: row forms are built before they are in the document. */
+  private byId(id: string): HTMLElement | null {
+    return this.form.querySelector<HTMLElement>(`[id="${CSS.escape(id)}"]`);
   }
 
   private countsOf(kind: string) {
@@ -199,7 +204,9 @@ export class HardwareForm {
         // Always sent: "" says "no GPU", so a GPU in the defaults does not stick.
         gpuKind: this.gpuKind.value,
       },
-      keepActive: (this.input("keepActive") as HTMLInputElement).checked,
+      // A resize form has no such box.
+      keepActive:
+        (this.inputs.get(fieldKey("keepActive")) as HTMLInputElement | undefined)?.checked ?? false,
     };
   }
 
@@ -214,7 +221,7 @@ export class HardwareForm {
     let first: HTMLElement | undefined;
     for (const issue of issues) {
       const input = this.inputs.get(fieldKey(issue.field));
-      const slot = input && document.getElementById(`${input.id}-error`);
+      const slot = input && this.byId(`${input.id}-error`);
       if (!input || !slot) {
         unplaced.push(issue.displayMessage);
         continue;
@@ -232,7 +239,7 @@ export class HardwareForm {
     this.general.replaceChildren();
     for (const input of this.inputs.values()) {
       input.removeAttribute("aria-invalid");
-      document.getElementById(`${input.id}-error`)?.replaceChildren();
+      this.byId(`${input.id}-error`)?.replaceChildren();
     }
   }
 }

@@ -1,18 +1,22 @@
 /** The workspace console: a token, a project, its workspaces kept live over one WebSocket. */
 
-import type { TypedDocumentString } from "../generated/graphql.js";
+import type { ProjectRole, TypedDocumentString } from "../generated/graphql.js";
 import { ApiError, openSocket, request, type Socket, type SocketState } from "./api.js";
 import {
   ConsoleCreateProject,
   ConsoleCreateWorkspace,
   ConsoleDeleteWorkspace,
+  ConsoleKeepWorkspaceAlive,
   ConsoleProjectWorkspaces,
   ConsoleStartWorkspace,
   ConsoleStopWorkspace,
+  ConsoleUpdateWorkspace,
   ConsoleViewer,
+  ConsoleWorkspaceHistory,
 } from "./documents.js";
 import { byId, h, showLines } from "./dom.js";
-import { HardwareForm, type HardwareValues } from "./hardware-form.js";
+import { HardwareForm, type HardwareOptions, type HardwareValues } from "./hardware-form.js";
+import { parseLabelFilter, type WorkspaceEvent } from "./policy-text.js";
 import { sentence } from "./sentence.js";
 import { type Workspace, WorkspaceList } from "./workspace-list.js";
 
@@ -31,12 +35,29 @@ const projectForm = byId<HTMLFormElement>("project-form");
 const projectMessage = byId("project-message");
 const workspaceSection = byId("workspace-section");
 const workspaceForm = byId<HTMLFormElement>("workspace-form");
+const roleLine = byId("role");
+const membersList = byId<HTMLUListElement>("members");
+const filterForm = byId<HTMLFormElement>("filter-form");
+const filterInput = byId<HTMLInputElement>("label-filter");
+const filterMessage = byId("label-filter-message");
+const filterCount = byId("filter-count");
+
+/** What each role may do here; the server decides, the page only leaves out what it would refuse. */
+const RANK: Record<ProjectRole, number> = { VIEWER: 0, DEVELOPER: 1, ADMIN: 2 };
+/** History pages read for one workspace at most (100 events each). */
+const HISTORY_PAGES = 10;
 
 let token: string | undefined;
 let socket: Socket | undefined;
 let projectId: string | undefined;
 /** The viewer's default hardware: what the form starts from in every project. */
 let defaults: HardwareValues | undefined;
+let viewerId: string | undefined;
+let options: HardwareOptions = { cpuKinds: [], volumeSizeGb: { min: 1, max: 1 }, gpuKinds: [] };
+/** The viewer's role on the open project; VIEWER until the project says. */
+let role: ProjectRole = "VIEWER";
+/** Member emails by user id: history lines say who acted. */
+let emails = new Map<string, string>();
 /** Bumped by every project load: an answer for an older one is dropped. */
 let loading = 0;
 
@@ -88,6 +109,37 @@ const list = new WorkspaceList(byId<HTMLUListElement>("workspaces"), byId("empty
     const { deleteWorkspace: result } = await call(ConsoleDeleteWorkspace, { id });
     return result.__typename === "DeleteWorkspaceSuccess" ? true : result.message;
   },
+  async keepAlive(id) {
+    const { keepWorkspaceAlive: result } = await call(ConsoleKeepWorkspaceAlive, { id });
+    return result.__typename === "KeepWorkspaceAliveSuccess" ? result.workspace : result.message;
+  },
+  async resize(id, hardware) {
+    try {
+      const { updateWorkspace: result } = await call(ConsoleUpdateWorkspace, {
+        id,
+        input: { hardware },
+      });
+      if (result.__typename === "UpdateWorkspaceSuccess") return { workspace: result.workspace };
+      return { message: result.message, issues: "issues" in result ? result.issues : [] };
+    } catch (error) {
+      return { message: describe(error), issues: [] };
+    }
+  },
+  async history(id) {
+    const events: WorkspaceEvent[] = [];
+    let after: string | null | undefined;
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      const { workspace } = await call(ConsoleWorkspaceHistory, { id, after });
+      if (!workspace) break;
+      events.push(...workspace.history.edges.map((edge) => edge.node));
+      if (!workspace.history.pageInfo.hasNextPage) break;
+      after = workspace.history.pageInfo.endCursor;
+    }
+    return events;
+  },
+  who: (userId) => (userId === viewerId ? "you" : (emails.get(userId) ?? "a user")),
+  options: () => options,
+  mayAct: () => RANK[role] >= RANK.DEVELOPER,
 });
 
 function signOut(): void {
@@ -115,6 +167,8 @@ async function signIn(value: string): Promise<void> {
     }
     tokenMessage.textContent = "";
     viewerLine.textContent = `Signed in as ${viewer.email}.`;
+    viewerId = viewer.id;
+    options = hardwareOptions;
     socket = openSocket(value, setConnection);
     defaults = viewer.defaultHardware;
     hardwareForm.offer(hardwareOptions);
@@ -147,6 +201,8 @@ async function openProject(id: string): Promise<void> {
   if (defaults) hardwareForm.reset(defaults);
   else hardwareForm.clear();
   workspaceSection.hidden = !projectId;
+  roleLine.textContent = "";
+  membersList.replaceChildren();
   if (!projectId) return;
   projectMessage.textContent = "";
   try {
@@ -156,7 +212,26 @@ async function openProject(id: string): Promise<void> {
       projectMessage.textContent = "This project no longer exists.";
       return;
     }
+    role = project.viewerRole;
+    emails = new Map(
+      project.members.flatMap((member) => (member.userId ? [[member.userId, member.email]] : [])),
+    );
+    roleLine.textContent = `Your role: ${role.toLowerCase()}.`;
+    membersList.replaceChildren(
+      ...project.members.map((member) =>
+        h(
+          "li",
+          {},
+          member.email,
+          ` · ${member.role.toLowerCase()}`,
+          member.userId ? "" : " (pending)",
+          member.userId === viewerId ? " (you)" : "",
+        ),
+      ),
+    );
+    workspaceForm.hidden = RANK[role] < RANK.DEVELOPER;
     list.reset(project.workspaces.edges.map((edge) => edge.node));
+    applyFilter();
   } catch (error) {
     if (current === loading) projectMessage.textContent = describe(error);
   }
@@ -230,6 +305,32 @@ workspaceForm.addEventListener("submit", async (event) => {
   } finally {
     if (submit) submit.disabled = false;
   }
+});
+
+/** Narrows the list to the filter's labels; a malformed pair is said and nothing changes. */
+function applyFilter(): void {
+  const labels = parseLabelFilter(filterInput.value);
+  if (typeof labels === "string") {
+    filterMessage.textContent = labels;
+    filterInput.setAttribute("aria-invalid", "true");
+    return;
+  }
+  filterMessage.textContent = "";
+  filterInput.removeAttribute("aria-invalid");
+  const shown = list.filter(labels);
+  filterCount.textContent = labels.length
+    ? `${shown} ${shown === 1 ? "workspace has" : "workspaces have"} these labels.`
+    : "";
+}
+
+filterForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  applyFilter();
+});
+
+byId("clear-filter").addEventListener("click", () => {
+  filterInput.value = "";
+  applyFilter();
 });
 
 setConnection("offline");
