@@ -89,7 +89,7 @@ export const eventRoutes: readonly RestRoute[] = [
       410: expired,
     },
     async handle({ services, principal, params, query, request }) {
-      const scope = await services.events.scopeFor(principal.user.id, {
+      const scope = await services.events.scopeFor(principal, {
         workspaceId: params.id ?? "",
       });
       if (!scope.ok) return serviceFailure(scope.error);
@@ -120,7 +120,7 @@ export const eventRoutes: readonly RestRoute[] = [
       410: expired,
     },
     async handle({ services, principal, params, query, request, signal }) {
-      const scope = await services.events.scopeFor(principal.user.id, {
+      const scope = await services.events.scopeFor(principal, {
         projectId: params.id ?? "",
       });
       if (!scope.ok) return serviceFailure(scope.error);
