@@ -75,6 +75,15 @@ export type LabelInput = {
   value: string;
 };
 
+/** Why a workspace is stopping or stopped. */
+export type StopReason =
+  /** No activity for autoStopMinutes: stopped automatically. */
+  | 'IDLE'
+  /** It ran for maxRunMinutes: stopped automatically, however busy. */
+  | 'MAX_RUN'
+  /** Someone stopped it (stopWorkspace, REST stop). */
+  | 'USER';
+
 /** Who acted: a user (through an API token) or the system itself. */
 export type WorkspaceEventActorType =
   /** The service on its own (lifecycle engine, policies). */
@@ -107,6 +116,14 @@ export type WorkspaceEventType =
   | 'STATUS_CHANGED'
   /** A setting of it changed (updateWorkspace, PATCH): see changes. */
   | 'UPDATED';
+
+/** Which workspaces a list shows; a field left out or null does not filter. */
+export type WorkspaceFilter = {
+  /** All of these labels, each with exactly this value. */
+  labels?: Array<LabelInput> | null | undefined;
+  /** Any of these statuses (DELETED matches none). */
+  status?: Array<WorkspaceStatus> | null | undefined;
+};
 
 /** CREATING → STARTING → RUNNING; RUNNING → STOPPING → STOPPED; a failed step ends in ERROR, or STOP_FAILED when stopping. DELETED is only ever the last event of a workspaceStatus stream. */
 export type WorkspaceStatus =
@@ -383,6 +400,15 @@ export type ViewerProjectsWorkspacesQueryVariables = Exact<{ [key: string]: neve
 
 export type ViewerProjectsWorkspacesQuery = { viewer: { id: string, email: string, defaultHardware: { cpus: number }, projects: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, workspaces: { totalCount: number, pageInfo: { hasNextPage: boolean }, edges: Array<{ node: { id: string, status: WorkspaceStatus, createdAt: string, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number }, project: { id: string, name: string } } }> } } }> } } };
 
+export type ProjectPageEveryFieldQueryVariables = Exact<{
+  id: string;
+  after?: string | null | undefined;
+  filter?: WorkspaceFilter | null | undefined;
+}>;
+
+
+export type ProjectPageEveryFieldQuery = { project: { id: string, name: string, workspaces: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, projectId: string, status: WorkspaceStatus, keepActive: boolean, machineId: string | null, privateIp: string | null, gitRef: string | null, previewToken: string, errorMessage: string | null, createdAt: string, updatedAt: string, autoStopMinutes: number, maxRunMinutes: number, autoDeleteMinutes: number | null, lastActivityAt: string, autoStopAt: string | null, autoDeleteAt: string | null, stopReason: StopReason | null, labels: Array<{ key: string, value: string }>, hardware: { cpuKind: CpuKind, cpus: number, memoryMb: number, gpuKind: string | null, volumeSizeGb: number }, project: { id: string, name: string, defaultBranch: string, createdAt: string } } }> } } | null };
+
 export type ViewerEmailQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -450,6 +476,34 @@ export type GqlDeleteWebhookMutation = { deleteWebhook:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'WebhookNotFoundError', message: string }
    };
+
+export type FilteredProjectWorkspacesQueryVariables = Exact<{
+  project: string;
+  filter?: WorkspaceFilter | null | undefined;
+  status?: WorkspaceStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type FilteredProjectWorkspacesQuery = { project: { workspaces: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string } }> } } | null };
+
+export type FilteredViewerWorkspacesQueryVariables = Exact<{
+  filter?: WorkspaceFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type FilteredViewerWorkspacesQuery = { viewer: { workspaces: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, status: WorkspaceStatus, labels: Array<{ key: string, value: string }> } }> } } };
+
+export type FilteredViewerWorkspacesLastQueryVariables = Exact<{
+  filter?: WorkspaceFilter | null | undefined;
+  last?: number | null | undefined;
+}>;
+
+
+export type FilteredViewerWorkspacesLastQuery = { viewer: { workspaces: { pageInfo: { hasPreviousPage: boolean }, edges: Array<{ node: { id: string } }> } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1052,6 +1106,60 @@ export const ViewerProjectsWorkspacesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ViewerProjectsWorkspacesQuery, ViewerProjectsWorkspacesQueryVariables>;
+export const ProjectPageEveryFieldDocument = new TypedDocumentString(`
+    query ProjectPageEveryField($id: ID!, $after: String, $filter: WorkspaceFilter) {
+  project(id: $id) {
+    id
+    name
+    workspaces(first: 50, after: $after, filter: $filter) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          projectId
+          status
+          keepActive
+          machineId
+          privateIp
+          gitRef
+          previewToken
+          errorMessage
+          createdAt
+          updatedAt
+          autoStopMinutes
+          maxRunMinutes
+          autoDeleteMinutes
+          lastActivityAt
+          autoStopAt
+          autoDeleteAt
+          stopReason
+          labels {
+            key
+            value
+          }
+          hardware {
+            cpuKind
+            cpus
+            memoryMb
+            gpuKind
+            volumeSizeGb
+          }
+          project {
+            id
+            name
+            defaultBranch
+            createdAt
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ProjectPageEveryFieldQuery, ProjectPageEveryFieldQueryVariables>;
 export const ViewerEmailDocument = new TypedDocumentString(`
     query ViewerEmail {
   viewer {
@@ -1155,3 +1263,60 @@ export const GqlDeleteWebhookDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GqlDeleteWebhookMutation, GqlDeleteWebhookMutationVariables>;
+export const FilteredProjectWorkspacesDocument = new TypedDocumentString(`
+    query FilteredProjectWorkspaces($project: ID!, $filter: WorkspaceFilter, $status: WorkspaceStatus, $first: Int, $after: String) {
+  project(id: $project) {
+    workspaces(filter: $filter, status: $status, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FilteredProjectWorkspacesQuery, FilteredProjectWorkspacesQueryVariables>;
+export const FilteredViewerWorkspacesDocument = new TypedDocumentString(`
+    query FilteredViewerWorkspaces($filter: WorkspaceFilter, $first: Int, $after: String) {
+  viewer {
+    workspaces(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          status
+          labels {
+            key
+            value
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FilteredViewerWorkspacesQuery, FilteredViewerWorkspacesQueryVariables>;
+export const FilteredViewerWorkspacesLastDocument = new TypedDocumentString(`
+    query FilteredViewerWorkspacesLast($filter: WorkspaceFilter, $last: Int) {
+  viewer {
+    workspaces(filter: $filter, last: $last) {
+      pageInfo {
+        hasPreviousPage
+      }
+      edges {
+        node {
+          id
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FilteredViewerWorkspacesLastQuery, FilteredViewerWorkspacesLastQueryVariables>;

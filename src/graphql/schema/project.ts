@@ -1,17 +1,18 @@
-import {
-  Prisma,
-  type WorkspaceStatus as Status,
-  type Workspace as WorkspaceRow,
-} from "../../generated/prisma/client.js";
-import { VISIBLE_WORKSPACES } from "../../services/workspaces.js";
 import { builder } from "../builder.js";
-import { type ListSource, resolveConnection, totalCountOf } from "../connections.js";
+import { resolveConnection } from "../connections.js";
 import { requireCaller } from "../context.js";
 import { WorkspaceStatus } from "./enums.js";
 import { ForbiddenError, IdempotencyConflictError, InvalidInputError, unwrap } from "./errors.js";
 import { Node } from "./node.js";
+import { WorkspaceFilter } from "./policy-types.js";
 import { DateTime } from "./scalars.js";
 import { Workspace } from "./workspace.js";
+import {
+  FILTER_ARG_DESCRIPTION,
+  projectWorkspaces,
+  readFilter,
+  WorkspaceConnection,
+} from "./workspace-lists.js";
 
 export const Project = builder.prismaObject("Project", {
   description: "A project of yours; workspaces are created in a project.",
@@ -28,57 +29,28 @@ export const Project = builder.prismaObject("Project", {
     workspaces: t.connection(
       {
         description:
-          "Its workspaces, newest first (ties by id), filtered by status when given. Each page is read with its own LIMIT, however deep it is nested.",
+          "Its workspaces, newest first (ties by id), filtered by `status` and `filter` when given (both hold). Each page is read with its own LIMIT, however deep it is nested.",
         type: Workspace,
         args: {
           status: t.arg({
             type: WorkspaceStatus,
             description: "Only workspaces with this status; DELETED matches none.",
           }),
+          filter: t.arg({ type: WorkspaceFilter, description: FILTER_ARG_DESCRIPTION }),
         },
-        resolve: (project, { status, ...paging }, context, info) =>
-          resolveConnection(workspacesOf(status), project.id, paging, context, info),
+        resolve: (project, { status, filter, ...paging }, context, info) =>
+          resolveConnection(
+            projectWorkspaces(readFilter(filter, status)),
+            project.id,
+            paging,
+            context,
+            info,
+          ),
       },
-      {
-        name: "WorkspaceConnection",
-        fields: (t) => ({
-          totalCount: t.int({
-            description: "How many rows the whole list has (with the status filter), not the page.",
-            resolve: totalCountOf,
-          }),
-        }),
-      },
-      { name: "WorkspaceEdge" },
+      WorkspaceConnection,
     ),
   }),
 });
-
-type PlannedWorkspaces = Pick<Prisma.WorkspaceFindManyArgs, "include" | "select">;
-
-/**
- * A project's workspaces as a connection reads them: the visible ones (VISIBLE_WORKSPACES, in
- * SQL), with `status` when given.
- */
-function workspacesOf(
-  status: Status | "deleted" | null | undefined,
-): ListSource<WorkspaceRow, PlannedWorkspaces> {
-  const visible = Prisma.sql`AND t.desired_state <> 'deleted'`;
-  return {
-    table: "workspaces",
-    typeName: "Workspace",
-    from: Prisma.sql`"workspaces" AS t`,
-    parent: Prisma.sql`t.project_id`,
-    filter:
-      status === "deleted"
-        ? Prisma.sql`AND false`
-        : status
-          ? Prisma.sql`${visible} AND t.status = ${status}::"WorkspaceStatus"`
-          : visible,
-    filterKey: status ?? "",
-    load: (prisma, ids, query) =>
-      prisma.workspace.findMany({ ...query, where: { ...VISIBLE_WORKSPACES, id: { in: ids } } }),
-  };
-}
 
 builder.queryField("project", (t) =>
   t.prismaField({

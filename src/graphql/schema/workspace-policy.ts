@@ -1,6 +1,6 @@
 /**
- * Workspace policies and labels in GraphQL: the fields they add to Workspace and User, and
- * updateWorkspace, keepWorkspaceAlive, updateDefaultAutoStopMinutes. The rules are the
+ * Workspace policies and labels in GraphQL: the fields they add to Workspace and User (with
+ * User.workspaces, the list across projects that labels filter), and updateWorkspace, keepWorkspaceAlive, updateDefaultAutoStopMinutes. The rules are the
  * services' (services/workspace-policy.ts); REST's PATCH /workspaces/:id, POST
  * /workspaces/:id/keepalive and PUT /user/settings call the same functions.
  */
@@ -9,6 +9,7 @@ import type { InputIssue } from "../../services/result.js";
 import { labelList, labelsOf, POLICY_RULES } from "../../services/workspace-policy.js";
 import type { UpdateWorkspaceInput as ServiceUpdate } from "../../services/workspaces.js";
 import { builder } from "../builder.js";
+import { resolveConnection } from "../connections.js";
 import { requireCaller, requireViewer } from "../context.js";
 import {
   ForbiddenError,
@@ -19,10 +20,16 @@ import {
   WorkspaceNotFoundError,
 } from "./errors.js";
 import { HardwareInput, hardwareRequest } from "./hardware.js";
-import { Label, LabelInput, labelsFromInput, StopReason } from "./policy-types.js";
+import { Label, LabelInput, labelsFromInput, StopReason, WorkspaceFilter } from "./policy-types.js";
 import { DateTime } from "./scalars.js";
 import { User } from "./user.js";
 import { Workspace } from "./workspace.js";
+import {
+  FILTER_ARG_DESCRIPTION,
+  memberWorkspaces,
+  readFilter,
+  WorkspaceConnection,
+} from "./workspace-lists.js";
 
 builder.prismaObjectFields(Workspace, (t) => ({
   autoStopMinutes: t.int({
@@ -76,6 +83,26 @@ builder.prismaObjectField(User, "defaultAutoStopMinutes", (t) =>
         context.services.policy.autoStopMinutes({ autoStopMinutes: user.defaultAutoStopMinutes }),
       ),
   }),
+);
+
+builder.prismaObjectField(User, "workspaces", (t) =>
+  t.connection(
+    {
+      description:
+        "Your workspaces across every project you are a member of (GET /workspaces), newest first (ties by id); a token limited to a project sees only that one's. Each page is read with its own LIMIT.",
+      type: Workspace,
+      args: { filter: t.arg({ type: WorkspaceFilter, description: FILTER_ARG_DESCRIPTION }) },
+      resolve: (user, { filter, ...paging }, context, info) =>
+        resolveConnection(
+          memberWorkspaces(requireCaller(context), readFilter(filter)),
+          user.id,
+          paging,
+          context,
+          info,
+        ),
+    },
+    WorkspaceConnection,
+  ),
 );
 
 const WorkspacePolicyField = builder.enumType("WorkspacePolicyField", {
