@@ -81,7 +81,7 @@ describe.skipIf(!TEST_DATABASE_URL)("named statements on PostgreSQL", () => {
     }
     const statements = await prepared();
     const names = statements.map((s) => s.name);
-    expect(names).toContain("wg_create_workspace_v1");
+    expect(names).toContain("wg_create_workspaces_v1");
     const findFirst = statements.filter(
       (s) => s.name.startsWith("wg_prisma_") && /FROM "public"\."projects"/.test(s.statement),
     );

@@ -1,11 +1,14 @@
 /**
- * The create path in one statement each (see statements.ts for why not through Prisma's model
- * API): the project's ownership check, the workspace quota and the insert in one round trip; with
- * an Idempotency-Key, also the key's claim, the lookup of an earlier request with that key and
- * the stored response, atomically (idempotent-insert.ts: the protocol every keyed create shares).
+ * The create path in one statement (see statements.ts for why not through Prisma's model API):
+ * the project's membership check, the workspace quota and the insert in one round trip. Creates
+ * without a key share their statement with the creates that arrive while one is in flight (group
+ * commit, batcher.ts), each row checked on its own; with an Idempotency-Key, one statement each
+ * that also claims the key, looks up an earlier request with it and stores the response,
+ * atomically (idempotent-insert.ts: the protocol every keyed create shares).
  */
 
 import type { Workspace } from "../generated/prisma/client.js";
+import { GroupCommit } from "./batcher.js";
 import {
   type IdempotentInsert,
   type IdempotentRow,
@@ -53,9 +56,45 @@ const INSERT_WORKSPACE = `INSERT INTO workspaces
     AND m.role >= 'developer'::"ProjectRole"
     AND ($11::int = 0 OR workspace_quota_has_room($3::uuid, $11::int))`;
 
-const CREATE: NamedStatement = {
-  name: "wg_create_workspace_v1",
-  text: `${INSERT_WORKSPACE} RETURNING ${WORKSPACE_COLUMNS}`,
+/**
+ * The shared create: $1 is a JSON array of rows (the fields of INSERT_WORKSPACE's parameters and
+ * `ord`, the row's place in the batch). Each row is checked on its own, as INSERT_WORKSPACE
+ * checks its one row: a row whose user is not a member with the role is left out alone. The
+ * quota is taken once per user (workspace_quota_room, migration 20261208000000: the same lock as
+ * workspace_quota_has_room, then the places left by a fresh count) and the user's rows in the
+ * batch are admitted in request order while places last, so rows of one user in one statement
+ * count each other exactly. Users' locks are taken in user order and rows inserted in project
+ * order (the event trigger locks each project's event head), so that two shared statements
+ * (two replicas) cannot wait on each other in a cycle. Refused rows are absent from RETURNING.
+ */
+const CREATE_MANY: NamedStatement = {
+  name: "wg_create_workspaces_v1",
+  text: `WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+      ord int, id uuid, project_id uuid, user_id uuid, cpu_kind "CpuKind", cpus int,
+      memory_mb int, volume_size_gb int, gpu_kind text, keep_active boolean, preview_token text,
+      quota int, token_id uuid, auto_stop_minutes int, max_run_minutes int,
+      auto_delete_minutes int, labels jsonb)
+  ), member AS MATERIALIZED (
+    SELECT i.*, row_number() OVER (PARTITION BY i.user_id, i.quota ORDER BY i.ord) AS nth
+    FROM input i
+    JOIN project_members m ON m.project_id = i.project_id AND m.user_id = i.user_id
+    WHERE m.role >= 'developer'::"ProjectRole"
+  ), room AS MATERIALIZED (
+    SELECT u.user_id, u.quota, workspace_quota_room(u.user_id, u.quota) AS places
+    FROM (SELECT DISTINCT user_id, quota FROM member WHERE quota > 0 ORDER BY user_id, quota) u
+  )
+  INSERT INTO workspaces
+    (id, project_id, cpu_kind, cpus, memory_mb, volume_size_gb, gpu_kind, keep_active, preview_token,
+     change_user_id, change_token_id, created_by, auto_stop_minutes, max_run_minutes,
+     auto_delete_minutes, labels)
+  SELECT a.id, a.project_id, a.cpu_kind, a.cpus, a.memory_mb, a.volume_size_gb, a.gpu_kind,
+    a.keep_active, a.preview_token, a.user_id, a.token_id, a.user_id, a.auto_stop_minutes,
+    a.max_run_minutes, a.auto_delete_minutes, a.labels
+  FROM member a LEFT JOIN room r ON r.user_id = a.user_id AND r.quota = a.quota
+  WHERE a.quota = 0 OR a.nth <= r.places
+  ORDER BY a.project_id, a.ord
+  RETURNING ${WORKSPACE_COLUMNS}`,
 };
 
 /** Parameters as CREATE, then $17 key, $18 fingerprint, $19 the record's id, $20 its expiry. */
@@ -112,13 +151,61 @@ function insertValues(insert: WorkspaceInsert): unknown[] {
   ];
 }
 
-/** The new workspace, or null when the project is not the user's or the quota is reached. */
-export async function insertWorkspace(
+/** A row of CREATE_MANY's input. */
+function batchRow(insert: WorkspaceInsert, ord: number) {
+  const { hardware } = insert;
+  return {
+    ord,
+    id: insert.id,
+    project_id: insert.projectId,
+    user_id: insert.userId,
+    cpu_kind: hardware.cpuKind,
+    cpus: hardware.cpus,
+    memory_mb: hardware.memoryMb,
+    volume_size_gb: hardware.volumeSizeGb,
+    gpu_kind: hardware.gpuKind,
+    keep_active: insert.keepActive,
+    preview_token: insert.previewToken,
+    quota: insert.quota,
+    token_id: insert.tokenId,
+    auto_stop_minutes: insert.autoStopMinutes,
+    max_run_minutes: insert.maxRunMinutes,
+    auto_delete_minutes: insert.autoDeleteMinutes,
+    labels: insert.labels,
+  };
+}
+
+/** Inserts the rows in one statement; per row, the workspace or null (refused). */
+export async function insertWorkspaces(
+  runner: StatementRunner,
+  inserts: readonly WorkspaceInsert[],
+): Promise<(Workspace | null)[]> {
+  const rows = await runner.query<Workspace>(CREATE_MANY, [JSON.stringify(inserts.map(batchRow))]);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return inserts.map((insert) => byId.get(insert.id) ?? null);
+}
+
+const groups = new WeakMap<StatementRunner, GroupCommit<WorkspaceInsert, Workspace | null>>();
+
+/** The creates of this runner's database share statements through this one group commit. */
+export function createGroup(runner: StatementRunner) {
+  let group = groups.get(runner);
+  if (!group) {
+    group = new GroupCommit((inserts) => insertWorkspaces(runner, inserts));
+    groups.set(runner, group);
+  }
+  return group;
+}
+
+/**
+ * The new workspace, or null when the user may not create in the project or is at the quota.
+ * Goes in the next shared create statement (at once when none is in flight).
+ */
+export function insertWorkspace(
   runner: StatementRunner,
   insert: WorkspaceInsert,
 ): Promise<Workspace | null> {
-  const [row] = await runner.query<Workspace>(CREATE, insertValues(insert));
-  return row ?? null;
+  return createGroup(runner).submit(insert);
 }
 
 /** The idempotent create (one statement; see idempotent-insert.ts). */
