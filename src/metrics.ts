@@ -48,6 +48,16 @@ export const processMetrics = {
     help: "Requests waiting for their caller's share of the database (at most 2 s, then 429)",
     registers: [],
   }),
+  sharedSubscriptionExecutions: new Counter({
+    name: "graphql_shared_subscription_executions_total",
+    help: "WebSocket subscription executions started; subscribers with the same document, variables and access share one",
+    registers: [],
+  }),
+  sharedSubscriptionEvents: new Counter({
+    name: "graphql_shared_subscription_events_total",
+    help: "Events executed by shared WebSocket subscription executions (once per event, however many subscribers share it)",
+    registers: [],
+  }),
   streamsOpen: new Gauge({
     name: "caller_streams_open",
     help: "REST /events and /wait and GraphQL SSE streams open (MAX_STREAMS_PER_TOKEN)",

@@ -17,6 +17,7 @@ import type { Hold, Revocations } from "../services/revocations.js";
 import type { Principal } from "../services/tokens.js";
 import type { GraphQLContext } from "./context.js";
 import type { ServerContext } from "./server.js";
+import { isShareable, SharedSubscriptions, sharingKey } from "./shared-subscriptions.js";
 import { type SocketLimits, SocketQuota, TOO_MANY_SUBSCRIPTIONS_REASON } from "./socket-limits.js";
 
 /** How long WebSocket clients get to answer the close handshake on shutdown. */
@@ -30,13 +31,19 @@ export const LIFETIME_CLOSE = { code: 1001, reason: "socket lifetime reached" } 
 
 type SocketExtra = { viewer?: User; authorization?: string; hold?: Hold };
 
-/** Execution arguments carrying the enveloped execute/subscribe they must run with. */
+/**
+ * Execution arguments carrying how they must run: the enveloped execute/subscribe, or the shared
+ * execution the subscription joins or starts (shared-subscriptions.ts).
+ */
 interface EnvelopedArgs extends ExecutionArgs {
-  run: {
+  run?: {
     execute: (args: ExecutionArgs) => unknown;
     subscribe: (args: ExecutionArgs) => unknown;
   };
+  shared?: () => Promise<Stream | ExecutionResult>;
 }
+
+type Stream = AsyncIterable<ExecutionResult>;
 
 export interface WebSocketOptions {
   server: Server;
@@ -73,6 +80,7 @@ export function attachWebSocket({
 }: WebSocketOptions): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const quota = new SocketQuota(socketLimits);
+  const shared = new SharedSubscriptions();
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? "/", "http://localhost").pathname !== path) {
       // Nobody else takes upgrades here: refuse rather than leave the socket hanging.
@@ -134,6 +142,26 @@ export function attachWebSocket({
         ctx.extra.viewer = principal.user; // fresh: e.g. default hardware changed meanwhile
         const overRate = await rateLimit?.operation(principal);
         if (overRate) return [overRate];
+        const key = sharingKey({
+          userId: principal.user.id,
+          scope: principal.scope,
+          query: payload.query,
+          operationName: payload.operationName,
+          variables: payload.variables,
+        });
+        // The same subscription with the same access is running: no parse, validation, context
+        // or execution of its own (the first subscriber's were checked from the same text).
+        const running = shared.joinRunning(key, payload.operationName);
+        if (running) {
+          const joined: EnvelopedArgs = {
+            schema: running.schema,
+            document: running.document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            shared: () => running.stream,
+          };
+          return joined;
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -153,6 +181,23 @@ export function attachWebSocket({
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
+        if (isShareable(document, payload.operationName)) {
+          const open = async () => {
+            const contextValue = await contextFactory();
+            const args = { schema, document, operationName: payload.operationName, contextValue };
+            return (await subscribe({ ...args, variableValues: payload.variables })) as
+              | Stream
+              | ExecutionResult;
+          };
+          const starting: EnvelopedArgs = {
+            schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            shared: () => shared.start(key, schema, document, open, payload.operationName),
+          };
+          return starting;
+        }
         const args: EnvelopedArgs = {
           schema,
           document,
@@ -163,11 +208,13 @@ export function attachWebSocket({
         };
         return args;
       },
-      execute: (args) => (args as EnvelopedArgs).run.execute(args) as Promise<ExecutionResult>,
-      subscribe: (args) =>
-        (args as EnvelopedArgs).run.subscribe(args) as Promise<
+      execute: (args) => (args as EnvelopedArgs).run?.execute(args) as Promise<ExecutionResult>,
+      subscribe: (args) => {
+        const { shared, run } = args as EnvelopedArgs;
+        return (shared ? shared() : run?.subscribe(args)) as Promise<
           ExecutionResult | AsyncGenerator<ExecutionResult>
-        >,
+        >;
+      },
     },
     wss,
   );

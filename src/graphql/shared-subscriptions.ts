@@ -1,0 +1,282 @@
+/**
+ * One execution per distinct WebSocket subscription: subscribers with the same document,
+ * variables and access (the user and the token's scope, which decide everything a subscription
+ * may see) share one upstream stream, so each event is executed once and its result object is
+ * handed to every subscriber, instead of each subscriber holding its own bus listener, database
+ * snapshot and iterator chain and running the resolvers again.
+ *
+ * Only state streams are shared: a subscriber that joins a running execution starts from its
+ * latest event, which for `workspaceStatus` is the workspace as it is now (the stream's first
+ * event by contract) but for a log such as `projectEvents` would skip history.
+ *
+ * What ends one subscriber's stream (its token revoked, its socket closed, its lifetime reached)
+ * is per socket and closes that socket only; the execution ends when its last subscriber leaves.
+ * What ends the execution (the workspace deleted, the membership removed: the same for every
+ * sharer, since they share the access) ends every subscriber's stream.
+ */
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  getOperationAST,
+  Kind,
+} from "graphql";
+import { operationLabel, processMetrics } from "../metrics.js";
+import type { TokenScope } from "../services/access-policy.js";
+
+/** Root fields whose stream is a state: the latest event stands for everything before it. */
+const SHAREABLE_FIELDS = new Set(["workspaceStatus"]);
+
+type Opened = AsyncIterable<ExecutionResult> | ExecutionResult;
+
+/** Who asks for what: everything that decides what a subscription streams. */
+export interface SharingRequest {
+  userId: string;
+  scope: TokenScope;
+  query: string;
+  operationName: string | null | undefined;
+  variables: Record<string, unknown> | null | undefined;
+}
+
+/**
+ * The key under which a request may share an execution. Keyed by access, never by user alone:
+ * two tokens of one user with different scopes may see different things.
+ */
+export function sharingKey(request: SharingRequest): string {
+  return JSON.stringify([
+    request.userId,
+    request.scope.projectId?.toLowerCase() ?? null,
+    request.scope.role,
+    request.operationName ?? null,
+    request.variables ?? null,
+    request.query,
+  ]);
+}
+
+/** Whether the operation is a subscription to a state stream (see SHAREABLE_FIELDS). */
+export function isShareable(document: DocumentNode, operationName?: string | null): boolean {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== "subscription") return false;
+  const [root, ...rest] = operation.selectionSet.selections;
+  return rest.length === 0 && root?.kind === Kind.FIELD && SHAREABLE_FIELDS.has(root.name.value);
+}
+
+/** The running shared executions, by sharing key. */
+export class SharedSubscriptions {
+  readonly #executions = new Map<string, Execution>();
+
+  /**
+   * Joins the execution running under `key`, if there is one: its parsed and validated document
+   * (the same text was checked when it started) and the stream, which starts with the
+   * execution's latest event, then every later one. Attached synchronously, so the execution
+   * cannot end unseen in between.
+   */
+  joinRunning(
+    key: string,
+    operationName?: string | null,
+  ): { schema: GraphQLSchema; document: DocumentNode; stream: Promise<Opened> } | undefined {
+    const execution = this.#executions.get(key);
+    if (!execution) return undefined;
+    // The first subscriber counted through the envelop plugin; those joining it count here.
+    const operation = {
+      operation: operationLabel(operationName ?? undefined),
+      type: "subscription",
+    };
+    const stream = execution.attach().then((opened) => {
+      if (!isStream(opened)) return opened;
+      processMetrics.graphqlOperations.inc({ ...operation, result: "ok" });
+      processMetrics.activeSubscriptions.inc();
+      (opened as Subscriber).onEnd = () => processMetrics.activeSubscriptions.dec();
+      return opened;
+    });
+    return { schema: execution.schema, document: execution.document, stream };
+  }
+
+  /**
+   * Starts the execution of `document` under `key` with `open` (or joins the one started
+   * meanwhile). A refusal (`open` answered a result, not a stream) is answered to whoever waited
+   * for it and not kept.
+   */
+  start(
+    key: string,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    open: () => Promise<Opened>,
+    operationName?: string | null,
+  ): Promise<Opened> {
+    const running = this.joinRunning(key, operationName);
+    if (running) return running.stream;
+    const created: Execution = new Execution(schema, document, open, () => {
+      if (this.#executions.get(key) === created) this.#executions.delete(key);
+    });
+    this.#executions.set(key, created);
+    return created.attach();
+  }
+
+  /** Executions running now (each serving one or more subscribers). */
+  get size(): number {
+    return this.#executions.size;
+  }
+}
+
+class Execution {
+  readonly #subscribers = new Set<Subscriber>();
+  readonly #opened: Promise<Opened>;
+  #upstream: AsyncIterator<ExecutionResult> | undefined;
+  #latest: ExecutionResult | undefined;
+  #ended = false;
+
+  constructor(
+    readonly schema: GraphQLSchema,
+    readonly document: DocumentNode,
+    open: () => Promise<Opened>,
+    /** Removes this execution from the map: later subscribers start a new one. */
+    private readonly forget: () => void,
+  ) {
+    processMetrics.sharedSubscriptionExecutions.inc();
+    this.#opened = open().then(
+      (opened) => {
+        if (!isStream(opened)) {
+          this.#end(undefined);
+          return opened;
+        }
+        this.#upstream = opened[Symbol.asyncIterator]();
+        // Everyone left while it opened.
+        if (this.#ended) void this.#upstream.return?.();
+        else void this.#pump(this.#upstream);
+        return opened;
+      },
+      (error: unknown) => {
+        this.#end(error);
+        throw error;
+      },
+    );
+  }
+
+  /** A subscriber, counted from now (so that the execution lives on while it waits to open). */
+  async attach(): Promise<Opened> {
+    const subscriber = new Subscriber(this);
+    if (this.#latest) subscriber.push(this.#latest);
+    this.#subscribers.add(subscriber);
+    const opened = await this.#opened;
+    if (!isStream(opened)) {
+      this.#subscribers.delete(subscriber);
+      return opened;
+    }
+    return subscriber;
+  }
+
+  leave(subscriber: Subscriber): void {
+    if (!this.#subscribers.delete(subscriber) || this.#subscribers.size > 0 || this.#ended) return;
+    this.#ended = true;
+    this.forget();
+    // Aborts the watch (abortOnReturn) and drops its bus listener; before it opened: once it has.
+    void this.#upstream?.return?.();
+  }
+
+  async #pump(upstream: AsyncIterator<ExecutionResult>): Promise<void> {
+    try {
+      for (;;) {
+        const step = await upstream.next();
+        if (step.done || this.#ended) break;
+        processMetrics.sharedSubscriptionEvents.inc();
+        this.#latest = step.value;
+        for (const subscriber of this.#subscribers) subscriber.push(step.value);
+      }
+      this.#end(undefined);
+    } catch (error) {
+      this.#end(error);
+    }
+  }
+
+  #end(error: unknown): void {
+    this.#ended = true;
+    this.forget();
+    for (const subscriber of this.#subscribers) subscriber.finish(error);
+    this.#subscribers.clear();
+  }
+}
+
+/** One subscriber's view of an execution: its own queue of results, in order. */
+class Subscriber implements AsyncIterableIterator<ExecutionResult> {
+  #queue: ExecutionResult[] = [];
+  #waiting:
+    | { resolve: (step: IteratorResult<ExecutionResult>) => void; reject: (error: unknown) => void }
+    | undefined;
+  #finished = false;
+  #left = false;
+  #error: unknown;
+  /** Called once, when the stream is over for this subscriber. */
+  onEnd: (() => void) | undefined;
+
+  constructor(private readonly execution: Execution) {}
+
+  #over(): void {
+    this.#left = true;
+    const onEnd = this.onEnd;
+    this.onEnd = undefined;
+    onEnd?.();
+  }
+
+  push(result: ExecutionResult): void {
+    if (this.#left) return;
+    const waiting = this.#waiting;
+    if (!waiting) {
+      this.#queue.push(result);
+      return;
+    }
+    this.#waiting = undefined;
+    waiting.resolve({ value: result, done: false });
+  }
+
+  /** The execution ended: what is queued is still delivered, then done (or the error). */
+  finish(error: unknown): void {
+    this.#finished = true;
+    this.#error = error;
+    const waiting = this.#waiting;
+    if (!waiting) return;
+    this.#waiting = undefined;
+    if (error === undefined) waiting.resolve({ value: undefined, done: true });
+    else waiting.reject(error);
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    const result = this.#queue.shift();
+    if (result) return Promise.resolve({ value: result, done: false });
+    if (this.#left) return Promise.resolve({ value: undefined, done: true });
+    if (this.#finished) {
+      const error = this.#error;
+      this.#error = undefined;
+      this.#over();
+      if (error === undefined) return Promise.resolve({ value: undefined, done: true });
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+    });
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    if (!this.#left) {
+      this.#over();
+      this.#queue = [];
+      this.execution.leave(this);
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      waiting?.resolve({ value: undefined, done: true });
+    }
+    return { value: undefined, done: true };
+  }
+
+  throw(): Promise<IteratorResult<ExecutionResult>> {
+    return this.return();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
+    return this;
+  }
+}
+
+function isStream(opened: Opened): opened is AsyncIterable<ExecutionResult> {
+  return typeof (opened as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === "function";
+}
