@@ -53,6 +53,36 @@ const ViewerProjectsWorkspaces = graphql(`
   }
 `);
 
+/** The bench's gql-read: one project's page of 50 workspaces, every field, and their project. */
+const ProjectPageEveryField = graphql(`
+  query ProjectPageEveryField($id: ID!, $after: String, $filter: WorkspaceFilter) {
+    project(id: $id) {
+      id
+      name
+      workspaces(first: 50, after: $after, filter: $filter) {
+        pageInfo { hasNextPage endCursor }
+        edges {
+          cursor
+          node {
+            id projectId status keepActive machineId privateIp gitRef previewToken errorMessage
+            createdAt updatedAt autoStopMinutes maxRunMinutes autoDeleteMinutes lastActivityAt
+            autoStopAt autoDeleteAt stopReason
+            labels { key value }
+            hardware { cpuKind cpus memoryMb gpuKind volumeSizeGb }
+            project { id name defaultBranch createdAt }
+          }
+        }
+      }
+    }
+  }
+`);
+
+/**
+ * The project (through the caller's membership), then its page with each workspace's project
+ * joined in: a lone parent's page is one findMany with LIMIT (connections.ts `readOne`).
+ */
+const PROJECT_PAGE_STATEMENTS = 2;
+
 /**
  * The statements for the query above: the viewer; for each connection level one page read (a
  * LATERAL … LIMIT for all its parents at once), one load of those rows with what is nested under
@@ -156,5 +186,49 @@ describe.each(TARGETS)("SQL statements per GraphQL request on the $name database
       expect(large.ran.length, describeRun(large)).toBe(small.ran.length);
       expect(small.ran.length, describeRun(small)).toBe(EXPECTED_STATEMENTS);
     });
+
+    it(`reads a project's page of 50 workspaces, every field and their project, in ${PROJECT_PAGE_STATEMENTS} statements`, async () => {
+      const token = await seed(1, 60);
+      const client = graphqlClient(url, token);
+      const { project: first } = await client.data(ProjectPageEveryField, {
+        id: await projectOf(token),
+      });
+      const id = first?.id as string;
+      const run = async (variables: { after?: string; filter?: { status: "CREATING"[] } }) => {
+        statements = [];
+        const data = await client.data(ProjectPageEveryField, { id, ...variables });
+        const ran = statements;
+        statements = undefined;
+        return { page: data.project?.workspaces, ran };
+      };
+
+      const one = await run({});
+      expect(one.page?.edges).toHaveLength(50);
+      expect(one.page?.pageInfo.hasNextPage).toBe(true);
+      expect(one.page?.edges.every((edge) => edge.node.project.id === id)).toBe(true);
+      expect(one.ran.length, one.ran.join("\n---\n")).toBe(PROJECT_PAGE_STATEMENTS);
+
+      // The rest, after the cursor: the 10 older ones, none of the first page again.
+      const two = await run({ after: one.page?.pageInfo.endCursor as string });
+      expect(two.page?.edges).toHaveLength(10);
+      expect(two.page?.pageInfo.hasNextPage).toBe(false);
+      const seen = new Set(one.page?.edges.map((edge) => edge.node.id));
+      expect(two.page?.edges.some((edge) => seen.has(edge.node.id))).toBe(false);
+      expect(two.ran.length).toBe(PROJECT_PAGE_STATEMENTS);
+
+      // A filter that matches none is still one page read.
+      const none = await run({ filter: { status: ["CREATING"] } });
+      expect(none.page?.edges).toHaveLength(0);
+      expect(none.ran.length).toBe(PROJECT_PAGE_STATEMENTS);
+    });
+
+    /** The first project of the token's user. */
+    async function projectOf(token: string): Promise<string> {
+      const user = await app.services.tokens.authenticate(token);
+      const project = await database.prisma.project.findFirstOrThrow({
+        where: { ownerId: user?.user.id },
+      });
+      return project.id;
+    }
   });
 });

@@ -8,7 +8,8 @@
  * one statement, at most `first + 1` (or `last + 1`) rows per parent: a LATERAL subquery with its
  * own ORDER BY … LIMIT over the list's (parent, created_at, id) index. A second statement loads
  * those rows with the selection Pothos plans under `edges.node` (nested relations joined in); a
- * third, only when `totalCount` is selected, counts each parent's rows with COUNT(*).
+ * third, only when `totalCount` is selected, counts each parent's rows with COUNT(*). A lone parent
+ * (a list whose source offers `readOne`) reads its page in one statement: findMany with `take`.
  *
  * Paging follows the Relay cursor connections spec as GitHub applies it: `first` or `last` (not
  * both), each 1 to MAX_PAGE_SIZE, default DEFAULT_PAGE_SIZE rows from the start; a bad argument is
@@ -102,7 +103,27 @@ export interface ListSource<Node extends PagePosition, Query = object> {
   filterKey: string;
   /** The rows with these ids, with what `query` (Pothos's plan) includes. */
   load(prisma: PrismaClient, ids: string[], query: Query): Promise<Node[]>;
+  /**
+   * Optional: one parent's page in one statement, the same rows `from`/`parent`/`filter` select,
+   * matching `page.where`, in `page.orderBy`, at most `page.take`, with what `query` includes. A
+   * lone parent (`project(id:) { workspaces }`, the usual page) then costs one statement, not two.
+   */
+  readOne?(prisma: PrismaClient, parentId: string, page: OnePage, query: Query): Promise<Node[]>;
 }
+
+/** A page of one parent as Prisma arguments (any model with `createdAt` and `id`). */
+export interface OnePage {
+  where: { AND: PositionWhere[] };
+  orderBy: [{ createdAt: "asc" | "desc" }, { id: "asc" | "desc" }];
+  take: number;
+}
+
+type PositionWhere = {
+  OR: [
+    { createdAt: { lt: Date } | { gt: Date } },
+    { createdAt: Date; id: { lt: string } | { gt: string } },
+  ];
+};
 
 export interface Connection<Node> {
   edges: { cursor: string; node: Node }[];
@@ -180,6 +201,11 @@ async function readPages<Node extends PagePosition & { id: string }, Query>(
   prisma: PrismaClient,
   query: Query,
 ): Promise<{ rows: Node[]; more: boolean }[]> {
+  const [lone] = parentIds;
+  if (source.readOne && lone !== undefined && parentIds.length === 1) {
+    const rows = await source.readOne(prisma, lone, onePage(slice), query);
+    return [{ rows: rows.slice(0, slice.size), more: rows.length > slice.size }];
+  }
   const { from: table, parent } = source;
   // In the list's order (newest first) a row after the cursor is older; `last` reads upwards.
   const after = slice.after
@@ -216,6 +242,30 @@ async function readPages<Node extends PagePosition & { id: string }, Query>(
     rows: (idsByParent.get(parentId) ?? []).flatMap((id) => byId.get(id) ?? []),
     more: more.has(parentId),
   }));
+}
+
+/** The page `slice` asks for as Prisma arguments: the LATERAL subquery's WHERE, ORDER BY, LIMIT. */
+function onePage(slice: Slice): OnePage {
+  const direction = slice.fromEnd ? "asc" : "desc";
+  const where: PositionWhere[] = [];
+  if (slice.after) where.push(beyond(slice.after, "lt"));
+  if (slice.before) where.push(beyond(slice.before, "gt"));
+  return {
+    where: { AND: where },
+    orderBy: [{ createdAt: direction }, { id: direction }],
+    take: slice.size + 1,
+  };
+}
+
+/** `(created_at, id) < (…)` (or `>`) as Prisma spells a row comparison. */
+function beyond(position: PagePosition, op: "lt" | "gt"): PositionWhere {
+  const than = <T>(value: T) => (op === "lt" ? { lt: value } : { gt: value });
+  return {
+    OR: [
+      { createdAt: than(position.createdAt) },
+      { createdAt: position.createdAt, id: than(position.id) },
+    ],
+  };
 }
 
 async function countRows<Node extends PagePosition, Query>(
