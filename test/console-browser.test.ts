@@ -235,11 +235,13 @@ describe("the workspace console", () => {
     await details.getByText(stored.machine_id ?? "no machine id").waitFor();
     await details.getByText(stored.private_ip ?? "no private ip").waitFor();
     await details.getByText(stored.git_ref ?? "no git ref").waitFor();
+    // Read from Workspace.history: each line says what happened, then who or why.
+    await details.locator(".history li").nth(2).waitFor();
     const history = await details.locator(".history li").allTextContents();
-    expect(history.map((entry) => entry.split(" ").at(-1))).toEqual([
-      "CREATING",
-      "STARTING",
-      "RUNNING",
+    expect(history.map((entry) => entry.replace(/^\S+( [AP]M)? /, "").split(" · ")[0])).toEqual([
+      "created",
+      "CREATING → STARTING",
+      "STARTING → RUNNING",
     ]);
     expect(await page.evaluate(() => "sameDocument" in window)).toBe(true);
     await page.screenshot({ path: `${ARTIFACTS}/console.png`, fullPage: true });
@@ -811,4 +813,87 @@ describe("the console's policies and labels (issue 17)", () => {
       await page.screenshot({ path: `${ARTIFACTS}/console-policies-${width}.png`, fullPage: true });
     });
   }
+});
+
+describe("the console's history and roles (issues 18 and 19)", () => {
+  /** A policy minute of 1 s and a quick sweep: an idle stop happens before the page opens. */
+  let policyServer: TestServer;
+
+  beforeAll(async () => {
+    policyServer = await startServer(await embeddedDatabase(), {
+      SIMULATED_PROVISION_DELAY_MS: "150",
+      POLICY_MINUTE_MS: "1000",
+      AUTO_STOP_SWEEP_INTERVAL_S: "0.5",
+    });
+  }, START_MS);
+
+  afterAll(async () => {
+    await policyServer?.app.stop();
+  });
+
+  it("shows the history from before the page opened with each reason, then continues live", async () => {
+    seeded = await seedUser(policyServer.services, "console-history");
+    const id = await restCreate(policyServer, { auto_stop_minutes: 1 });
+    const idle = await restReaches(policyServer, id, "stopped");
+    expect(idle.stop_reason).toBe("idle");
+
+    await signInWithRows(1, policyServer);
+    await row(id)
+      .locator(".schedule")
+      .filter({ hasText: /^stopped: idle$/ })
+      .waitFor();
+    await page.getByRole("button", { name: `Details of workspace ${id.slice(0, 8)}` }).click();
+    const lines = row(id).locator(".history li");
+    await lines.filter({ hasText: "STOPPING → STOPPED" }).waitFor();
+    const texts = (await lines.allTextContents()).map((line) => line.replace(/^\S+( [AP]M)? /, ""));
+    expect(texts).toEqual([
+      "created · by you",
+      "CREATING → STARTING · lifecycle engine",
+      "STARTING → RUNNING · lifecycle engine",
+      "RUNNING → STOPPING · idle",
+      // The engine finishes the stop the idle policy asked for.
+      "STOPPING → STOPPED · lifecycle engine",
+    ]);
+
+    // Live from here: a start made elsewhere adds its lines after the ones read.
+    expect((await rest(policyServer, "POST", `/workspaces/${id}/start`)).status).toBe(200);
+    await lines.filter({ hasText: "STOPPED → STARTING" }).waitFor();
+    expect((await lines.allTextContents()).length).toBeGreaterThan(texts.length);
+    expect(await lines.nth(texts.length).textContent()).toMatch(/STOPPED → STARTING$/);
+  });
+
+  it("offers a viewer no workspace actions and no create form, but live badges and the members", async () => {
+    const admin = await seedUser(server.services, "console-admin");
+    const viewer = await seedUser(server.services, "console-viewer");
+    seeded = admin;
+    const id = await restCreate(server, {});
+    const added = await rest(server, "POST", `/projects/${admin.project.id}/members`, {
+      email: viewer.user.email,
+      role: "viewer",
+    });
+    expect(added.status, JSON.stringify(added.json)).toBeLessThan(300);
+
+    seeded = viewer;
+    await signIn(viewer.token);
+    await page.getByRole("status").filter({ hasText: "Live:" }).waitFor();
+    await page.getByRole("combobox", { name: "Project" }).selectOption(admin.project.id);
+    await page.getByText("Your role: viewer.").waitFor();
+    await badgeReaches(id, "RUNNING");
+    expect(await page.getByRole("button", { name: "Create workspace" }).isHidden()).toBe(true);
+    for (const action of ["Stop", "Start", "Delete", "Keep alive", "Resize"]) {
+      expect(
+        await page.getByRole("button", { name: `${action} workspace ${id.slice(0, 8)}` }).count(),
+      ).toBe(0);
+    }
+    await page.getByText("Members").click();
+    expect(await page.locator("#members li").allTextContents()).toEqual([
+      `${admin.user.email} · admin`,
+      `${viewer.user.email} · viewer (you)`,
+    ]);
+
+    // Their own project: a developer's buttons are back.
+    await page.getByRole("combobox", { name: "Project" }).selectOption(viewer.project.id);
+    await page.getByText("Your role: admin.").waitFor();
+    expect(await page.getByRole("button", { name: "Create workspace" }).isVisible()).toBe(true);
+  });
 });
