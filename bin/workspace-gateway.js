@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs dist/cli.js, the sources bundled by `npm install` (scripts/build-cli.mjs), which starts
 // in a fraction of the time TypeScript through tsx takes. When dist/ is missing, or a file in
-// src/ is newer than it (sources edited since), the sources run through tsx: never stale code.
+// src/ is newer than it (sources edited since), it is bundled again first (about a second);
+// where that fails (a read-only install), the sources run through tsx. Never stale code.
 import { readdirSync, statSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 
@@ -26,7 +27,16 @@ function bundleIsFresh() {
   );
 }
 
-if (bundleIsFresh()) {
+let fresh = bundleIsFresh();
+if (!fresh) {
+  try {
+    await import("../scripts/build-cli.mjs");
+    fresh = true;
+  } catch {
+    // tsx below
+  }
+}
+if (fresh) {
   await import(bundle.href);
 } else {
   const { register } = await import("tsx/esm/api");

@@ -1,11 +1,11 @@
 // Bundles src/ into dist/ (run by `npm install`): the CLI and the server then start without
 // compiling TypeScript through tsx (seconds per command, and an esbuild child for the server's
 // life). bin/workspace-gateway.js runs the sources through tsx when dist/ is missing or older.
-import { rmSync } from "node:fs";
+import { rmSync, utimesSync } from "node:fs";
 import { readFile, rename } from "node:fs/promises";
 import { dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, stop } from "esbuild";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const target = `${root}dist`;
@@ -32,6 +32,8 @@ const ownUrl = {
   },
 };
 
+// The bundle is as new as the sources it read: a file saved during the build is newer than it.
+const started = new Date();
 await build({
   absWorkingDir: root,
   entryPoints: { cli: "src/cli.ts" },
@@ -43,9 +45,11 @@ await build({
   target: "node20",
   packages: "external",
   outdir,
-  logLevel: "warning",
+  // Silent when bin/ rebuilds before a command: its output is the command's alone.
+  logLevel: process.argv[1] === fileURLToPath(import.meta.url) ? "warning" : "silent",
   plugins: [ownUrl],
 });
+utimesSync(`${outdir}/cli.js`, started, started);
 rmSync(`${outdir}.old`, { recursive: true, force: true });
 await rename(target, `${outdir}.old`).catch(() => undefined);
 await rename(outdir, target).catch(() => {
@@ -53,3 +57,5 @@ await rename(outdir, target).catch(() => {
   rmSync(outdir, { recursive: true, force: true });
 });
 rmSync(`${outdir}.old`, { recursive: true, force: true });
+// Imported by bin/ before a server starts: esbuild's child process must not outlive the build.
+await stop();
