@@ -5,15 +5,15 @@ import { type Database, openDatabase } from "../src/db/client.js";
 import type { Workspace } from "../src/generated/prisma/client.js";
 import { createLifecycle, type Lifecycle, type Provisioner } from "../src/lifecycle/index.js";
 import { Leases } from "../src/lifecycle/leases.js";
-import type { ProvisionerStep } from "../src/lifecycle/provisioner.js";
+import type { MachineSpec, ProvisionerStep } from "../src/lifecycle/provisioner.js";
 import {
   createSimulatedProvisioner,
   simulatedMachineId,
   simulatedPrivateIp,
 } from "../src/lifecycle/simulated-provisioner.js";
-import { isIdleStopDue } from "../src/lifecycle/steps.js";
 import { createServices, type Services } from "../src/services/index.js";
 import { LocalStatusBus } from "../src/services/status-bus.js";
+import { type PolicyRow, WorkspacePolicy } from "../src/services/workspace-policy.js";
 import { type WatchedWorkspace, WorkspaceStatusService } from "../src/services/workspace-status.js";
 import { embeddedDatabase, TEST_DATABASE_URL } from "./kit/database.js";
 import { scratchPostgres } from "./kit/processes.js";
@@ -22,7 +22,8 @@ import { waitFor } from "./kit/wait.js";
 
 interface Recorder {
   provisioner: Provisioner;
-  calls: { step: ProvisionerStep; workspaceId: string }[];
+  /** Each step with the volume id its spec carried (the workspace's kept volume_id). */
+  calls: { step: ProvisionerStep; workspaceId: string; volumeId: string | null }[];
   count(workspaceId: string, step: ProvisionerStep): number;
   /** Workspaces whose steps hang until the engine aborts them (shutdown). */
   hold: Set<string>;
@@ -39,12 +40,12 @@ function recordingProvisioner(delayMs = 10): Recorder {
   let openGate = () => {};
   const record = async <T>(
     step: ProvisionerStep,
-    workspaceId: string,
+    { workspaceId, volumeId }: MachineSpec,
     signal: AbortSignal,
     run: () => Promise<T>,
   ): Promise<T> => {
     await gate;
-    calls.push({ step, workspaceId });
+    calls.push({ step, workspaceId, volumeId });
     if (hold.has(workspaceId)) {
       await new Promise((_, reject) =>
         signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
@@ -65,13 +66,12 @@ function recordingProvisioner(delayMs = 10): Recorder {
       calls.filter((call) => call.workspaceId === workspaceId && call.step === step).length,
     provisioner: {
       createMachine: (spec, signal) =>
-        record("createMachine", spec.workspaceId, signal, () => inner.createMachine(spec, signal)),
+        record("createMachine", spec, signal, () => inner.createMachine(spec, signal)),
       start: (id, spec, signal) =>
-        record("start", spec.workspaceId, signal, () => inner.start(id, spec, signal)),
-      stop: (id, spec, signal) =>
-        record("stop", spec.workspaceId, signal, () => inner.stop(id, spec, signal)),
+        record("start", spec, signal, () => inner.start(id, spec, signal)),
+      stop: (id, spec, signal) => record("stop", spec, signal, () => inner.stop(id, spec, signal)),
       destroy: (id, spec, signal) =>
-        record("destroy", spec.workspaceId, signal, () => inner.destroy(id, spec, signal)),
+        record("destroy", spec, signal, () => inner.destroy(id, spec, signal)),
     },
   };
 }
@@ -260,6 +260,33 @@ describe.each(targets)("the lifecycle engine [$name]", (target) => {
       expect(recorder.count(workspace.id, "start")).toBe(2);
       expect(recorder.count(workspace.id, "stop")).toBe(1);
       expect(recorder.count(workspace.id, "destroy")).toBe(1);
+    },
+  );
+
+  it.skipIf(target.skip)(
+    "hands the workspace's kept volume id to the provider's stop, start and destroy (the claim reads volume_id)",
+    async () => {
+      const recorder = recordingProvisioner();
+      const { services } = startEngine(recorder);
+      const { id } = await database.prisma.workspace.create({
+        data: workspaceRow(owner.project.id, {
+          status: "stopping",
+          desiredState: "stopped",
+          machineId: "machine-kept",
+          volumeId: "vol_kept",
+        }),
+      });
+      await waitFor(async () => (await row(id))?.status === "stopped", { what: "stopped" });
+      expect((await services.workspaces.start(owner.user.id, id)).ok).toBe(true);
+      await waitFor(async () => (await row(id))?.status === "running", { what: "running" });
+      expect((await services.workspaces.delete(owner.user.id, id)).ok).toBe(true);
+      await waitFor(async () => (await row(id)) === null, { what: "the row removed" });
+      // The Fly driver reaches the volume by this id instead of listing the app's volumes.
+      expect(recorder.calls.filter((call) => call.workspaceId === id)).toEqual([
+        { step: "stop", workspaceId: id, volumeId: "vol_kept" },
+        { step: "start", workspaceId: id, volumeId: "vol_kept" },
+        { step: "destroy", workspaceId: id, volumeId: "vol_kept" },
+      ]);
     },
   );
 
@@ -460,32 +487,38 @@ describe("status events", () => {
   });
 });
 
-describe("idle auto-stop rules", () => {
-  const now = Date.parse("2026-01-01T12:00:00Z");
+describe("automatic stop rules (WorkspacePolicy.stopDue, what the sweep asks)", () => {
+  const now = new Date("2026-01-01T12:00:00Z");
   const minutes = (n: number) => n * 60_000;
-  const running = {
-    status: "running" as const,
-    keepActive: false,
-    desiredState: "running" as const,
-    lastActivityAt: new Date(now - minutes(10)),
+  const policy = new WorkspacePolicy({ idleTimeoutMinutes: 10, minuteMs: minutes(1) });
+  const running: PolicyRow = {
+    status: "running",
+    desiredState: "running",
+    autoStopMinutes: null,
+    maxRunMinutes: 0,
+    autoDeleteMinutes: null,
+    lastActivityAt: new Date(now.getTime() - minutes(10)),
+    startedAt: new Date(now.getTime() - minutes(10)),
+    stoppedAt: null,
   };
 
   it("stops a running workspace idle for the timeout or longer, not one minute less", () => {
-    expect(isIdleStopDue(running, minutes(10), now)).toBe(true);
-    expect(isIdleStopDue(running, minutes(11), now)).toBe(false);
-    expect(
-      isIdleStopDue({ ...running, lastActivityAt: new Date(now - minutes(9)) }, minutes(10), now),
-    ).toBe(false);
+    expect(policy.stopDue(running, now)).toBe("idle");
+    expect(policy.stopDue({ ...running, autoStopMinutes: 11 }, now)).toBeNull();
+    const lately = new Date(now.getTime() - minutes(9));
+    expect(policy.stopDue({ ...running, lastActivityAt: lately }, now)).toBeNull();
   });
 
-  it("never stops one with keep_active, one not meant to run, or one not running", () => {
-    expect(isIdleStopDue({ ...running, keepActive: true }, minutes(10), now)).toBe(false);
-    expect(isIdleStopDue({ ...running, desiredState: "stopped" }, minutes(10), now)).toBe(false);
-    expect(isIdleStopDue({ ...running, desiredState: "deleted" }, minutes(10), now)).toBe(false);
-    expect(isIdleStopDue({ ...running, status: "starting" }, minutes(10), now)).toBe(false);
+  it("never stops one kept active (auto_stop_minutes 0), one not meant to run, or one not running", () => {
+    expect(policy.stopDue({ ...running, autoStopMinutes: 0 }, now)).toBeNull();
+    expect(policy.stopDue({ ...running, desiredState: "stopped" }, now)).toBeNull();
+    expect(policy.stopDue({ ...running, desiredState: "deleted" }, now)).toBeNull();
+    expect(policy.stopDue({ ...running, status: "starting" }, now)).toBeNull();
   });
 
-  it("is off with a timeout of 0 (IDLE_TIMEOUT_MINUTES=0)", () => {
-    expect(isIdleStopDue({ ...running, lastActivityAt: new Date(0) }, 0, now)).toBe(false);
+  it("is off with IDLE_TIMEOUT_MINUTES=0 for workspaces without their own", () => {
+    const off = new WorkspacePolicy({ idleTimeoutMinutes: 0, minuteMs: minutes(1) });
+    expect(off.stopDue({ ...running, lastActivityAt: new Date(0) }, now)).toBeNull();
+    expect(off.stopDue({ ...running, autoStopMinutes: 10 }, now)).toBe("idle");
   });
 });

@@ -16,7 +16,7 @@ const CLAIMED_COLUMNS = Prisma.sql`
   w.updated_at AS "updatedAt", w.auto_stop_minutes AS "autoStopMinutes",
   w.max_run_minutes AS "maxRunMinutes", w.auto_delete_minutes AS "autoDeleteMinutes", w.labels,
   w.started_at AS "startedAt", w.stopped_at AS "stoppedAt", w.stop_reason::text AS "stopReason",
-  w.auto_stop_at AS "autoStopAt", w.auto_delete_at AS "autoDeleteAt",
+  w.auto_stop_at AS "autoStopAt", w.auto_delete_at AS "autoDeleteAt", w.volume_id AS "volumeId",
   p.name AS "projectName", p.default_branch AS "defaultBranch"`;
 
 type ClaimedRow = Omit<ClaimedWorkspace, "project"> & {
