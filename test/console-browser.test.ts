@@ -811,6 +811,17 @@ describe("the console's policies and labels (issue 17)", () => {
       expect(widths.page).toBeLessThanOrEqual(width);
       expect(widths.widest).toBeLessThanOrEqual(width);
       await page.screenshot({ path: `${ARTIFACTS}/console-policies-${width}.png`, fullPage: true });
+      if (width === 1280) {
+        // What docs/console.png shows: the workspaces part of the page.
+        const top = await page
+          .locator("#workspace-section")
+          .evaluate((element) => element.getBoundingClientRect().top + window.scrollY);
+        await page.screenshot({
+          path: `${ARTIFACTS}/console-docs.png`,
+          fullPage: true,
+          clip: { x: 0, y: top, width, height: 1280 },
+        });
+      }
     });
   }
 });
