@@ -1,15 +1,23 @@
 // Bundles src/ into dist/ (run by `npm install`): the CLI and the server then start without
 // compiling TypeScript through tsx (seconds per command, and an esbuild child for the server's
 // life). bin/workspace-gateway.js runs the sources through tsx when dist/ is missing or older.
-import { rmSync, utimesSync } from "node:fs";
-import { readFile, rename } from "node:fs/promises";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, stop } from "esbuild";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const target = `${root}dist`;
-// Built beside, then swapped in: a command started meanwhile sees the old bundle or none (tsx).
+// Built beside, then moved in (below).
 const outdir = `${target}.${process.pid}`;
 
 /**
@@ -49,13 +57,24 @@ await build({
   logLevel: process.argv[1] === fileURLToPath(import.meta.url) ? "warning" : "silent",
   plugins: [ownUrl],
 });
+// Chunks are named by their content, so they join dist/ beside the older ones, and cli.js is
+// swapped in last: a process running an older build still finds every chunk it may import
+// lazily (swapping the whole folder broke servers started just before sources were edited).
+// Chunks no build has written for a day are pruned.
+mkdirSync(target, { recursive: true });
+for (const file of readdirSync(outdir)) {
+  if (file === "cli.js") continue;
+  if (existsSync(`${target}/${file}`)) utimesSync(`${target}/${file}`, started, started);
+  else renameSync(`${outdir}/${file}`, `${target}/${file}`);
+}
 utimesSync(`${outdir}/cli.js`, started, started);
-rmSync(`${outdir}.old`, { recursive: true, force: true });
-await rename(target, `${outdir}.old`).catch(() => undefined);
-await rename(outdir, target).catch(() => {
-  // Another build (a parallel test run) put its dist/ there first: built from the same sources.
-  rmSync(outdir, { recursive: true, force: true });
-});
-rmSync(`${outdir}.old`, { recursive: true, force: true });
+renameSync(`${outdir}/cli.js`, `${target}/cli.js`);
+rmSync(outdir, { recursive: true, force: true });
+const dayAgo = started.getTime() - 86_400_000;
+for (const file of readdirSync(target)) {
+  if (file !== "cli.js" && statSync(`${target}/${file}`).mtimeMs < dayAgo) {
+    rmSync(`${target}/${file}`, { force: true });
+  }
+}
 // Imported by bin/ before a server starts: esbuild's child process must not outlive the build.
 await stop();
