@@ -360,7 +360,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       expect(rows.length).toBeGreaterThanOrEqual(240);
       expect(rows.map((row) => Number(row.seq))).toEqual(rows.map((_, i) => i + 1));
       const { encodeEventCursor } = await import("../src/services/events.js");
-      const expected = rows.map((row) => encodeEventCursor(row.seq));
+      const expected = rows.map((row) => encodeEventCursor(row.projectId, row.seq));
       // Events committed after the reader's last page (the stops' engine steps) come with a final drain.
       expect(seen).toEqual(expected.slice(0, seen.length));
       expect(new Set(seen).size).toBe(seen.length);

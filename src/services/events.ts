@@ -62,17 +62,20 @@ export interface EventPageRequest {
 /** Whose events: a project's, or one workspace's (within its project's numbering). */
 export type EventScope = { projectId: string; workspaceId?: string };
 
-/** `ev_` + the event's number in its project. */
-export function encodeEventCursor(seq: bigint): string {
-  return `ev_${seq.toString(36)}`;
+/**
+ * `ev_` + the project (32 hex digits) + `_` + the event's number in it: unique across projects, so
+ * clients that cache objects by id (Apollo, urql, Relay) never mix two projects' events.
+ */
+export function encodeEventCursor(projectId: string, seq: bigint): string {
+  return `ev_${projectId.replaceAll("-", "")}_${seq.toString(36)}`;
 }
 
-/** The number a cursor names; null when it is not one of ours. */
-export function decodeEventCursor(cursor: string): bigint | null {
-  const match = /^ev_([0-9a-z]{1,13})$/.exec(cursor);
-  if (!match?.[1]) return null;
+/** The number a cursor names in `projectId`; null when it is not one of that project's. */
+export function decodeEventCursor(cursor: string, projectId: string): bigint | null {
+  const match = /^ev_([0-9a-f]{32})_([0-9a-z]{1,13})$/.exec(cursor);
+  if (!match?.[2] || match[1] !== projectId.replaceAll("-", "").toLowerCase()) return null;
   let seq = 0n;
-  for (const digit of match[1]) seq = seq * 36n + BigInt(Number.parseInt(digit, 36));
+  for (const digit of match[2]) seq = seq * 36n + BigInt(Number.parseInt(digit, 36));
   return seq;
 }
 
@@ -92,7 +95,7 @@ interface EventRow {
 
 export function eventOf(row: EventRow): WorkspaceEvent {
   return {
-    id: encodeEventCursor(row.seq),
+    id: encodeEventCursor(row.projectId, row.seq),
     seq: row.seq,
     type: row.type,
     workspaceId: row.workspaceId,
@@ -171,7 +174,7 @@ export class EventService {
         message: `must be a whole number from 1 to ${EVENT_PAGE_MAX}`,
       });
     }
-    const after = request.after === undefined ? 0n : decodeEventCursor(request.after);
+    const after = request.after === undefined ? 0n : decodeEventCursor(request.after, scope.projectId);
     if (after === null) issues.push({ field: "after", message: "must be an event's id" });
     if (issues.length > 0 || after === null) return fail(errors.invalidInput(issues));
     const expired = await this.checkCursor(scope, after);
@@ -198,7 +201,7 @@ export class EventService {
       });
       from = head?.lastSeq ?? 0n;
     } else {
-      const decoded = decodeEventCursor(after);
+      const decoded = decodeEventCursor(after, scope.projectId);
       if (decoded === null) {
         return fail(errors.invalidInput([{ field: "after", message: "must be an event's id" }]));
       }

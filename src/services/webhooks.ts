@@ -218,11 +218,11 @@ export class WebhookService {
       },
       orderBy: [{ at: "desc" }, { id: "desc" }],
       take: limit + 1,
-      include: { delivery: { select: { seq: true } } },
+      include: { delivery: { select: { projectId: true, seq: true } } },
     });
     const attempts = rows.slice(0, limit).map(({ delivery, ...attempt }) => ({
       ...attempt,
-      eventId: encodeEventCursor(delivery.seq),
+      eventId: encodeEventCursor(delivery.projectId, delivery.seq),
     }));
     const last = attempts.at(-1);
     const next =
