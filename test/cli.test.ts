@@ -4,10 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { openDatabase } from "../src/db/client.js";
 import { parseEnv } from "../src/env.js";
 import { isWellFormedToken } from "../src/services/token-format.js";
+import { storedLabels } from "../src/services/workspace-policy.js";
 import { TEST_DATABASE_URL } from "./kit/database.js";
 import { preparedDataDir } from "./kit/processes.js";
+import { workspaceRow } from "./kit/seed.js";
 
 const BIN = new URL("../bin/workspace-gateway.js", import.meta.url).pathname;
 
@@ -260,6 +263,68 @@ for (const target of targets) {
         stdout: `no workspaces\n${target.database}\n`,
       });
     }, 120_000);
+
+    it("workspace list --label k=v filters by label, repeated for all of several; a bad one is refused naming it", async () => {
+      const seeded = JSON.parse(
+        (await cli(["seed", "--email", `labels-${email}`, "--json"], target.env)).stdout,
+      );
+      // Rows written the way the services store labels, with the CLI's process not running.
+      const database = await openDatabase({
+        databaseUrl: target.env.DATABASE_URL || undefined,
+        dataDir: target.env.DATA_DIR ?? "",
+        migrate: false,
+      });
+      const ids: string[] = [];
+      try {
+        const labelled: Record<string, string>[] = [
+          { team: "ml", env: "prod" },
+          { team: "ml", env: "dev" },
+          { team: "web" },
+        ];
+        for (const [minute, labels] of labelled.entries()) {
+          const row = await database.prisma.workspace.create({
+            data: workspaceRow(seeded.project.id, {
+              labels: storedLabels(labels),
+              createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)),
+            }),
+          });
+          ids.push(row.id);
+        }
+      } finally {
+        await database.close();
+      }
+      const [prod, dev] = ids;
+      const listed = async (...labels: string[]) => {
+        const args = ["workspace", "list", "--project", seeded.project.id, "--json"];
+        const run = await cli([...args, ...labels.flatMap((l) => ["--label", l])], target.env);
+        expect(run.code, run.stderr).toBe(0);
+        return JSON.parse(run.stdout).workspaces.map((w: { id: string }) => w.id);
+      };
+      expect(await listed()).toEqual([...ids].reverse());
+      expect(await listed("team=ml")).toEqual([dev, prod]);
+      expect(await listed("team=ml", "env=prod")).toEqual([prod]);
+      // All of them: neither the first nor the last alone, nor any of them.
+      expect(await listed("env=prod", "team=web")).toEqual([]);
+      const args = ["workspace", "list", "--project", seeded.project.id, "--label", "env=dev"];
+      const shown = JSON.parse((await cli([...args, "--json"], target.env)).stdout);
+      expect(shown.workspaces).toEqual([
+        expect.objectContaining({ id: dev, labels: { env: "dev", team: "ml" } }),
+      ]);
+      for (const [label, message] of [
+        ["team", /^workspace-gateway: --label must be key=value \(got "team"\)$/],
+        ["bad key=x", /^workspace-gateway: --label key "bad key": /],
+        ["team=ml-", /^workspace-gateway: --label "team": the value "ml-" /],
+      ] as const) {
+        const run = await cli(
+          ["workspace", "list", "--label", "team=ml", "--label", label],
+          target.env,
+        );
+        expect(run.code, label).not.toBe(0);
+        expect(run.stdout).toBe("");
+        expect(run.stderr.trim().split("\n")).toHaveLength(1);
+        expect(run.stderr.trim()).toMatch(message);
+      }
+    }, 180_000);
 
     it.each([
       ["seed without --email", ["seed", "--json"], /--email/],
