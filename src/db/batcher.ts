@@ -73,7 +73,7 @@ export class GroupCommit<In, Out> {
       if (answers.length !== batch.length) {
         throw new Error(`a shared statement answered ${answers.length} of ${batch.length} rows`);
       }
-      batch.forEach((waiting, i) => waiting.resolve(answers[i] as Out));
+      for (const [i, waiting] of batch.entries()) waiting.resolve(answers[i] as Out);
     } catch (error) {
       if (batch.length === 1) {
         batch[0]?.reject(error);

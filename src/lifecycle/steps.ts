@@ -187,7 +187,7 @@ export class Steps {
       { ...current, project },
       "stop",
       { desiredState: "stopped", stopReason: reason, changeReason: reason },
-      { autoStopAt: { lte: new Date() } },
+      new Date(),
     );
   }
 
@@ -208,13 +208,15 @@ export class Steps {
 
   /**
    * The compare-and-set that completes a step; null when another writer got there first. The
-   * lease goes on while the next status needs a step, and ends with it otherwise.
+   * lease goes on while the next status needs a step, and ends with it otherwise. Steps that
+   * finish while one commits share the next statement (transitionShared). `autoStopDueBy`: an
+   * automatic stop's guard (still due then, so that a keep-alive landing after the read wins).
    */
   private async commit(
     workspace: ClaimedWorkspace,
     move: Move,
     data: Prisma.WorkspaceUpdateManyMutationInput,
-    guard: Prisma.WorkspaceWhereInput = {},
+    autoStopDueBy?: Date,
   ): Promise<StepResult> {
     const { project, ...current } = workspace;
     const to = nextStatus(current.status, move);
@@ -222,11 +224,11 @@ export class Steps {
       to !== undefined && isTransitional(to) && current.desiredState !== "deleted"
         ? { leaseExpiresAt: new Date(Date.now() + this.options.leaseTtlMs) }
         : Leases.cleared;
-    const changed = await this.options.status.transition(
+    const changed = await this.options.status.transitionShared(
       current,
       move,
       { ...data, ...lease },
-      guard,
+      autoStopDueBy,
     );
     if (changed) {
       this.log.info(

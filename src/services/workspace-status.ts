@@ -3,7 +3,10 @@
  * the one status write (a compare-and-set that publishes), and the stream watchers read.
  * The lifecycle engine and both front doors call this; it calls nothing above it.
  */
+import { GroupCommit } from "../db/batcher.js";
 import type { PrismaClient } from "../db/client.js";
+import { statementsFor } from "../db/statements.js";
+import { isSharedWriteData, type WorkspaceWrite, writeWorkspaces } from "../db/write-workspaces.js";
 import type { Prisma, Workspace } from "../generated/prisma/client.js";
 import type { WorkspaceStatus } from "../generated/prisma/enums.js";
 import type { BusEvent, StatusBus } from "./status-bus.js";
@@ -58,6 +61,30 @@ export function needsStep(workspace: Workspace): boolean {
 }
 
 /**
+ * What a transition writes: the new status, with when it became running (max run time counts
+ * from there) or stopped (auto-delete) and why it stopped (a stop is the user's unless the
+ * caller names a policy; a start clears it), under `data`. Throws on a move the table forbids
+ * (a bug in the caller).
+ */
+function transitionData(
+  current: Workspace,
+  move: Move,
+  data: TransitionData,
+): Prisma.WorkspaceUpdateManyMutationInput {
+  const to = nextStatus(current.status, move);
+  if (to === undefined) {
+    throw new Error(`forbidden move ${move} from ${current.status} for workspace ${current.id}`);
+  }
+  const now = new Date();
+  const lifecycle: TransitionData = {};
+  if (to === "running") lifecycle.startedAt = now;
+  if (to === "stopped") lifecycle.stoppedAt = now;
+  if (move === "start") Object.assign(lifecycle, { stopReason: null, stoppedAt: null });
+  if (move === "stop") lifecycle.stopReason = "user";
+  return { ...lifecycle, ...data, status: to };
+}
+
+/**
  * What watchers see: the workspace as it is, or, as the very last event of a stream, the
  * workspace as it was with status "deleted".
  */
@@ -75,6 +102,8 @@ export type TransitionData = Omit<
  */
 export class WorkspaceStatusService {
   private readonly listeners = new Set<(workspace: Workspace) => void>();
+  /** The shared statement of transitionShared, made on first use. */
+  private sharedWrites: GroupCommit<WorkspaceWrite, Workspace | null> | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -96,26 +125,42 @@ export class WorkspaceStatusService {
     data: TransitionData = {},
     guard: Prisma.WorkspaceWhereInput = {},
   ): Promise<Workspace | null> {
-    const to = nextStatus(current.status, move);
-    if (to === undefined) {
-      throw new Error(`forbidden move ${move} from ${current.status} for workspace ${current.id}`);
+    return this.write(current, transitionData(current, move, data), {
+      status: current.status,
+      ...guard,
+    });
+  }
+
+  /**
+   * A transition as `transition`, in a statement shared with the other transitions that reach
+   * here while one is committing (the engine's steps: one commit for the steps that finish
+   * together, a stale row losing alone). `autoStopDueBy`: the automatic stop's guard.
+   */
+  async transitionShared(
+    current: Workspace,
+    move: Move,
+    data: TransitionData = {},
+    autoStopDueBy?: Date,
+  ): Promise<Workspace | null> {
+    const changes = transitionData(current, move, data);
+    const write = { ...changes, ...this.policy.dueTimes(withPolicyData(current, changes)) };
+    const full = { ...write, updatedAt: new Date() };
+    if (!isSharedWriteData(full)) {
+      const guard = autoStopDueBy ? { autoStopAt: { lte: autoStopDueBy } } : {};
+      return this.write(current, changes, { status: current.status, ...guard });
     }
-    const now = new Date();
-    // When it became running (max run time counts from there) or stopped (auto-delete), and why
-    // it stopped: a stop is the user's unless the caller names a policy; a start clears it.
-    const lifecycle: TransitionData = {};
-    if (to === "running") lifecycle.startedAt = now;
-    if (to === "stopped") lifecycle.stoppedAt = now;
-    if (move === "start") Object.assign(lifecycle, { stopReason: null, stoppedAt: null });
-    if (move === "stop") lifecycle.stopReason = "user";
-    return this.write(
-      current,
-      { ...lifecycle, ...data, status: to },
-      {
-        status: current.status,
-        ...guard,
-      },
+    this.sharedWrites ??= new GroupCommit((writes) =>
+      writeWorkspaces(statementsFor(this.prisma), writes),
     );
+    const changed = await this.sharedWrites.submit({
+      id: current.id,
+      version: current.version,
+      status: current.status,
+      autoStopDueBy,
+      data: full,
+    });
+    if (changed) this.changed(changed);
+    return changed;
   }
 
   /**
