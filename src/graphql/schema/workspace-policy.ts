@@ -1,6 +1,7 @@
 /**
  * Workspace policies and labels in GraphQL: the fields they add to Workspace and User (with
- * User.workspaces, the list across projects that labels filter), and updateWorkspace, keepWorkspaceAlive, updateDefaultAutoStopMinutes. The rules are the
+ * User.workspaces, the list across projects that labels filter), and updateWorkspace,
+ * keepWorkspaceAlive, updateDefaultAutoStopMinutes. The rules are the
  * services' (services/workspace-policy.ts); REST's PATCH /workspaces/:id, POST
  * /workspaces/:id/keepalive and PUT /user/settings call the same functions.
  */
