@@ -45,6 +45,11 @@ export class GroupCommit<In, Out> {
     this.maxInFlight = options.maxInFlight ?? 1;
   }
 
+  /** Requests waiting for the next statement (not counting the one in flight). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   /** Joins the next shared statement (or starts one at once when none is in flight). */
   submit(item: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
