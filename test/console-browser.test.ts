@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import Fastify from "fastify";
 import {
   type Browser,
@@ -17,6 +18,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fieldKey } from "../console/src/field-key.js";
 import { consoleRoutes } from "../src/console/routes.js";
+import { type Database, wrapPglite } from "../src/db/client.js";
 import { embeddedDatabase } from "./kit/database.js";
 import { type SeededUser, seedUser } from "./kit/seed.js";
 import { startServer, type TestServer } from "./kit/server.js";
@@ -829,9 +831,15 @@ describe("the console's policies and labels (issue 17)", () => {
 describe("the console's history and roles (issues 18 and 19)", () => {
   /** A policy minute of 1 s and a quick sweep: an idle stop happens before the page opens. */
   let policyServer: TestServer;
+  /**
+   * Its own database: on the worker's shared one, another server's engine (a 60 s minute) could
+   * carry the start and write an auto_stop_at a minute away.
+   */
+  let policyDatabase: Database;
 
   beforeAll(async () => {
-    policyServer = await startServer(await embeddedDatabase(), {
+    policyDatabase = await wrapPglite(await PGlite.create(), { migrate: true });
+    policyServer = await startServer(policyDatabase, {
       SIMULATED_PROVISION_DELAY_MS: "150",
       POLICY_MINUTE_MS: "1000",
       AUTO_STOP_SWEEP_INTERVAL_S: "0.5",
@@ -840,6 +848,7 @@ describe("the console's history and roles (issues 18 and 19)", () => {
 
   afterAll(async () => {
     await policyServer?.app.stop();
+    await policyDatabase?.close();
   });
 
   it("shows the history from before the page opened with each reason, then continues live", async () => {
