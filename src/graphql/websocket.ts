@@ -211,6 +211,8 @@ export function attachWebSocket({
       execute: (args) => (args as EnvelopedArgs).run?.execute(args) as Promise<ExecutionResult>,
       subscribe: (args) => {
         const { shared, run } = args as EnvelopedArgs;
+        // graphql-ws keeps the arguments for the stream's life: not what opened the execution.
+        delete (args as EnvelopedArgs).shared;
         return (shared ? shared() : run?.subscribe(args)) as Promise<
           ExecutionResult | AsyncGenerator<ExecutionResult>
         >;
