@@ -17,6 +17,10 @@ export const BENCH_SETTINGS: Record<string, string> = {
   RATE_LIMIT_PER_MINUTE: "0",
   CREATE_RATE_LIMIT_PER_MINUTE: "0",
   WORKSPACE_QUOTA: "0",
+  // One token drives every connection of a workload: the per-token fairness limits (8 in flight,
+  // 50 streams) would measure the limit, not the gateway.
+  MAX_CONCURRENT_REQUESTS_PER_TOKEN: "0",
+  MAX_STREAMS_PER_TOKEN: "0",
   // The subscription workloads open thousands of sockets with one token.
   MAX_SOCKETS_PER_TOKEN: "0",
   MAX_SUBSCRIPTIONS_PER_SOCKET: "0",

@@ -87,6 +87,26 @@ export function chart(rows: Row[], title: string): string {
   return `${parts.join("\n")}\n`;
 }
 
+/** gql-read ÷ postgraphile-read and gql-create ÷ postgraphile-create, by concurrency. */
+function peerRatios(rows: Row[]): string[] {
+  const pairs = [
+    ["gql-read", "postgraphile-read"],
+    ["gql-create", "postgraphile-create"],
+  ];
+  const out: string[] = [];
+  for (const [ours, peer] of pairs) {
+    for (const row of rows.filter((r) => r.workload === ours)) {
+      const other = rows.find((r) => r.workload === peer && r.connections === row.connections);
+      if (other?.median_rps) {
+        out.push(
+          `${ours} at c=${row.connections} ${(row.median_rps / other.median_rps).toFixed(2)}× ${peer}`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
 const fmt = (v: unknown) => (v === null || v === undefined || Number.isNaN(v) ? "–" : String(v));
 
 export async function writeReport(
@@ -109,6 +129,8 @@ export async function writeReport(
       )} (rate limits and quota switched off), PostgreSQL at 127.0.0.1:5432. Load: wrk in its own process, ${result.config.reps} interleaved repetitions of ${result.config.durationS} s in rotating order after a discarded warm-up.`,
     "Ratios are to the floor (bare `node:http` + `pg`, one named prepared `INSERT … RETURNING` per request) measured in the same repetition at the same concurrency: median (min–max). Only 2xx responses count as throughput.",
     `Raw data: [${name}.json](${name}.json).`,
+    "",
+    `**This machine:** the floor's p50 at c=1 (one HTTP round trip and one PostgreSQL commit) ${fmt(result.machine.floor_c1_p50_ms)} ms; ${fmt(result.machine.commits_per_workspace)} commits per workspace from create to running (pg_stat_database.xact_commit over ${fmt(result.machine.commits_per_workspace_n)} workspaces created at once: every transaction in that window, reads and engine ticks included, less the bench's own).`,
     "",
   ];
   const tp = result.throughput;
@@ -138,6 +160,10 @@ export async function writeReport(
       "| workload | c | req/s (median) | × floor median (min–max) | p50 ms | p99 ms | errors | rows = 2xx | noisy floor |",
       "|---|---:|---:|---|---:|---:|---:|:-:|:-:|",
     );
+    const peers = peerRatios(tp.summary.rows as Row[]);
+    if (peers.length > 0) {
+      md.push(`The gateway beside PostGraphile (same run, median req/s): ${peers.join("; ")}.`, "");
+    }
     for (const row of tp.summary.rows as Row[]) {
       const noisy = tp.summary.floorSpread[String(row.connections)]?.noisy ? "yes" : "";
       const ratio =
@@ -157,7 +183,7 @@ export async function writeReport(
     md.push(
       "## lifecycle-burst",
       "",
-      `${burst.n} workspaces created through REST (64 in flight, separate client process), \`SIMULATED_PROVISION_DELAY_MS=1000\`: created ${burst.created} in ${burst.create_s} s; all \`running\` ${burst.all_running_s === null ? `**not reached within ${burst.timeout_s} s** (${JSON.stringify(burst.final_counts)})` : `${burst.all_running_s} s after the first request`} (PostgreSQL polled every 250 ms by status).`,
+      `${burst.n} workspaces created through REST (64 in flight, separate client process), \`SIMULATED_PROVISION_DELAY_MS=1000\`: created ${burst.created} in ${burst.create_s} s; all \`running\` ${burst.all_running_s === null ? `**not reached within ${burst.timeout_s} s** (${JSON.stringify(burst.final_counts)})` : `${burst.all_running_s} s after the first request`} (PostgreSQL polled every 250 ms by status); ${fmt(burst.commits_per_workspace)} commits per workspace (${fmt(burst.commits)} in all).`,
       "",
     );
   }

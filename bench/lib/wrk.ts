@@ -13,6 +13,11 @@ export interface Request {
   body?: string;
   /** A substring every 2xx body must contain (e.g. a GraphQL __typename). */
   expect?: string;
+  /**
+   * The body is a template: each `__UUID__` becomes a fresh random UUID per request (for a peer
+   * that takes the new row's id and unique columns from the client).
+   */
+  fresh?: boolean;
 }
 
 export interface WrkResult {
@@ -33,6 +38,20 @@ export function wrkAvailable(): boolean {
 
 const lua = (value: string) => JSON.stringify(value); // a JSON string is a valid Lua string here
 
+/** Lua: every request's body is wrk.body with each __UUID__ replaced by a new random UUID. */
+const FRESH_BODY = [
+  "math.randomseed(os.time() + math.floor(os.clock() * 1000000))",
+  "local template = wrk.body",
+  "local function uuid()",
+  '  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)',
+  '    return string.format("%x", c == "x" and math.random(0, 15) or math.random(8, 11))',
+  "  end))",
+  "end",
+  "function request()",
+  '  return wrk.format(nil, nil, nil, (string.gsub(template, "__UUID__", uuid)))',
+  "end",
+];
+
 export async function writeScript(dir: string, name: string, request: Request): Promise<string> {
   const hooks = await readFile(new URL("../wrk/hooks.lua", import.meta.url), "utf8");
   const lines = [
@@ -43,6 +62,7 @@ export async function writeScript(dir: string, name: string, request: Request): 
       ([key, value]) => `wrk.headers[${lua(key)}] = ${lua(value)}`,
     ),
     `expect = ${request.expect === undefined ? "nil" : lua(request.expect)}`,
+    ...(request.fresh ? FRESH_BODY : []),
     "",
     hooks,
   ];
