@@ -98,7 +98,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
         seeded.user.id,
         {},
         {
-          labels: { team: "rare" },
+          labels: [{ key: "team", value: "rare" }],
         },
       );
       expect(listed.ok && listed.value.workspaces).toHaveLength(10);

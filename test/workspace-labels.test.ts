@@ -117,6 +117,8 @@ describe("labels", () => {
     };
     expect(await ids("/workspaces?label=team=ml")).toEqual([b.id, a.id]);
     expect(await ids("/workspaces?label=team=ml&label=env=prod")).toEqual([a.id]);
+    // All of: one key asked with two values matches nothing (as GraphQL's filter.labels).
+    expect(await ids("/workspaces?label=team=ml&label=team=other")).toEqual([]);
     expect(await ids(`/projects/${other.value.id}/workspaces?label=team=ml`)).toEqual([b.id]);
     expect(await ids("/workspaces?status=creating&status=running&label=team=ml")).toHaveLength(2);
     expect(await ids("/workspaces?status=stopped&label=team=ml")).toEqual([]);

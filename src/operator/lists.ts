@@ -105,12 +105,12 @@ export const listCommands = {
         `--status must be one of ${STATUSES.join(", ")}, got ${JSON.stringify(status)}`,
       );
     }
-    const labels: Record<string, string> = {};
+    const labels: { key: string; value: string }[] = [];
     const selectors = Array.isArray(options.label) ? (options.label as string[]) : [];
     for (const selector of selectors) {
       const parsed = parseLabelSelector(selector);
       if (typeof parsed === "string") throw new OperatorError(`--${parsed}`);
-      labels[parsed[0]] = parsed[1];
+      labels.push({ key: parsed[0], value: parsed[1] });
     }
     const workspaces = await database.prisma.workspace.findMany({
       where: { projectId, status, ...filterWhere({ labels }) },

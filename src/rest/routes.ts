@@ -117,10 +117,10 @@ function listPage(
 function listFilter(query: WorkspaceListQuery): WorkspaceFilter {
   const all = (value: string | string[] | undefined) =>
     value === undefined ? [] : Array.isArray(value) ? value : [value];
-  const labels: Record<string, string> = {};
+  const labels: { key: string; value: string }[] = [];
   for (const selector of all(query.label)) {
     const parsed = parseLabelSelector(selector);
-    if (typeof parsed !== "string") labels[parsed[0]] = parsed[1];
+    if (typeof parsed !== "string") labels.push({ key: parsed[0], value: parsed[1] });
   }
   return { status: all(query.status) as WorkspaceStatus[], labels };
 }

@@ -143,10 +143,13 @@ export function labelList(labels: Labels): { key: string; value: string }[] {
     .map((key) => ({ key, value: labels[key] as string }));
 }
 
-/** A list filter: any of the statuses, all of the labels. */
+/**
+ * A list filter: any of the statuses, all of the labels. Labels are pairs, not a map: `team=a`
+ * and `team=b` together match nothing (all of), at both doors alike.
+ */
 export interface WorkspaceFilter {
   status?: readonly Workspace["status"][] | undefined;
-  labels?: Labels | undefined;
+  labels?: readonly { key: string; value: string }[] | undefined;
 }
 
 /** `team=ml` → ["team", "ml"]; a problem message when it is not `key=value` with a valid key. */

@@ -527,8 +527,8 @@ function mergedLabels(current: Labels, patch: UpdateWorkspaceInput): Labels {
 export function filterWhere(filter: WorkspaceFilter): Prisma.WorkspaceWhereInput {
   const where: Prisma.WorkspaceWhereInput = {};
   if (filter.status && filter.status.length > 0) where.status = { in: [...filter.status] };
-  if (filter.labels && Object.keys(filter.labels).length > 0) {
-    where.labels = { array_contains: storedLabels(filter.labels) };
+  if (filter.labels && filter.labels.length > 0) {
+    where.labels = { array_contains: filter.labels.map(({ key, value }) => ({ key, value })) };
   }
   return where;
 }
