@@ -105,14 +105,26 @@ token
   );
 token
   .command("list")
-  .description("list a user's tokens (id, prefix, dates; never the token itself)")
+  .description(
+    "list a user's tokens (name, project, role, expiry and dates; never the token itself)",
+  )
   .requiredOption("--user <id|email>", "the user")
   .option("--json", "print JSON")
   .action(
     operator("token list", (v) =>
       table(
         v.tokens,
-        ["id", "prefix", "created_at", "last_used_at", "revoked_at"],
+        [
+          "id",
+          "name",
+          "prefix",
+          "project_id",
+          "role",
+          "created_at",
+          "last_used_at",
+          "expires_at",
+          "revoked_at",
+        ],
         "no tokens for this user",
       ),
     ),

@@ -208,6 +208,71 @@ for (const target of targets) {
       expect(tokens).toHaveLength(5);
     }, 180_000);
 
+    it("token list shows each token's name, project, role and expiry, newest first", async () => {
+      const seeded = JSON.parse(
+        (await cli(["seed", "--email", `tokens-${email}`, "--json"], target.env)).stdout,
+      );
+      const base = ["token", "create", "--user", seeded.user.id, "--json"];
+      const scoped = JSON.parse(
+        (
+          await cli(
+            [...base, "--name", "ci", "--project", seeded.project.id, "--role", "viewer"],
+            target.env,
+          )
+        ).stdout,
+      );
+      const expiring = JSON.parse(
+        (await cli([...base, "--name", "laptop", "--expires-in-days", "30"], target.env)).stdout,
+      );
+      expect((await cli(["token", "revoke", scoped.id], target.env)).code).toBe(0);
+
+      const listed = await cli(
+        ["token", "list", "--user", `tokens-${email}`, "--json"],
+        target.env,
+      );
+      expect(listed.stderr).toBe("");
+      const tokens = JSON.parse(listed.stdout).tokens;
+      expect(tokens.map((token: { id: string }) => token.id)).toEqual([
+        expiring.id,
+        scoped.id,
+        expect.any(String),
+      ]);
+      expect(tokens[0]).toMatchObject({
+        name: "laptop",
+        project_id: null,
+        role: null,
+        expires_at: expiring.expires_at,
+        revoked_at: null,
+      });
+      expect(tokens[1]).toMatchObject({
+        name: "ci",
+        project_id: seeded.project.id,
+        role: "viewer",
+        expires_at: null,
+        revoked_at: expect.stringMatching(/Z$/),
+      });
+      // seed's token: no name, no limits.
+      expect(tokens[2]).toMatchObject({
+        name: null,
+        project_id: null,
+        role: null,
+        expires_at: null,
+      });
+      for (const secret of [seeded.token, scoped.token, expiring.token]) {
+        expect(listed.stdout).not.toContain(secret);
+      }
+
+      // As text: one aligned row per token, "-" where a token has no limit.
+      const text = await cli(["token", "list", "--user", seeded.user.id], target.env);
+      const rows = text.stdout.trim().split("\n").slice(1, 4);
+      const cells = rows.map((line) => line.split(/ +/));
+      expect(cells.map((row) => [row[0], row[1], row[3], row[4], row[7], row[8]])).toEqual([
+        [expiring.id, "laptop", "-", "-", expiring.expires_at, "-"],
+        [scoped.id, "ci", seeded.project.id, "viewer", "-", tokens[1].revoked_at],
+        [tokens[2].id, "-", "-", "-", "-", "-"],
+      ]);
+    });
+
     it("lists users, projects, a user's tokens (never the secret) and workspaces", async () => {
       const seeded = JSON.parse(
         (
@@ -244,15 +309,19 @@ for (const target of targets) {
       expect(JSON.parse(tokens.stdout).tokens).toEqual([
         {
           id: expect.any(String),
+          name: null,
           prefix: seeded.token.slice(0, JSON.parse(tokens.stdout).tokens[0].prefix.length),
+          project_id: null,
+          role: null,
           created_at: expect.stringMatching(/Z$/),
           last_used_at: null,
+          expires_at: null,
           revoked_at: null,
         },
       ]);
       const text = await cli(["token", "list", "--user", seeded.user.id], target.env);
       expect(text.stdout.split("\n")[0]).toMatch(
-        /^ID +PREFIX +CREATED AT +LAST USED AT +REVOKED AT$/,
+        /^ID +NAME +PREFIX +PROJECT ID +ROLE +CREATED AT +LAST USED AT +EXPIRES AT +REVOKED AT$/,
       );
       const workspaces = await cli(
         ["workspace", "list", "--project", seeded.project.id, "--status", "running"],

@@ -79,14 +79,29 @@ export const listCommands = {
     const tokens = await context.database.prisma.apiToken.findMany({
       where: { userId },
       orderBy: [...NEWEST_FIRST],
-      select: { id: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+      select: {
+        id: true,
+        name: true,
+        prefix: true,
+        projectId: true,
+        role: true,
+        createdAt: true,
+        lastUsedAt: true,
+        expiresAt: true,
+        revokedAt: true,
+      },
     });
     return {
       tokens: tokens.map((token) => ({
         id: token.id,
+        // An operator token made before names existed has "": shown as none.
+        name: token.name || null,
         prefix: token.prefix,
+        project_id: token.projectId,
+        role: token.role,
         created_at: iso(token.createdAt),
         last_used_at: iso(token.lastUsedAt),
+        expires_at: iso(token.expiresAt),
         revoked_at: iso(token.revokedAt),
       })),
     };
