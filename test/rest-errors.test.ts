@@ -274,7 +274,9 @@ describe.each(databaseTargets)("REST errors on $name", (target) => {
     describe("unknown routes and methods", () => {
       it("answers 404 JSON for an unknown route", async () => {
         const { api, token } = await seeded();
-        for (const path of ["/nope", "/projects", `/projects/${randomUUID()}/workspaces/extra`]) {
+        // `/project` (singular) and `/users`: near a real route, but none.
+        const unknown = ["/nope", "/project", "/users", `/projects/${randomUUID()}/workspaces/extra`];
+        for (const path of unknown) {
           const response = await api.get(path, { token });
           expectErrorBody(response, 404);
           expect(response.text).toBe('{"error":"not found"}');
@@ -286,7 +288,7 @@ describe.each(databaseTargets)("REST errors on $name", (target) => {
         const id = randomUUID();
         const cases: [string, string, string][] = [
           ["DELETE", `/projects/${id}/workspaces`, "GET, HEAD, POST"],
-          ["PUT", `/workspaces/${id}`, "GET, HEAD, DELETE"],
+          ["PUT", `/workspaces/${id}`, "GET, HEAD, PATCH, DELETE"],
           ["GET", `/workspaces/${id}/stop`, "POST"],
           ["DELETE", "/user/settings", "GET, HEAD, PUT"],
           ["POST", "/healthz", "GET, HEAD"],
@@ -326,7 +328,7 @@ describe.each(databaseTargets)("REST errors on $name", (target) => {
         const api = restClient(server.url);
         const response = await api.request("OPTIONS", `/workspaces/${randomUUID()}`);
         expect(response.status).toBe(204);
-        expect(response.headers.get("allow")).toBe("GET, HEAD, DELETE, OPTIONS");
+        expect(response.headers.get("allow")).toBe("GET, HEAD, PATCH, DELETE, OPTIONS");
       });
     });
 

@@ -13,21 +13,35 @@ type Json = any;
 
 const DOCUMENT_ID = "https://workspace-gateway.test/openapi.json";
 
-/** The contract's REST routes (CONTRACT §2), as METHOD + OpenAPI path. */
+/** The contract's REST routes (CONTRACT §2 and §8), as METHOD + OpenAPI path, sorted. */
 const CONTRACT_OPERATIONS = [
+  "DELETE /projects/{id}/members/{user_id}",
+  "DELETE /user/tokens/{id}",
+  "DELETE /webhooks/{id}",
   "DELETE /workspaces/{id}",
   "GET /openapi.json",
   "GET /projects",
   "GET /projects/{id}",
+  "GET /projects/{id}/events",
+  "GET /projects/{id}/members",
+  "GET /projects/{id}/webhooks",
   "GET /projects/{id}/workspaces",
   "GET /user/settings",
+  "GET /user/tokens",
+  "GET /webhooks/{id}/deliveries",
   "GET /workspaces",
   "GET /workspaces/{id}",
   "GET /workspaces/{id}/events",
+  "GET /workspaces/{id}/history",
   "GET /workspaces/{id}/wait",
-  "POST /projects",
+  "PATCH /projects/{id}/members/{user_id}",
   "PATCH /workspaces/{id}",
+  "POST /projects",
+  "POST /projects/{id}/members",
+  "POST /projects/{id}/webhooks",
   "POST /projects/{id}/workspaces",
+  "POST /user/tokens",
+  "POST /webhooks/{id}/deliveries/{delivery_id}/retry",
   "POST /workspaces/{id}/keepalive",
   "POST /workspaces/{id}/start",
   "POST /workspaces/{id}/stop",

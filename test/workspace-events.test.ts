@@ -169,12 +169,9 @@ describe("workspace events on the embedded database", () => {
     const owner = await seedUser(server.services, "events-pages");
     const api = restClient(server.url);
     const auth = { token: owner.token };
-    for (let i = 0; i < 3; i++) {
-      await api.post(`/projects/${owner.project.id}/workspaces`, {
-        ...auth,
-        json: { keep_active: true },
-      });
-    }
+    // Settled first: an engine step committing between the pages and the full read would add
+    // events the pages could not have seen.
+    await createSettled(api, owner.token, owner.project.id, 3);
     const path = `/projects/${owner.project.id}/events`;
     const seen: string[] = [];
     let after: string | null = null;
@@ -192,6 +189,9 @@ describe("workspace events on the embedded database", () => {
     expect(all.status).toBe(200);
     expect((all.json.events as EventJson[]).map((e) => e.id)).toEqual(seen);
     expect(new Set(seen).size).toBe(seen.length);
+    // 3 × (created, starting, running), one page each.
+    expect(seen).toHaveLength(9);
+    expect(pages).toBe(9);
     expect((await api.get(`${path}?limit=101`, auth)).status).toBe(400);
     expect((await api.get(`${path}?limit=0`, auth)).status).toBe(400);
     expect((await api.get(`${path}?after=nonsense`, auth)).status).toBe(400);
