@@ -275,7 +275,12 @@ describe.each(databaseTargets)("REST errors on $name", (target) => {
       it("answers 404 JSON for an unknown route", async () => {
         const { api, token } = await seeded();
         // `/project` (singular) and `/users`: near a real route, but none.
-        const unknown = ["/nope", "/project", "/users", `/projects/${randomUUID()}/workspaces/extra`];
+        const unknown = [
+          "/nope",
+          "/project",
+          "/users",
+          `/projects/${randomUUID()}/workspaces/extra`,
+        ];
         for (const path of unknown) {
           const response = await api.get(path, { token });
           expectErrorBody(response, 404);
