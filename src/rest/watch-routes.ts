@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { releaseDatabaseShare } from "../http/caller-shares.js";
+import { eventJson, type WorkspaceStreamItem } from "../services/events.js";
 import { errors } from "../services/result.js";
 import { authenticationRefusal } from "../services/token-format.js";
 import type { WorkspacePolicy } from "../services/workspace-policy.js";
@@ -30,14 +31,30 @@ function waitIsOver(status: WatchedWorkspace["status"], target: string | undefin
 }
 
 async function* workspaceEvents(
-  watched: AsyncGenerator<WatchedWorkspace>,
+  items: AsyncGenerator<WorkspaceStreamItem>,
   policy: WorkspacePolicy,
 ): AsyncGenerator<ServerSentEvent> {
-  for await (const workspace of watched) {
-    const deleted = workspace.status === "deleted";
-    yield { event: deleted ? "deleted" : "workspace", data: serializeWorkspace(workspace, policy) };
+  for await (const item of items) {
+    if (item.kind === "event") {
+      yield { event: "event", id: item.event.id, data: eventJson(item.event) };
+      continue;
+    }
+    const deleted = item.workspace.status === "deleted";
+    yield {
+      event: deleted ? "deleted" : "workspace",
+      id: item.eventId,
+      data: serializeWorkspace(item.workspace, policy),
+    };
   }
 }
+
+const resumeQuerySchema = z.object({
+  after: z
+    .string()
+    .optional()
+    .describe("An event's id: resume after it (as Last-Event-ID; the header wins)"),
+});
+type ResumeQuery = z.output<typeof resumeQuerySchema>;
 
 export const watchRoutes: readonly RestRoute[] = [
   route<undefined, WaitQuery>({
@@ -108,25 +125,44 @@ export const watchRoutes: readonly RestRoute[] = [
       return serviceFailure(errors.workspaceNotFound());
     },
   }),
-  route({
+  route<undefined, ResumeQuery>({
     method: "GET",
     url: "/workspaces/:id/events",
     operationId: "workspaceEvents",
     summary:
-      "Server-Sent Events: the workspace now, then every change; `event: deleted` last when it is deleted",
+      "Server-Sent Events: the workspace now, then every change; `event: deleted` last when it is deleted. Resumes after Last-Event-ID (or ?after=)",
+    query: resumeQuerySchema,
+    headers: {
+      "Last-Event-ID": {
+        description:
+          "Resume after this event id (EventSource sends the last `id:` it saw on reconnect)",
+        schema: z.string(),
+      },
+    },
     responses: {
       200: {
         description:
-          "text/event-stream. Each `event: workspace` carries the workspace object (as GET /workspaces/{id} answers it) as JSON data, the first one the workspace as it is now; when the workspace is deleted a last `event: deleted` (the workspace with status `deleted`) ends the stream. A comment line (`: keep-alive`) every 15 s keeps idle connections open.",
+          "text/event-stream. Each `event: workspace` carries the workspace object (as GET /workspaces/{id} answers it) as JSON data, the first one the workspace as it is now; when the workspace is deleted a last `event: deleted` (the workspace with status `deleted`) ends the stream. Every message has an `id:`: for a workspace, the id of the newest event of the log (GET /workspaces/{id}/history) it reflects. Resuming (Last-Event-ID or ?after=), the events missed since that id come first, each as `event: event` with the event object (as the history pages hold them) and its id, then the workspace now and every change: nothing missed, nothing twice. A comment line (`: keep-alive`) every 15 s keeps idle connections open.",
         contentType: "text/event-stream",
         schema: z.string(),
       },
+      400: { description: "A Last-Event-ID or `after` that is not an event id of this project" },
       404: workspaceNotFound,
+      410: {
+        description: "The cursor is older than EVENT_RETENTION_DAYS: events after it were removed",
+      },
     },
-    async handle({ services, principal, params, signal }): Promise<Outcome> {
-      const watched = await services.workspaces.watch(principal, params.id ?? "", signal);
-      if (!watched.ok) return serviceFailure(watched.error);
-      return { status: 200, events: workspaceEvents(watched.value, services.policy) };
+    async handle({ services, principal, params, query, request, signal }): Promise<Outcome> {
+      const header = request.headers["last-event-id"];
+      const lastEventId = (Array.isArray(header) ? header[0] : header) || query.after;
+      const items = await services.events.followWorkspace(
+        principal,
+        params.id ?? "",
+        lastEventId,
+        signal,
+      );
+      if (!items.ok) return serviceFailure(items.error);
+      return { status: 200, events: workspaceEvents(items.value, services.policy) };
     },
   }),
 ];

@@ -10,6 +10,8 @@
  * query, and there is no seam where a gap or a duplicate could hide.
  */
 import type { PrismaClient } from "../db/client.js";
+import { WORKSPACE_COLUMNS } from "../db/create-workspace.js";
+import type { Workspace } from "../generated/prisma/client.js";
 import type {
   WorkspaceEventReason,
   WorkspaceEventType,
@@ -18,7 +20,7 @@ import type {
 import type { Caller } from "./access-policy.js";
 import type { ProjectService } from "./projects.js";
 import { cursorExpired, errors, fail, ok, type Result } from "./result.js";
-import type { WorkspaceStatusService } from "./workspace-status.js";
+import type { WatchedWorkspace, WorkspaceStatusService } from "./workspace-status.js";
 import type { WorkspaceService } from "./workspaces.js";
 
 /** The most events one page holds (and what a page without `limit` holds). */
@@ -133,6 +135,27 @@ export function eventJson(event: WorkspaceEvent) {
   };
 }
 
+/**
+ * One message of a workspace's stream (REST GET /workspaces/:id/events): an event it missed
+ * (only when resuming), or the workspace with the id of the newest event it reflects.
+ */
+export type WorkspaceStreamItem =
+  | { kind: "event"; event: WorkspaceEvent }
+  | { kind: "workspace"; workspace: WatchedWorkspace; eventId: string };
+
+/**
+ * The workspace (null once its row is gone) and, read by the same statement, the number of its
+ * newest event: the trigger commits each event with its change, so the pair is consistent. With
+ * none kept (all swept), the project's removal mark, a cursor that is still valid and after which
+ * nothing of it came.
+ */
+const REFLECTED = `SELECT w.*, COALESCE(e.seq, h.pruned_seq, 0) AS "eventSeq"
+  FROM (SELECT $1::uuid AS id) k
+  LEFT JOIN LATERAL (SELECT ${WORKSPACE_COLUMNS} FROM workspaces WHERE id = k.id) w ON true
+  LEFT JOIN LATERAL (SELECT max(seq) AS seq FROM workspace_events WHERE workspace_id = k.id) e
+    ON true
+  LEFT JOIN workspace_event_heads h ON h.project_id = w."projectId"`;
+
 export class EventService {
   constructor(
     private readonly prisma: PrismaClient,
@@ -174,7 +197,8 @@ export class EventService {
         message: `must be a whole number from 1 to ${EVENT_PAGE_MAX}`,
       });
     }
-    const after = request.after === undefined ? 0n : decodeEventCursor(request.after, scope.projectId);
+    const after =
+      request.after === undefined ? 0n : decodeEventCursor(request.after, scope.projectId);
     if (after === null) issues.push({ field: "after", message: "must be an event's id" });
     if (issues.length > 0 || after === null) return fail(errors.invalidInput(issues));
     const expired = await this.checkCursor(scope, after);
@@ -254,12 +278,115 @@ export class EventService {
     }
   }
 
-  private read(scope: EventScope, after: bigint, take: number): Promise<EventRow[]> {
+  /**
+   * A workspace's stream (REST GET /workspaces/:id/events): the workspace now, then every change
+   * (WorkspaceService.watch), each with the id of the newest event it reflects. After a cursor
+   * (Last-Event-ID), the workspace's events after it come first, replayed from the log up to the
+   * event the first snapshot reflects: the snapshot and that number are one statement's read, so
+   * the replay ends exactly where the snapshot starts and the live part (versions after the
+   * snapshot's) begins after it: no gap, no repeat. A change is looked up as it arrives (one
+   * read per message); a snapshot already overtaken by a newer commit when looked up keeps the id
+   * of the one before it, an event it surely reflects (resuming there may show its change again,
+   * never skip one).
+   */
+  async followWorkspace(
+    caller: Caller,
+    workspaceId: string,
+    after: string | undefined,
+    signal: AbortSignal,
+  ): Promise<Result<AsyncGenerator<WorkspaceStreamItem>>> {
+    // Ends the watch (and its membership hold) when the cursor is refused.
+    const refused = new AbortController();
+    const watched = await this.workspaces.watch(
+      caller,
+      workspaceId,
+      AbortSignal.any([signal, refused.signal]),
+    );
+    if (!watched.ok) return watched;
+    const stream = watched.value;
+    const first = await stream.next();
+    // Deleted between the access check and the read: the stream ends at once, as before.
+    if (first.done) return ok(stream as AsyncGenerator<never>);
+    let snapshot = first.value;
+    const found = await this.reflected(snapshot.id);
+    if (found.row && found.row.version > snapshot.version && found.row.desiredState !== "deleted") {
+      snapshot = found.row;
+    }
+    const scope = { projectId: snapshot.projectId, workspaceId: snapshot.id };
+    let from: bigint | undefined;
+    if (after !== undefined) {
+      const decoded = decodeEventCursor(after, scope.projectId);
+      const failure =
+        decoded === null
+          ? errors.invalidInput([{ field: "after", message: "must be an event's id" }])
+          : await this.checkCursor(scope, decoded);
+      if (failure || decoded === null) {
+        refused.abort();
+        await stream.return(undefined);
+        return fail(failure ?? errors.invalidInput([]));
+      }
+      from = decoded;
+    }
+    return ok(this.workspaceItems(scope, stream, snapshot, found.seq, from));
+  }
+
+  private async *workspaceItems(
+    scope: Required<EventScope>,
+    stream: AsyncGenerator<WatchedWorkspace>,
+    snapshot: WatchedWorkspace,
+    snapshotSeq: bigint,
+    from: bigint | undefined,
+  ): AsyncGenerator<WorkspaceStreamItem> {
+    const id = (seq: bigint) => encodeEventCursor(scope.projectId, seq);
+    try {
+      for (let cursor = from; cursor !== undefined && cursor < snapshotSeq; ) {
+        const rows = await this.read(scope, cursor, EVENT_PAGE_MAX, snapshotSeq);
+        // Its deletion is told by the live part's last message, as to any watcher.
+        for (const row of rows) {
+          if (row.type !== "deleted") yield { kind: "event", event: eventOf(row) };
+        }
+        cursor = rows.length === EVENT_PAGE_MAX ? rows.at(-1)?.seq : undefined;
+      }
+      yield { kind: "workspace", workspace: snapshot, eventId: id(snapshotSeq) };
+      let last = snapshot;
+      let lastSeq = snapshotSeq;
+      for await (const workspace of stream) {
+        const deleted = workspace.status === "deleted";
+        // The first read may have been overtaken above: what it read is not news again.
+        if (!deleted && workspace.version <= last.version) continue;
+        const found = await this.reflected(workspace.id);
+        const exact = deleted || found.row?.version === workspace.version;
+        const seq = exact && found.seq > lastSeq ? found.seq : lastSeq;
+        yield { kind: "workspace", workspace, eventId: id(seq) };
+        last = workspace;
+        lastSeq = seq;
+      }
+    } finally {
+      await stream.return(undefined);
+    }
+  }
+
+  /** The workspace and its newest event's number, in one statement (REFLECTED). */
+  private async reflected(workspaceId: string): Promise<{ row: Workspace | null; seq: bigint }> {
+    const [found] = await this.prisma.$queryRawUnsafe<
+      (Workspace & { eventSeq: bigint | number })[]
+    >(REFLECTED, workspaceId);
+    if (!found) return { row: null, seq: 0n };
+    const { eventSeq, ...row } = found;
+    return { row: row.id ? (row as Workspace) : null, seq: BigInt(eventSeq) };
+  }
+
+  private read(
+    scope: EventScope,
+    after: bigint,
+    take: number,
+    through?: bigint,
+  ): Promise<EventRow[]> {
     return this.prisma.workspaceEvent.findMany({
       where: {
         projectId: scope.projectId,
         ...(scope.workspaceId ? { workspaceId: scope.workspaceId } : {}),
-        seq: { gt: after },
+        seq: through === undefined ? { gt: after } : { gt: after, lte: through },
       },
       orderBy: { seq: "asc" },
       take,
