@@ -97,9 +97,10 @@ function peerRatios(rows: Row[]): string[] {
   for (const [ours, peer] of pairs) {
     for (const row of rows.filter((r) => r.workload === ours)) {
       const other = rows.find((r) => r.workload === peer && r.connections === row.connections);
-      if (other?.median_rps) {
+      // Each one's median ratio to the floor of its own repetitions: steadier on a busy machine.
+      if (row.ratio_median && other?.ratio_median) {
         out.push(
-          `${ours} at c=${row.connections} ${(row.median_rps / other.median_rps).toFixed(2)}× ${peer}`,
+          `${ours} at c=${row.connections} ${(row.ratio_median / other.ratio_median).toFixed(2)}× ${peer}`,
         );
       }
     }
@@ -157,13 +158,11 @@ export async function writeReport(
       "",
       `![throughput by concurrency](${svg})`,
       "",
+      `The gateway beside PostGraphile (same run; the quotient of their median ratios to the floor): ${peerRatios(tp.summary.rows as Row[]).join("; ") || "–"}.`,
+      "",
       "| workload | c | req/s (median) | × floor median (min–max) | p50 ms | p99 ms | errors | rows = 2xx | noisy floor |",
       "|---|---:|---:|---|---:|---:|---:|:-:|:-:|",
     );
-    const peers = peerRatios(tp.summary.rows as Row[]);
-    if (peers.length > 0) {
-      md.push(`The gateway beside PostGraphile (same run, median req/s): ${peers.join("; ")}.`, "");
-    }
     for (const row of tp.summary.rows as Row[]) {
       const noisy = tp.summary.floorSpread[String(row.connections)]?.noisy ? "yes" : "";
       const ratio =
