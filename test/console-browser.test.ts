@@ -917,3 +917,212 @@ describe("the console's history and roles (issues 18 and 19)", () => {
     expect(await page.getByRole("button", { name: "Create workspace" }).isVisible()).toBe(true);
   });
 });
+
+describe("the console's members and tokens panels (issue 19)", () => {
+  /** REST with any token: the independent view of what the page did. */
+  async function restAs(
+    token: string,
+    method: string,
+    path: string,
+    json?: unknown,
+    // biome-ignore lint/suspicious/noExplicitAny: each route answers its own documented shape
+  ): Promise<{ status: number; json: any }> {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(json === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: json === undefined ? undefined : JSON.stringify(json),
+    });
+    const text = await response.text();
+    return { status: response.status, json: text ? JSON.parse(text) : undefined };
+  }
+
+  async function membersOf(admin: SeededUser): Promise<{ email: string; role: string }[]> {
+    const listed = await restAs(admin.token, "GET", `/projects/${admin.project.id}/members`);
+    expect(listed.status).toBe(200);
+    return listed.json.members;
+  }
+
+  /** Nothing wider than the viewport: no sideways scrolling on a phone. */
+  async function expectNoSidewaysScroll(width: number): Promise<void> {
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      widest: Math.max(
+        ...[...document.querySelectorAll("main *")].map(
+          (element) => element.getBoundingClientRect().right,
+        ),
+      ),
+    }));
+    expect(widths.page).toBeLessThanOrEqual(width);
+    expect(widths.widest).toBeLessThanOrEqual(width);
+  }
+
+  function memberRow(email: string) {
+    return page.locator("#members li").filter({ hasText: email });
+  }
+
+  for (const [width, height] of [
+    [1280, 900],
+    [390, 844],
+  ] as const) {
+    it(`an admin adds members by email, changes a role and removes one; demoting the last admin is refused in words (${width} px)`, async () => {
+      await page.setViewportSize({ width, height });
+      const admin = await seedUser(server.services, "console-team-admin");
+      const mate = await seedUser(server.services, "console-team-mate");
+      const pending = `console-pending-${Date.now()}-${width}@example.com`;
+      seeded = admin;
+      await signIn(admin.token);
+      await page.getByText("Your role: admin.").waitFor();
+      await page.locator("#members-panel summary").click();
+      const form = page.getByRole("form", { name: "Add a member" });
+
+      await form.getByLabel("Email").fill(mate.user.email);
+      await form.getByLabel("Role").selectOption("DEVELOPER");
+      await form.getByRole("button", { name: "Add member" }).click();
+      await memberRow(mate.user.email).filter({ hasText: "· developer" }).waitFor();
+      expect(await membersOf(admin)).toContainEqual(
+        expect.objectContaining({ user_id: mate.user.id, role: "developer" }),
+      );
+
+      // No account yet: kept pending, said so, and the answer did not tell the difference.
+      await form.getByLabel("Email").fill(pending);
+      await form.getByLabel("Role").selectOption("VIEWER");
+      await form.getByRole("button", { name: "Add member" }).click();
+      await memberRow(pending).filter({ hasText: "· viewer (pending)" }).waitFor();
+      expect(await membersOf(admin)).toContainEqual(
+        expect.objectContaining({ user_id: null, email: pending, role: "viewer" }),
+      );
+
+      await page.getByLabel(`Role of ${mate.user.email}`, { exact: true }).selectOption("VIEWER");
+      await page.getByRole("button", { name: `Change role of ${mate.user.email}` }).click();
+      await memberRow(mate.user.email).filter({ hasText: "· viewer" }).waitFor();
+      expect(await membersOf(admin)).toContainEqual(
+        expect.objectContaining({ user_id: mate.user.id, role: "viewer" }),
+      );
+
+      // The only admin demoting themself: LastAdminError in words, and nothing changed.
+      await page
+        .getByLabel(`Role of ${admin.user.email}`, { exact: true })
+        .selectOption("DEVELOPER");
+      await page.getByRole("button", { name: `Change role of ${admin.user.email}` }).click();
+      await page
+        .locator("#members-message")
+        .filter({ hasText: "A project keeps at least one admin: make another member admin first." })
+        .waitFor();
+      expect(await membersOf(admin)).toContainEqual(
+        expect.objectContaining({ user_id: admin.user.id, role: "admin" }),
+      );
+      expect(await page.getByText("Your role: admin.").isVisible()).toBe(true);
+
+      await page.getByRole("button", { name: `Remove ${mate.user.email}` }).click();
+      await memberRow(mate.user.email).waitFor({ state: "detached" });
+      expect((await membersOf(admin)).map((member) => member.email).sort()).toEqual(
+        [admin.user.email, pending].sort(),
+      );
+      await expectNoSidewaysScroll(width);
+      await page.screenshot({ path: `${ARTIFACTS}/console-members-${width}.png`, fullPage: true });
+    });
+
+    it(`a developer sees no admin controls and leaves the project (${width} px)`, async () => {
+      await page.setViewportSize({ width, height });
+      const admin = await seedUser(server.services, "console-leave-admin");
+      const member = await seedUser(server.services, "console-leave-member");
+      const added = await restAs(admin.token, "POST", `/projects/${admin.project.id}/members`, {
+        email: member.user.email,
+        role: "developer",
+      });
+      expect(added.status, JSON.stringify(added.json)).toBeLessThan(300);
+
+      seeded = member;
+      await signIn(member.token);
+      await page.getByText(`Signed in as ${member.user.email}.`).waitFor();
+      await page.getByRole("combobox", { name: "Project" }).selectOption(admin.project.id);
+      await page.getByText("Your role: developer.").waitFor();
+      await page.locator("#members-panel summary").click();
+      await memberRow(member.user.email).filter({ hasText: "(you)" }).waitFor();
+      expect(await page.getByRole("form", { name: "Add a member" }).isHidden()).toBe(true);
+      expect(await page.locator("#members select").count()).toBe(0);
+      expect(await page.locator("#members button").count()).toBe(0);
+      // A developer creates workspaces here.
+      expect(await page.getByRole("button", { name: "Create workspace" }).isVisible()).toBe(true);
+      await expectNoSidewaysScroll(width);
+
+      await page.getByRole("button", { name: "Leave this project" }).click();
+      await page
+        .locator(`#project option[value="${admin.project.id}"]`)
+        .waitFor({ state: "detached" });
+      expect((await membersOf(admin)).map((each) => each.email)).toEqual([admin.user.email]);
+      // Gone: the project now answers the member as a missing one.
+      expect((await restAs(member.token, "GET", `/projects/${admin.project.id}`)).status).toBe(404);
+      expect(await page.locator("#workspace-section").isHidden()).toBe(true);
+    });
+
+    it(`creates a token limited to a project, a role and 30 days, shows it once, and revokes it (${width} px)`, async () => {
+      await page.setViewportSize({ width, height });
+      await signIn(seeded.token);
+      await page.getByText("Your role: admin.").waitFor();
+      await page.getByText("Your API tokens").click();
+      const form = page.getByRole("form", { name: "Create an API token" });
+      const name = `ci-${width}`;
+      await form.getByLabel("Name").fill(name);
+      await form.getByLabel("Project").selectOption(seeded.project.id);
+      await form.getByLabel("Role").selectOption("VIEWER");
+
+      // 366 days is one too many: refused in words, nothing created; 365 would pass (below: 30).
+      await form.getByLabel("Expires in days").fill("366");
+      await form.getByRole("button", { name: "Create token" }).click();
+      await form.locator(".message").filter({ hasText: "1 to 365" }).first().waitFor();
+      expect((await rest(server, "GET", "/user/tokens")).json.tokens).toHaveLength(1);
+
+      await form.getByLabel("Expires in days").fill("30");
+      await form.getByRole("button", { name: "Create token" }).click();
+      const secret = page.getByLabel("Your new token (shown once)");
+      await secret.waitFor();
+      const value = await secret.inputValue();
+      expect(value).toMatch(/^wsg_/);
+      expect(await page.locator("#api-token-hint").textContent()).toContain("shown this once");
+
+      const listed = await rest(server, "GET", "/user/tokens");
+      expect(JSON.stringify(listed.json)).not.toContain(value);
+      const made = listed.json.tokens.find((token: { name: string }) => token.name === name);
+      expect(made).toMatchObject({
+        project_id: seeded.project.id,
+        role: "viewer",
+        revoked_at: null,
+      });
+      const days = (Date.parse(made.expires_at) - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(29.9);
+      expect(days).toBeLessThanOrEqual(30);
+      // The new token reads its project and may not change it.
+      expect((await restAs(value, "GET", `/projects/${seeded.project.id}/members`)).status).toBe(
+        200,
+      );
+      const refused = await restAs(value, "POST", `/projects/${seeded.project.id}/workspaces`, {});
+      expect(refused.status).toBe(403);
+
+      const row = page.locator(`li.api-token[data-token-id="${made.id}"]`);
+      expect(await row.locator(".token-facts").textContent()).toMatch(
+        /project console project · at most viewer · expires \d{4}-\d\d-\d\d \d\d:\d\d UTC · never used/,
+      );
+      await expectNoSidewaysScroll(width);
+      await page.screenshot({ path: `${ARTIFACTS}/console-tokens-${width}.png`, fullPage: true });
+
+      // Shown once: after Done the secret is nowhere on the page.
+      await page.getByRole("button", { name: "Done" }).click();
+      expect(await page.content()).not.toContain(value);
+
+      await page.getByRole("button", { name: `Revoke token ${name}` }).click();
+      await row.filter({ hasText: "revoked" }).waitFor();
+      expect(await page.getByRole("button", { name: `Revoke token ${name}` }).count()).toBe(0);
+      expect((await restAs(value, "GET", `/projects/${seeded.project.id}/members`)).status).toBe(
+        401,
+      );
+      const after = await rest(server, "GET", "/user/tokens");
+      expect(
+        after.json.tokens.find((token: { id: string }) => token.id === made.id).revoked_at,
+      ).toMatch(/Z$/);
+    });
+  }
+});

@@ -29,6 +29,14 @@ type Documents = {
     "\n  mutation ConsoleUpdateWorkspace($id: ID!, $input: UpdateWorkspaceInput!) {\n    updateWorkspace(id: $id, input: $input) {\n      __typename\n      ... on UpdateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleUpdateWorkspaceDocument,
     "\n  fragment ConsoleWorkspaceEvent on WorkspaceEvent {\n    id\n    type\n    at\n    fromStatus\n    toStatus\n    reason\n    actor { type userId }\n    changes { field }\n  }\n": typeof types.ConsoleWorkspaceEventFragmentDoc,
     "\n  query ConsoleWorkspaceHistory($id: ID!, $after: String) {\n    workspace(id: $id) {\n      id\n      history(first: 100, after: $after) {\n        edges { node { ...ConsoleWorkspaceEvent } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.ConsoleWorkspaceHistoryDocument,
+    "\n  query ConsoleProjectMembers($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      members { userId email role }\n    }\n  }\n": typeof types.ConsoleProjectMembersDocument,
+    "\n  mutation ConsoleAddProjectMember($input: AddProjectMemberInput!) {\n    addProjectMember(input: $input) {\n      __typename\n      ... on AddProjectMemberSuccess { member { email role } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleAddProjectMemberDocument,
+    "\n  mutation ConsoleUpdateProjectMember($input: UpdateProjectMemberInput!) {\n    updateProjectMember(input: $input) {\n      __typename\n      ... on UpdateProjectMemberSuccess { member { userId email role } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleUpdateProjectMemberDocument,
+    "\n  mutation ConsoleRemoveProjectMember($input: RemoveProjectMemberInput!) {\n    removeProjectMember(input: $input) {\n      __typename\n      ... on RemoveProjectMemberSuccess { member { userId email role } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleRemoveProjectMemberDocument,
+    "\n  fragment ConsoleApiToken on ApiToken {\n    id\n    name\n    prefix\n    projectId\n    role\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n": typeof types.ConsoleApiTokenFragmentDoc,
+    "\n  query ConsoleTokens {\n    viewer { id tokens { ...ConsoleApiToken } }\n  }\n": typeof types.ConsoleTokensDocument,
+    "\n  mutation ConsoleCreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess { token apiToken { ...ConsoleApiToken } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": typeof types.ConsoleCreateApiTokenDocument,
+    "\n  mutation ConsoleRevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on RevokeApiTokenSuccess { apiToken { ...ConsoleApiToken } }\n      ... on UserError { message }\n    }\n  }\n": typeof types.ConsoleRevokeApiTokenDocument,
 };
 const documents: Documents = {
     "\n  query ConsoleViewer {\n    viewer {\n      id\n      email\n      defaultHardware { cpuKind cpus memoryMb volumeSizeGb gpuKind }\n      projects(first: 50) { edges { node { id name viewerRole } } }\n    }\n    hardwareOptions { ...ConsoleHardwareOptions }\n  }\n": types.ConsoleViewerDocument,
@@ -45,6 +53,14 @@ const documents: Documents = {
     "\n  mutation ConsoleUpdateWorkspace($id: ID!, $input: UpdateWorkspaceInput!) {\n    updateWorkspace(id: $id, input: $input) {\n      __typename\n      ... on UpdateWorkspaceSuccess { workspace { ...ConsoleWorkspaceFields } }\n      ... on UserError { message }\n      ... on InvalidHardwareError { issues { field displayMessage } }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleUpdateWorkspaceDocument,
     "\n  fragment ConsoleWorkspaceEvent on WorkspaceEvent {\n    id\n    type\n    at\n    fromStatus\n    toStatus\n    reason\n    actor { type userId }\n    changes { field }\n  }\n": types.ConsoleWorkspaceEventFragmentDoc,
     "\n  query ConsoleWorkspaceHistory($id: ID!, $after: String) {\n    workspace(id: $id) {\n      id\n      history(first: 100, after: $after) {\n        edges { node { ...ConsoleWorkspaceEvent } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.ConsoleWorkspaceHistoryDocument,
+    "\n  query ConsoleProjectMembers($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      members { userId email role }\n    }\n  }\n": types.ConsoleProjectMembersDocument,
+    "\n  mutation ConsoleAddProjectMember($input: AddProjectMemberInput!) {\n    addProjectMember(input: $input) {\n      __typename\n      ... on AddProjectMemberSuccess { member { email role } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleAddProjectMemberDocument,
+    "\n  mutation ConsoleUpdateProjectMember($input: UpdateProjectMemberInput!) {\n    updateProjectMember(input: $input) {\n      __typename\n      ... on UpdateProjectMemberSuccess { member { userId email role } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleUpdateProjectMemberDocument,
+    "\n  mutation ConsoleRemoveProjectMember($input: RemoveProjectMemberInput!) {\n    removeProjectMember(input: $input) {\n      __typename\n      ... on RemoveProjectMemberSuccess { member { userId email role } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleRemoveProjectMemberDocument,
+    "\n  fragment ConsoleApiToken on ApiToken {\n    id\n    name\n    prefix\n    projectId\n    role\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n": types.ConsoleApiTokenFragmentDoc,
+    "\n  query ConsoleTokens {\n    viewer { id tokens { ...ConsoleApiToken } }\n  }\n": types.ConsoleTokensDocument,
+    "\n  mutation ConsoleCreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess { token apiToken { ...ConsoleApiToken } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n": types.ConsoleCreateApiTokenDocument,
+    "\n  mutation ConsoleRevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on RevokeApiTokenSuccess { apiToken { ...ConsoleApiToken } }\n      ... on UserError { message }\n    }\n  }\n": types.ConsoleRevokeApiTokenDocument,
 };
 
 /**
@@ -103,6 +119,38 @@ export function graphql(source: "\n  fragment ConsoleWorkspaceEvent on Workspace
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ConsoleWorkspaceHistory($id: ID!, $after: String) {\n    workspace(id: $id) {\n      id\n      history(first: 100, after: $after) {\n        edges { node { ...ConsoleWorkspaceEvent } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleWorkspaceHistoryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleProjectMembers($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      members { userId email role }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleProjectMembersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleAddProjectMember($input: AddProjectMemberInput!) {\n    addProjectMember(input: $input) {\n      __typename\n      ... on AddProjectMemberSuccess { member { email role } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleAddProjectMemberDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleUpdateProjectMember($input: UpdateProjectMemberInput!) {\n    updateProjectMember(input: $input) {\n      __typename\n      ... on UpdateProjectMemberSuccess { member { userId email role } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleUpdateProjectMemberDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleRemoveProjectMember($input: RemoveProjectMemberInput!) {\n    removeProjectMember(input: $input) {\n      __typename\n      ... on RemoveProjectMemberSuccess { member { userId email role } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleRemoveProjectMemberDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ConsoleApiToken on ApiToken {\n    id\n    name\n    prefix\n    projectId\n    role\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n"): typeof import('./graphql.js').ConsoleApiTokenFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleTokens {\n    viewer { id tokens { ...ConsoleApiToken } }\n  }\n"): typeof import('./graphql.js').ConsoleTokensDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleCreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess { token apiToken { ...ConsoleApiToken } }\n      ... on UserError { message }\n      ... on InvalidInputError { issues { field displayMessage } }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleCreateApiTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleRevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on RevokeApiTokenSuccess { apiToken { ...ConsoleApiToken } }\n      ... on UserError { message }\n    }\n  }\n"): typeof import('./graphql.js').ConsoleRevokeApiTokenDocument;
 
 
 export function graphql(source: string) {

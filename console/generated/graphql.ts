@@ -4,12 +4,34 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Whom to add, and with which role. */
+export type AddProjectMemberInput = {
+  /** Their email. Without an account yet, the membership waits and becomes active when that user is created; the answer is the same either way. */
+  email: string;
+  /** The project (you must be its admin). */
+  projectId: string;
+  /** Their role. */
+  role: ProjectRole;
+};
+
 /** The kind of CPUs a workspace runs on. */
 export type CpuKind =
   /** Dedicated CPUs, with more memory per CPU; a GPU needs them (hardwareOptions lists their limits). */
   | 'PERFORMANCE'
   /** Burstable CPUs shared with other machines (hardwareOptions lists their limits). */
   | 'SHARED';
+
+/** The token to create. A token never gets more power than the token asking for it: left out, its project, role and expiry are the asking token's. */
+export type CreateApiTokenInput = {
+  /** 1 to 365 days; left out or null: never (or the asking token's expiry). */
+  expiresInDays?: number | null | undefined;
+  /** 1 to 100 characters. */
+  name: string;
+  /** Limits it to this project (one you are a member of). */
+  projectId?: string | null | undefined;
+  /** Caps what it may do. */
+  role?: ProjectRole | null | undefined;
+};
 
 /** The project to create. A field left out or null takes its default. */
 export type CreateProjectInput = {
@@ -72,6 +94,14 @@ export type ProjectRole =
   /** Reads the project, its workspaces and members, and watches them. */
   | 'VIEWER';
 
+/** Whom to remove. */
+export type RemoveProjectMemberInput = {
+  /** The project. */
+  projectId: string;
+  /** The member's user id (or a pending member's email). Your own id: you leave (any role may). */
+  userId: string;
+};
+
 /** Why a workspace is stopping or stopped. */
 export type StopReason =
   /** No activity for autoStopMinutes: stopped automatically. */
@@ -80,6 +110,16 @@ export type StopReason =
   | 'MAX_RUN'
   /** Someone stopped it (stopWorkspace, REST stop). */
   | 'USER';
+
+/** Whose role to change. */
+export type UpdateProjectMemberInput = {
+  /** The project (you must be its admin). */
+  projectId: string;
+  /** Their new role. */
+  role: ProjectRole;
+  /** The member's user id (or, for a pending member, their email). */
+  userId: string;
+};
 
 /** What to change; a field left out or null stays as it is (resetToDefault puts fields back). */
 export type UpdateWorkspaceInput = {
@@ -284,6 +324,82 @@ export type ConsoleWorkspaceHistoryQueryVariables = Exact<{
 
 export type ConsoleWorkspaceHistoryQuery = { workspace: { id: string, history: { edges: Array<{ node: { id: string, type: WorkspaceEventType, at: string, fromStatus: WorkspaceStatus | null, toStatus: WorkspaceStatus | null, reason: WorkspaceEventReason, actor: { type: WorkspaceEventActorType, userId: string | null }, changes: Array<{ field: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
+export type ConsoleProjectMembersQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleProjectMembersQuery = { project: { id: string, viewerRole: ProjectRole, members: Array<{ userId: string | null, email: string, role: ProjectRole }> } | null };
+
+export type ConsoleAddProjectMemberMutationVariables = Exact<{
+  input: AddProjectMemberInput;
+}>;
+
+
+export type ConsoleAddProjectMemberMutation = { addProjectMember:
+    | { __typename: 'AddProjectMemberSuccess', member: { email: string, role: ProjectRole } }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, displayMessage: string }> }
+    | { __typename: 'LastAdminError', message: string }
+    | { __typename: 'ProjectNotFoundError', message: string }
+   };
+
+export type ConsoleUpdateProjectMemberMutationVariables = Exact<{
+  input: UpdateProjectMemberInput;
+}>;
+
+
+export type ConsoleUpdateProjectMemberMutation = { updateProjectMember:
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, displayMessage: string }> }
+    | { __typename: 'LastAdminError', message: string }
+    | { __typename: 'MemberNotFoundError', message: string }
+    | { __typename: 'ProjectNotFoundError', message: string }
+    | { __typename: 'UpdateProjectMemberSuccess', member: { userId: string | null, email: string, role: ProjectRole } }
+   };
+
+export type ConsoleRemoveProjectMemberMutationVariables = Exact<{
+  input: RemoveProjectMemberInput;
+}>;
+
+
+export type ConsoleRemoveProjectMemberMutation = { removeProjectMember:
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, displayMessage: string }> }
+    | { __typename: 'LastAdminError', message: string }
+    | { __typename: 'MemberNotFoundError', message: string }
+    | { __typename: 'ProjectNotFoundError', message: string }
+    | { __typename: 'RemoveProjectMemberSuccess', member: { userId: string | null, email: string, role: ProjectRole } }
+   };
+
+export type ConsoleApiTokenFragment = { id: string, name: string, prefix: string, projectId: string | null, role: ProjectRole | null, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null };
+
+export type ConsoleTokensQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleTokensQuery = { viewer: { id: string, tokens: Array<{ id: string, name: string, prefix: string, projectId: string | null, role: ProjectRole | null, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null }> } };
+
+export type ConsoleCreateApiTokenMutationVariables = Exact<{
+  input: CreateApiTokenInput;
+}>;
+
+
+export type ConsoleCreateApiTokenMutation = { createApiToken:
+    | { __typename: 'CreateApiTokenSuccess', token: string, apiToken: { id: string, name: string, prefix: string, projectId: string | null, role: ProjectRole | null, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null } }
+    | { __typename: 'InvalidInputError', message: string, issues: Array<{ field: string, displayMessage: string }> }
+    | { __typename: 'ProjectNotFoundError', message: string }
+   };
+
+export type ConsoleRevokeApiTokenMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleRevokeApiTokenMutation = { revokeApiToken:
+    | { __typename: 'RevokeApiTokenSuccess', apiToken: { id: string, name: string, prefix: string, projectId: string | null, role: ProjectRole | null, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null } }
+    | { __typename: 'TokenNotFoundError', message: string }
+   };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -370,6 +486,19 @@ export const ConsoleWorkspaceEventFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"ConsoleWorkspaceEvent"}) as unknown as TypedDocumentString<ConsoleWorkspaceEventFragment, unknown>;
+export const ConsoleApiTokenFragmentDoc = new TypedDocumentString(`
+    fragment ConsoleApiToken on ApiToken {
+  id
+  name
+  prefix
+  projectId
+  role
+  createdAt
+  lastUsedAt
+  expiresAt
+  revokedAt
+}
+    `, {"fragmentName":"ConsoleApiToken"}) as unknown as TypedDocumentString<ConsoleApiTokenFragment, unknown>;
 export const ConsoleViewerDocument = new TypedDocumentString(`
     query ConsoleViewer {
   viewer {
@@ -785,3 +914,161 @@ export const ConsoleWorkspaceHistoryDocument = new TypedDocumentString(`
     field
   }
 }`) as unknown as TypedDocumentString<ConsoleWorkspaceHistoryQuery, ConsoleWorkspaceHistoryQueryVariables>;
+export const ConsoleProjectMembersDocument = new TypedDocumentString(`
+    query ConsoleProjectMembers($id: ID!) {
+  project(id: $id) {
+    id
+    viewerRole
+    members {
+      userId
+      email
+      role
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleProjectMembersQuery, ConsoleProjectMembersQueryVariables>;
+export const ConsoleAddProjectMemberDocument = new TypedDocumentString(`
+    mutation ConsoleAddProjectMember($input: AddProjectMemberInput!) {
+  addProjectMember(input: $input) {
+    __typename
+    ... on AddProjectMemberSuccess {
+      member {
+        email
+        role
+      }
+    }
+    ... on UserError {
+      message
+    }
+    ... on InvalidInputError {
+      issues {
+        field
+        displayMessage
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleAddProjectMemberMutation, ConsoleAddProjectMemberMutationVariables>;
+export const ConsoleUpdateProjectMemberDocument = new TypedDocumentString(`
+    mutation ConsoleUpdateProjectMember($input: UpdateProjectMemberInput!) {
+  updateProjectMember(input: $input) {
+    __typename
+    ... on UpdateProjectMemberSuccess {
+      member {
+        userId
+        email
+        role
+      }
+    }
+    ... on UserError {
+      message
+    }
+    ... on InvalidInputError {
+      issues {
+        field
+        displayMessage
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleUpdateProjectMemberMutation, ConsoleUpdateProjectMemberMutationVariables>;
+export const ConsoleRemoveProjectMemberDocument = new TypedDocumentString(`
+    mutation ConsoleRemoveProjectMember($input: RemoveProjectMemberInput!) {
+  removeProjectMember(input: $input) {
+    __typename
+    ... on RemoveProjectMemberSuccess {
+      member {
+        userId
+        email
+        role
+      }
+    }
+    ... on UserError {
+      message
+    }
+    ... on InvalidInputError {
+      issues {
+        field
+        displayMessage
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRemoveProjectMemberMutation, ConsoleRemoveProjectMemberMutationVariables>;
+export const ConsoleTokensDocument = new TypedDocumentString(`
+    query ConsoleTokens {
+  viewer {
+    id
+    tokens {
+      ...ConsoleApiToken
+    }
+  }
+}
+    fragment ConsoleApiToken on ApiToken {
+  id
+  name
+  prefix
+  projectId
+  role
+  createdAt
+  lastUsedAt
+  expiresAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ConsoleTokensQuery, ConsoleTokensQueryVariables>;
+export const ConsoleCreateApiTokenDocument = new TypedDocumentString(`
+    mutation ConsoleCreateApiToken($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) {
+    __typename
+    ... on CreateApiTokenSuccess {
+      token
+      apiToken {
+        ...ConsoleApiToken
+      }
+    }
+    ... on UserError {
+      message
+    }
+    ... on InvalidInputError {
+      issues {
+        field
+        displayMessage
+      }
+    }
+  }
+}
+    fragment ConsoleApiToken on ApiToken {
+  id
+  name
+  prefix
+  projectId
+  role
+  createdAt
+  lastUsedAt
+  expiresAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ConsoleCreateApiTokenMutation, ConsoleCreateApiTokenMutationVariables>;
+export const ConsoleRevokeApiTokenDocument = new TypedDocumentString(`
+    mutation ConsoleRevokeApiToken($id: ID!) {
+  revokeApiToken(id: $id) {
+    __typename
+    ... on RevokeApiTokenSuccess {
+      apiToken {
+        ...ConsoleApiToken
+      }
+    }
+    ... on UserError {
+      message
+    }
+  }
+}
+    fragment ConsoleApiToken on ApiToken {
+  id
+  name
+  prefix
+  projectId
+  role
+  createdAt
+  lastUsedAt
+  expiresAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ConsoleRevokeApiTokenMutation, ConsoleRevokeApiTokenMutationVariables>;

@@ -160,3 +160,89 @@ export const ConsoleWorkspaceHistory = graphql(`
     }
   }
 `);
+
+/** A project's members and your role on it (teams, issue 19): read again after each change. */
+export const ConsoleProjectMembers = graphql(`
+  query ConsoleProjectMembers($id: ID!) {
+    project(id: $id) {
+      id
+      viewerRole
+      members { userId email role }
+    }
+  }
+`);
+
+export const ConsoleAddProjectMember = graphql(`
+  mutation ConsoleAddProjectMember($input: AddProjectMemberInput!) {
+    addProjectMember(input: $input) {
+      __typename
+      ... on AddProjectMemberSuccess { member { email role } }
+      ... on UserError { message }
+      ... on InvalidInputError { issues { field displayMessage } }
+    }
+  }
+`);
+
+export const ConsoleUpdateProjectMember = graphql(`
+  mutation ConsoleUpdateProjectMember($input: UpdateProjectMemberInput!) {
+    updateProjectMember(input: $input) {
+      __typename
+      ... on UpdateProjectMemberSuccess { member { userId email role } }
+      ... on UserError { message }
+      ... on InvalidInputError { issues { field displayMessage } }
+    }
+  }
+`);
+
+export const ConsoleRemoveProjectMember = graphql(`
+  mutation ConsoleRemoveProjectMember($input: RemoveProjectMemberInput!) {
+    removeProjectMember(input: $input) {
+      __typename
+      ... on RemoveProjectMemberSuccess { member { userId email role } }
+      ... on UserError { message }
+      ... on InvalidInputError { issues { field displayMessage } }
+    }
+  }
+`);
+
+/** One of your API tokens as the Tokens panel lists it (never the secret). */
+export const ConsoleApiToken = graphql(`
+  fragment ConsoleApiToken on ApiToken {
+    id
+    name
+    prefix
+    projectId
+    role
+    createdAt
+    lastUsedAt
+    expiresAt
+    revokedAt
+  }
+`);
+
+export const ConsoleTokens = graphql(`
+  query ConsoleTokens {
+    viewer { id tokens { ...ConsoleApiToken } }
+  }
+`);
+
+export const ConsoleCreateApiToken = graphql(`
+  mutation ConsoleCreateApiToken($input: CreateApiTokenInput!) {
+    createApiToken(input: $input) {
+      __typename
+      ... on CreateApiTokenSuccess { token apiToken { ...ConsoleApiToken } }
+      ... on UserError { message }
+      ... on InvalidInputError { issues { field displayMessage } }
+    }
+  }
+`);
+
+export const ConsoleRevokeApiToken = graphql(`
+  mutation ConsoleRevokeApiToken($id: ID!) {
+    revokeApiToken(id: $id) {
+      __typename
+      ... on RevokeApiTokenSuccess { apiToken { ...ConsoleApiToken } }
+      ... on UserError { message }
+    }
+  }
+`);

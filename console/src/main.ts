@@ -16,8 +16,10 @@ import {
 } from "./documents.js";
 import { byId, h, showLines } from "./dom.js";
 import { HardwareForm, type HardwareOptions, type HardwareValues } from "./hardware-form.js";
+import { MembersPanel } from "./members-panel.js";
 import { parseLabelFilter, type WorkspaceEvent } from "./policy-text.js";
 import { sentence } from "./sentence.js";
+import { TokensPanel } from "./tokens-panel.js";
 import { type Workspace, WorkspaceList } from "./workspace-list.js";
 
 /** sessionStorage only: the token leaves with the tab. */
@@ -36,7 +38,7 @@ const projectMessage = byId("project-message");
 const workspaceSection = byId("workspace-section");
 const workspaceForm = byId<HTMLFormElement>("workspace-form");
 const roleLine = byId("role");
-const membersList = byId<HTMLUListElement>("members");
+const tokensSection = byId("tokens-section");
 const filterForm = byId<HTMLFormElement>("filter-form");
 const filterInput = byId<HTMLInputElement>("label-filter");
 const filterMessage = byId("label-filter-message");
@@ -58,6 +60,8 @@ let options: HardwareOptions = { cpuKinds: [], volumeSizeGb: { min: 1, max: 1 },
 let role: ProjectRole = "VIEWER";
 /** Member emails by user id: history lines say who acted. */
 let emails = new Map<string, string>();
+/** The viewer's projects as last read: the project and token forms choose among them. */
+let projects: { id: string; name: string }[] = [];
 /** Bumped by every project load: an answer for an older one is dropped. */
 let loading = 0;
 
@@ -142,6 +146,34 @@ const list = new WorkspaceList(byId<HTMLUListElement>("workspaces"), byId("empty
   mayAct: () => RANK[role] >= RANK.DEVELOPER,
 });
 
+const members = new MembersPanel({
+  call,
+  describe,
+  announce,
+  viewerId: () => viewerId,
+  async selfChanged(left) {
+    if (!left) {
+      if (projectId) await openProject(projectId);
+      return;
+    }
+    // Gone from the project: it leaves the list, and no other one opens by itself.
+    const { viewer } = await call(ConsoleViewer, {});
+    showProjects(
+      viewer.projects.edges.map((edge) => edge.node),
+      "",
+    );
+    await openProject("");
+  },
+});
+
+const tokens = new TokensPanel({
+  call,
+  describe,
+  announce,
+  projects: () => projects,
+  current: () => token,
+});
+
 function signOut(): void {
   socket?.close();
   socket = undefined;
@@ -150,6 +182,9 @@ function signOut(): void {
   list.reset([]);
   projectSection.hidden = true;
   workspaceSection.hidden = true;
+  tokensSection.hidden = true;
+  tokens.reset();
+  members.show(undefined, "VIEWER", []);
   viewerLine.textContent = "";
   setConnection("offline");
 }
@@ -175,13 +210,17 @@ async function signIn(value: string): Promise<void> {
     hardwareForm.reset(defaults);
     showProjects(viewer.projects.edges.map((edge) => edge.node));
     projectSection.hidden = false;
+    tokensSection.hidden = false;
+    void tokens.load();
   } catch (error) {
     tokenMessage.textContent = describe(error);
     tokenInput.focus();
   }
 }
 
-function showProjects(projects: { id: string; name: string }[], select?: string): void {
+function showProjects(list: { id: string; name: string }[], select?: string): void {
+  projects = list;
+  tokens.offerProjects();
   projectSelect.replaceChildren(
     h("option", { value: "" }, projects.length ? "Choose a project…" : "No projects yet"),
     ...projects.map((project) => h("option", { value: project.id }, project.name)),
@@ -202,7 +241,7 @@ async function openProject(id: string): Promise<void> {
   else hardwareForm.clear();
   workspaceSection.hidden = !projectId;
   roleLine.textContent = "";
-  membersList.replaceChildren();
+  members.show(projectId, "VIEWER", []);
   if (!projectId) return;
   projectMessage.textContent = "";
   try {
@@ -217,18 +256,7 @@ async function openProject(id: string): Promise<void> {
       project.members.flatMap((member) => (member.userId ? [[member.userId, member.email]] : [])),
     );
     roleLine.textContent = `Your role: ${role.toLowerCase()}.`;
-    membersList.replaceChildren(
-      ...project.members.map((member) =>
-        h(
-          "li",
-          {},
-          member.email,
-          ` · ${member.role.toLowerCase()}`,
-          member.userId ? "" : " (pending)",
-          member.userId === viewerId ? " (you)" : "",
-        ),
-      ),
-    );
+    members.show(projectId, role, project.members);
     workspaceForm.hidden = RANK[role] < RANK.DEVELOPER;
     list.reset(project.workspaces.edges.map((edge) => edge.node));
     applyFilter();
