@@ -1,9 +1,10 @@
 /**
  * What one caller (a token, or an address without a valid token) may hold of this process at
- * once: requests in flight that use the database (MAX_CONCURRENT_REQUESTS_PER_TOKEN: a few more
- * wait a moment, then 429) and open streams (MAX_STREAMS_PER_TOKEN: 429 at once). The rate
- * limits bound how much a caller asks per minute; these bound how much it holds at a time, so
- * that a few slow requests of one caller cannot take every database connection from the others.
+ * once: requests in flight that use the database (MAX_CONCURRENT_REQUESTS_PER_TOKEN: up to 8
+ * times as many more wait at most 2 s, then 429) and open streams (MAX_STREAMS_PER_TOKEN: 429 at
+ * once). The rate limits bound how much a caller asks per minute; these bound how much it holds
+ * at a time, so that a few slow requests of one caller cannot take every database connection
+ * from the others.
  *
  * Counted per process, in memory: a caller spread over N replicas may hold N times as much, and
  * each replica's database pool is protected on its own, which is what matters here.
@@ -13,6 +14,12 @@ import { processMetrics } from "../metrics.js";
 
 /** How long a request waits for its caller's share of the database before a 429. */
 export const DATABASE_SHARE_WAIT_MS = 2000;
+/**
+ * How many requests of a caller may wait, per place: the cap bounds what runs, not what a
+ * client sends at once, so a burst of quick requests (a script deleting 20 workspaces) waits its
+ * turn; the queue stays bounded, so a flood is still refused at once.
+ */
+export const DATABASE_SHARE_QUEUE_PER_PLACE = 8;
 /** What the 429 of each limit says in Retry-After (seconds). */
 export const CONCURRENCY_RETRY_AFTER_S = 1;
 export const STREAMS_RETRY_AFTER_S = 5;
@@ -135,8 +142,10 @@ export function createCallerShares(settings: CallerShareSettings): CallerShares 
       settings.concurrentRequests > 0
         ? new CallerSlots(
             settings.concurrentRequests,
-            // As many may wait as may run: a client's burst is served, a flood is refused.
-            { length: settings.concurrentRequests, waitMs: DATABASE_SHARE_WAIT_MS },
+            {
+              length: settings.concurrentRequests * DATABASE_SHARE_QUEUE_PER_PLACE,
+              waitMs: DATABASE_SHARE_WAIT_MS,
+            },
             { held: metrics.databaseShareInFlight, waiting: metrics.databaseShareWaiting },
           )
         : null,
