@@ -29,7 +29,12 @@ describe.skipIf(!TEST_DATABASE_URL)(
         bus: new LocalStatusBus(),
       });
       const { project } = await seedUser(services, "plan");
-      // Settled rows (running, stopped) and a few that are work, in one statement each.
+      // Settled rows (running, stopped) and a few that are work, in one statement each. The
+      // settled rows skip the event trigger: their 100,000 `created` events would each bump the
+      // project's one event head row inside one statement (a version chain that grows with every
+      // row, minutes on a loaded machine), and the claims read no events.
+      await database.prisma
+        .$executeRaw`ALTER TABLE workspaces DISABLE TRIGGER workspace_events_append`;
       await database.prisma.$executeRaw`
         INSERT INTO workspaces (id, project_id, status, desired_state, cpu_kind, cpus, memory_mb,
           volume_size_gb, keep_active, preview_token, last_activity_at)
@@ -38,6 +43,8 @@ describe.skipIf(!TEST_DATABASE_URL)(
           (CASE WHEN n % 2 = 0 THEN 'running' ELSE 'stopped' END)::"DesiredState",
           'shared', 1, 1024, 1, n % 3 = 0, 'ptk_plan_' || n, now()
         FROM generate_series(1, ${SETTLED_ROWS}::int) AS n`;
+      await database.prisma
+        .$executeRaw`ALTER TABLE workspaces ENABLE TRIGGER workspace_events_append`;
       await database.prisma.$executeRaw`
         INSERT INTO workspaces (id, project_id, status, cpu_kind, cpus, memory_mb,
           volume_size_gb, preview_token)
@@ -46,7 +53,8 @@ describe.skipIf(!TEST_DATABASE_URL)(
         FROM generate_series(1, 20) AS n`;
       await database.prisma.$executeRaw`ANALYZE workspaces`;
       leases = new Leases(database.prisma, "plan-test", 5000);
-    }, 120_000);
+      // Generous: a scratch database, migrations and 100,000 rows on a busy 2-core machine.
+    }, 300_000);
 
     afterAll(async () => {
       await database?.close();
