@@ -377,7 +377,7 @@ describe.each(databaseTargets)("GraphQL API on the $name database", (target) => 
         expect(response.errors).toBeUndefined();
         expect(response.data?.createWorkspace).toMatchObject({
           __typename: "InvalidInputError",
-          message: "invalid input",
+          message: "idempotencyKey must be 1 to 255 characters long (got 256)",
         });
       });
     });

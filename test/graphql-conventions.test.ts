@@ -248,7 +248,7 @@ describe.each(databaseTargets)("schema conventions on the $name database", (targ
       expect(refused.errors).toBeUndefined();
       expect(refused.data?.createWorkspace).toEqual({
         __typename: "InvalidInputError",
-        message: "invalid input",
+        message: "idempotencyKey must be 1 to 255 characters long (got 256)",
         issues: [
           { field: "idempotencyKey", message: "idempotencyKey must be 1 to 255 characters long" },
         ],

@@ -16,6 +16,18 @@ export function isValidIdempotencyKey(key: string): boolean {
   return key.length >= 1 && key.length <= IDEMPOTENCY_KEY_MAX;
 }
 
+/**
+ * A key of a bad length, refused before anything is looked up. The message names the field and
+ * the rule (a client showing only `message` must still see what to fix).
+ */
+export function invalidIdempotencyKey(key: string): ServiceError {
+  return {
+    code: "INVALID_INPUT",
+    message: `idempotencyKey ${IDEMPOTENCY_KEY_RULE} (got ${key.length})`,
+    issues: [{ field: "idempotencyKey", message: IDEMPOTENCY_KEY_RULE }],
+  };
+}
+
 /** What an earlier request's record for the key means for this one. */
 export type KeyVerdict =
   | { kind: "replay"; response: unknown }

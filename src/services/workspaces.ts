@@ -20,7 +20,7 @@ import { type HardwareRequest, resolveHardware } from "./hardware-rules.js";
 import {
   createOnce,
   fingerprint,
-  IDEMPOTENCY_KEY_RULE,
+  invalidIdempotencyKey,
   isValidIdempotencyKey,
 } from "./idempotency.js";
 import { type PageRequest, pageOf, readPage } from "./page.js";
@@ -126,9 +126,7 @@ export class WorkspaceService {
   ): Promise<Result<{ workspace: Workspace; replayed: boolean }>> {
     const key = input.idempotencyKey ?? undefined;
     if (key !== undefined && !isValidIdempotencyKey(key)) {
-      return fail(
-        errors.invalidInput([{ field: "idempotencyKey", message: IDEMPOTENCY_KEY_RULE }]),
-      );
+      return fail(invalidIdempotencyKey(key));
     }
     if (!UUID_PATTERN.test(input.projectId)) return fail(errors.projectNotFound());
     const user = "tokenId" in caller ? caller.user : caller;
