@@ -48,3 +48,65 @@ export const coherentHardware = (gpuKinds: readonly string[]) =>
       );
     }),
   );
+
+// ---------------------------------------------------------------------------------------------
+// Running the fuzz suites (test/fuzz-*.test.ts): how many cases, which seed, how long to shrink.
+// ---------------------------------------------------------------------------------------------
+
+/** FC_SEED fixes the seed (fast-check prints the seed and path of a failure). */
+export const FUZZ_SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
+
+/**
+ * The cases one fuzz property runs on each database: `specific` (its own variable), else
+ * FUZZ_CASES (one knob for every fuzz suite: FUZZ_CASES=5000 for a deep run), else `fallback`,
+ * rounded up to whole batches. The defaults keep `npm test` short; CI or a nightly run raises them.
+ */
+export function fuzzCases(specific: string | undefined, fallback: number, batch: number): number {
+  const wanted = Number(specific || process.env.FUZZ_CASES || fallback);
+  return Math.max(1, Math.ceil(wanted / batch)) * batch;
+}
+
+/**
+ * Runs after the first failure that still execute (FUZZ_SHRINK_RUNS, default 40). One run is a
+ * batch of HTTP requests, and shrinking a 25-case batch to its smallest form takes hundreds of
+ * them (minutes); the failing batch's own message already names each failing request.
+ */
+const SHRINK_RUNS = Number(process.env.FUZZ_SHRINK_RUNS ?? 40);
+
+/**
+ * `run` as a property predicate whose shrinking is bounded: once it has failed, SHRINK_RUNS more
+ * candidates run; later ones pass unrun, so fast-check ends at once and reports the smallest
+ * failing batch it had found (with that batch's error).
+ */
+export function boundedShrinking<T>(run: (value: T) => Promise<void>): (value: T) => Promise<void> {
+  let failed = false;
+  let left = SHRINK_RUNS;
+  return async (value) => {
+    if (failed) {
+      if (left <= 0) return;
+      left--;
+    }
+    try {
+      await run(value);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  };
+}
+
+/** Milliseconds spent per phase of a fuzz batch, for the suite's closing line (profiling). */
+export class PhaseTimer {
+  private readonly spent = new Map<string, number>();
+  async time<T>(phase: string, work: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.spent.set(phase, (this.spent.get(phase) ?? 0) + performance.now() - start);
+    }
+  }
+  toString(): string {
+    return [...this.spent].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(1)} s`).join(", ");
+  }
+}
