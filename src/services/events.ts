@@ -50,8 +50,16 @@ export interface WorkspaceEvent {
   toStatus: WorkspaceStatus | null;
   actor: { type: "user" | "system"; userId: string | null; tokenId: string | null };
   reason: WorkspaceEventReason;
-  /** updated: the fields that changed (REST names), with their new values. */
-  changes: Record<string, unknown> | null;
+  /**
+   * updated: the fields that changed (REST names), each with its value before and after; `from`
+   * is absent on events logged before the log kept it (migration 20261209120000).
+   */
+  changes: Record<string, FieldChange> | null;
+}
+
+export interface FieldChange {
+  from?: unknown;
+  to: unknown;
 }
 
 export interface EventPageRequest {
@@ -111,7 +119,7 @@ export function eventOf(row: EventRow): WorkspaceEvent {
       tokenId: row.actorTokenId,
     },
     reason: row.reason,
-    changes: (row.changes as Record<string, unknown> | null) ?? null,
+    changes: (row.changes as Record<string, FieldChange> | null) ?? null,
   };
 }
 

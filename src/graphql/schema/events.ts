@@ -96,15 +96,22 @@ const Actor = builder.objectRef<Event["actor"]>("WorkspaceEventActor").implement
 
 interface FieldChange {
   field: string;
+  from?: unknown;
   to: unknown;
 }
 
 const FieldChangeRef = builder.objectRef<FieldChange>("WorkspaceFieldChange").implement({
   description:
-    "One setting an UPDATED event changed, with its new value. (The log keeps new values only: the value before is the previous event's `to` for the field, or its default.)",
+    "One setting an UPDATED event changed: its value before and after (REST: `changes: {field: {from, to}}`).",
   fields: (t) => ({
     field: t.exposeString("field", {
       description: 'The Workspace field, in GraphQL\'s name ("autoStopMinutes", "labels").',
+    }),
+    from: t.string({
+      nullable: true,
+      description:
+        "The value before as JSON text (as `to`); null when the log did not record it (events written before it kept values before).",
+      resolve: (change) => (change.from === undefined ? null : JSON.stringify(change.from)),
     }),
     to: t.string({
       description:
@@ -154,12 +161,12 @@ export const WorkspaceEvent = builder.objectRef<Event>("WorkspaceEvent").impleme
     }),
     changes: t.field({
       type: [FieldChangeRef],
-      description: "UPDATED: the settings that changed, with their new values; empty otherwise.",
+      description: "UPDATED: the settings that changed, from what to what; empty otherwise.",
       resolve: (event) =>
         event.type === "updated"
-          ? Object.entries(event.changes ?? {}).map(([field, to]) => ({
+          ? Object.entries(event.changes ?? {}).map(([field, change]) => ({
               field: graphqlName(field),
-              to,
+              ...change,
             }))
           : [],
     }),
