@@ -239,6 +239,46 @@ describe("subscriptions executed once per event", () => {
     expect(kept.closed).toBeUndefined();
   });
 
+  it("a removed member's shared streams all end; another user's on the same workspace goes on", async () => {
+    const watched = await workspace();
+    const member = await seedUser(server.services, "shared-subs-member");
+    const added = await server.services.members.add(owner.user.id, owner.project.id, {
+      email: member.user.email,
+      role: "viewer",
+    });
+    expect(added.ok).toBe(true);
+    const executions = await metric(server.url, EXECUTIONS);
+    const asMember = [socket(server.url), socket(server.url)];
+    for (const watcher of asMember) {
+      await watcher.watch(member.token, WATCH, watched.id);
+      await watcher.received(1);
+    }
+    const asOwner = socket(server.url);
+    await asOwner.watch(owner.token, WATCH, watched.id);
+    await asOwner.received(1);
+    expect((await metric(server.url, EXECUTIONS)) - executions).toBe(2);
+
+    const removed = await server.services.members.remove(
+      owner.user.id,
+      owner.project.id,
+      member.user.id,
+    );
+    expect(removed.ok).toBe(true);
+    for (const watcher of asMember) {
+      await waitFor(() => watcher.messages.some((m) => m.type === "complete"), {
+        what: "the removed member's stream to complete",
+      });
+    }
+    await watched.change("after removal");
+    expect((await asOwner.received(2)).map((event) => event.gitRef)).toEqual([
+      null,
+      "after removal",
+    ]);
+    for (const watcher of asMember) {
+      expect(watcher.events().map((event) => event.gitRef)).toEqual([null]);
+    }
+  });
+
   it("a deletion ends every sharer with DELETED, then complete; a new watch is refused", async () => {
     const watched = await workspace();
     const watchers = [socket(server.url), socket(server.url), socket(server.url)];
