@@ -362,7 +362,7 @@ export class EventService {
         const deleted = workspace.status === "deleted";
         // The first read may have been overtaken above: what it read is not news again.
         if (!deleted && workspace.version <= last.version) continue;
-        const found = await this.reflected(workspace.id);
+        const found = await this.reflectedOnce(workspace.id, workspace.version);
         const exact = deleted || found.row?.version === workspace.version;
         const seq = exact && found.seq > lastSeq ? found.seq : lastSeq;
         yield { kind: "workspace", workspace, eventId: id(seq) };
@@ -373,6 +373,25 @@ export class EventService {
       await stream.return(undefined);
     }
   }
+
+  /**
+   * `reflected` for a change every watcher of the workspace is told at once: one read per
+   * workspace and version in this process, shared by its watchers (5,000 streams on one
+   * workspace cost one statement per change, not 5,000), kept a second for the stragglers.
+   */
+  private reflectedOnce(workspaceId: string, version: number) {
+    const key = `${workspaceId}:${version}`;
+    let found = this.reflecting.get(key);
+    if (!found) {
+      found = this.reflected(workspaceId);
+      this.reflecting.set(key, found);
+      const forget = () => setTimeout(() => this.reflecting.delete(key), 1000).unref();
+      found.then(forget, forget);
+    }
+    return found;
+  }
+
+  private readonly reflecting = new Map<string, ReturnType<EventService["reflected"]>>();
 
   /** The workspace and its newest event's number, in one statement (REFLECTED). */
   private async reflected(workspaceId: string): Promise<{ row: Workspace | null; seq: bigint }> {
