@@ -60,7 +60,8 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   return {
     start() {
       stopListening = options.status.onChange((workspace) => {
-        if (needsStep(workspace)) engine.wake();
+        // A step this engine committed with the lease kept goes on here without a claim.
+        if (needsStep(workspace) && workspace.leaseOwner !== engine.owner) engine.wake();
         engine.noticeDue(workspace);
       });
       engine.start();
