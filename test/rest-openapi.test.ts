@@ -300,5 +300,124 @@ describe.each(databaseTargets)("REST OpenAPI document on $name", (target) => {
         expect([...seen], expected).toContain(expected);
       }
     });
+
+    it("matches the real responses of the routes of CONTRACT §8 (policies, history, teams, tokens, webhooks)", async () => {
+      const check = responseChecker(document);
+      const problems: string[] = [];
+      const seen = new Set<string>();
+      const api = restClient(server.url, (response) => {
+        problems.push(...check(response));
+        seen.add(`${response.method} ${templateOf(document, response.path)} ${response.status}`);
+      });
+      const { token, project } = await seedUser(server.services, "rest-openapi-8");
+      const teammate = await seedUser(server.services, "rest-openapi-8-teammate");
+      const missing = randomUUID();
+
+      const created = await api.post(`/projects/${project.id}/workspaces`, {
+        token,
+        json: { keep_active: true, labels: { team: "gateway" } },
+      });
+      const id = created.json.id as string;
+      await api.request("PATCH", `/workspaces/${id}`, {
+        token,
+        json: { auto_stop_minutes: 30, labels: { tier: "dev" } },
+        headers: { "content-type": "application/merge-patch+json" },
+      });
+      await api.request("PATCH", `/workspaces/${id}`, { token, json: { auto_stop_minutes: -1 } });
+      await api.request("PATCH", `/workspaces/${missing}`, { token, json: {} });
+      await settleWorkspace(server, id, "running");
+      await api.post(`/workspaces/${id}/keepalive`, { token });
+      await api.post(`/workspaces/${missing}/keepalive`, { token });
+      await api.get("/workspaces?status=running&label=team=gateway", { token });
+      await api.get("/workspaces?label=not a label", { token });
+      await api.get(`/workspaces/${id}/history`, { token });
+      await api.get(`/workspaces/${missing}/history`, { token });
+      await api.get(`/projects/${project.id}/events?limit=1`, { token });
+      await api.get(`/projects/${project.id}/events?limit=101`, { token });
+      await api.get(`/projects/${missing}/events`, { token });
+
+      await api.post(`/projects/${project.id}/members`, {
+        token,
+        json: { email: teammate.user.email, role: "viewer" },
+      });
+      await api.post(`/projects/${project.id}/members`, {
+        token,
+        json: { email: "x", role: "owner" },
+      });
+      await api.get(`/projects/${project.id}/members`, { token });
+      await api.get(`/projects/${missing}/members`, { token });
+      const members = `/projects/${project.id}/members`;
+      await api.request("PATCH", `${members}/${teammate.user.id}`, {
+        token,
+        json: { role: "developer" },
+      });
+      // A developer may not manage members: 403, in the document too.
+      await api.request("PATCH", `${members}/${teammate.user.id}`, {
+        token: teammate.token,
+        json: { role: "admin" },
+      });
+      await api.delete(`${members}/${teammate.user.id}`, { token });
+      await api.delete(`${members}/${missing}`, { token });
+
+      const issued = await api.post("/user/tokens", {
+        token,
+        json: { name: "ci", project_id: project.id, role: "viewer", expires_in_days: 30 },
+      });
+      await api.post("/user/tokens", { token, json: { name: "" } });
+      await api.get("/user/tokens", { token });
+      await api.delete(`/user/tokens/${issued.json.id}`, { token });
+      await api.delete(`/user/tokens/${missing}`, { token });
+
+      const webhook = await api.post(`/projects/${project.id}/webhooks`, {
+        token,
+        json: { url: "https://example.com/hooks", event_types: ["workspace.deleted"] },
+      });
+      await api.post(`/projects/${project.id}/webhooks`, { token, json: { url: "ftp://x" } });
+      await api.get(`/projects/${project.id}/webhooks`, { token });
+      await api.get(`/webhooks/${webhook.json.id}/deliveries`, { token });
+      await api.get(`/webhooks/${missing}/deliveries`, { token });
+      await api.post(`/webhooks/${webhook.json.id}/deliveries/${missing}/retry`, { token });
+      await api.delete(`/webhooks/${webhook.json.id}`, { token });
+      await api.delete(`/webhooks/${webhook.json.id}`, { token });
+
+      expect(problems).toEqual([]);
+      for (const expected of [
+        "PATCH /workspaces/{id} 200",
+        "PATCH /workspaces/{id} 400",
+        "PATCH /workspaces/{id} 404",
+        "POST /workspaces/{id}/keepalive 200",
+        "POST /workspaces/{id}/keepalive 404",
+        "GET /workspaces 200",
+        "GET /workspaces 400",
+        "GET /workspaces/{id}/history 200",
+        "GET /workspaces/{id}/history 404",
+        "GET /projects/{id}/events 200",
+        "GET /projects/{id}/events 400",
+        "GET /projects/{id}/events 404",
+        "POST /projects/{id}/members 201",
+        "POST /projects/{id}/members 400",
+        "GET /projects/{id}/members 200",
+        "GET /projects/{id}/members 404",
+        "PATCH /projects/{id}/members/{user_id} 200",
+        "PATCH /projects/{id}/members/{user_id} 403",
+        "DELETE /projects/{id}/members/{user_id} 204",
+        "DELETE /projects/{id}/members/{user_id} 404",
+        "POST /user/tokens 201",
+        "POST /user/tokens 400",
+        "GET /user/tokens 200",
+        "DELETE /user/tokens/{id} 204",
+        "DELETE /user/tokens/{id} 404",
+        "POST /projects/{id}/webhooks 201",
+        "POST /projects/{id}/webhooks 400",
+        "GET /projects/{id}/webhooks 200",
+        "GET /webhooks/{id}/deliveries 200",
+        "GET /webhooks/{id}/deliveries 404",
+        "POST /webhooks/{id}/deliveries/{delivery_id}/retry 404",
+        "DELETE /webhooks/{id} 204",
+        "DELETE /webhooks/{id} 404",
+      ]) {
+        expect([...seen], expected).toContain(expected);
+      }
+    });
   });
 });

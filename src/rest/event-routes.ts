@@ -5,6 +5,11 @@
  */
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
+import {
+  WorkspaceEventReason,
+  WorkspaceEventType,
+  WorkspaceStatus,
+} from "../generated/prisma/enums.js";
 import { EVENT_PAGE_MAX, eventJson, type WorkspaceEvent } from "../services/events.js";
 import { type Outcome, serviceFailure } from "./errors.js";
 import type { ServerSentEvent } from "./event-stream.js";
@@ -67,9 +72,31 @@ function resumeFrom(request: FastifyRequest, query: EventQuery): string | undefi
   return lastEventId || query.after;
 }
 
+/** serializeEvent's output, declared so /openapi.json describes the pages (and SSE data). */
+const eventSchema = z.strictObject({
+  id: z.string().describe("Unique across projects, ordered within one; resume after it"),
+  type: z.enum(Object.values(WorkspaceEventType).map((type) => `workspace.${type}` as const)),
+  workspace_id: z.uuid(),
+  project_id: z.uuid(),
+  at: z.iso.datetime(),
+  from_status: z.enum(WorkspaceStatus).optional().describe("workspace.status_changed only"),
+  to_status: z.enum(WorkspaceStatus).optional().describe("workspace.status_changed only"),
+  actor: z.strictObject({
+    type: z.enum(["user", "system"]),
+    user_id: z.uuid().nullable(),
+    token_id: z.uuid().nullable(),
+  }),
+  reason: z.enum(WorkspaceEventReason),
+  changes: z
+    .record(z.string(), z.object({ from: z.unknown().optional(), to: z.unknown() }))
+    .optional()
+    .describe("workspace.updated only: each changed field, before (when logged) and after"),
+});
+
 const pageResponse = (what: string): ResponseDoc => ({
   description: `${what}, oldest first: {"events": [...], "next": cursor or null}; Link rel="next" when there is more`,
   headers: { Link: { description: '<…?limit=n&after=c>; rel="next"', schema: z.string() } },
+  schema: z.strictObject({ events: z.array(eventSchema), next: z.string().nullable() }),
 });
 const expired: ResponseDoc = {
   description: "The cursor is older than EVENT_RETENTION_DAYS: events after it were removed",
