@@ -211,8 +211,9 @@ export function attachWebSocket({
       execute: (args) => (args as EnvelopedArgs).run?.execute(args) as Promise<ExecutionResult>,
       subscribe: (args) => {
         const { shared, run } = args as EnvelopedArgs;
-        // graphql-ws keeps the arguments for the stream's life: not what opened the execution.
-        delete (args as EnvelopedArgs).shared;
+        // graphql-ws keeps the arguments for the stream's life: not what opened the execution
+        // (assigned, not deleted: a delete turns the object into a larger dictionary).
+        (args as EnvelopedArgs).shared = undefined;
         return (shared ? shared() : run?.subscribe(args)) as Promise<
           ExecutionResult | AsyncGenerator<ExecutionResult>
         >;
