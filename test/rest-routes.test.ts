@@ -12,7 +12,6 @@ import {
 import { seedUser, workspaceRow } from "./kit/seed.js";
 import { useServer } from "./kit/server.js";
 
-
 /** The key settings gained with workspace policies (additive): IDLE_TIMEOUT_MINUTES's default. */
 const AUTO_STOP_DEFAULT = { default_auto_stop_minutes: 10 };
 

@@ -27,8 +27,8 @@ import { type PageRequest, pageOf, readPage } from "./page.js";
 import { memberProjects, type ProjectService } from "./projects.js";
 import { workspaceQuotaRefusal } from "./quota.js";
 import { errors, fail, ok, type Result, type ServiceError, UUID_PATTERN } from "./result.js";
-import { userDefaultHardware } from "./users.js";
 import type { Principal } from "./tokens.js";
+import { userDefaultHardware } from "./users.js";
 import { reviveWorkspace } from "./workspace-json.js";
 import {
   type Labels,
@@ -532,7 +532,10 @@ export function filterWhere(filter: WorkspaceFilter): Prisma.WorkspaceWhereInput
 }
 
 /** The user's visible workspaces across projects, filtered. */
-export function userWorkspaces(caller: Caller, filter: WorkspaceFilter): Prisma.WorkspaceWhereInput {
+export function userWorkspaces(
+  caller: Caller,
+  filter: WorkspaceFilter,
+): Prisma.WorkspaceWhereInput {
   return { ...VISIBLE_WORKSPACES, ...visibleTo(caller), ...filterWhere(filter) };
 }
 

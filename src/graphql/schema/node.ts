@@ -7,8 +7,8 @@
  */
 import { GraphQLError } from "graphql";
 import type { Project, User, Workspace } from "../../generated/prisma/client.js";
-import { UUID_PATTERN } from "../../services/result.js";
 import { memberProjects } from "../../services/projects.js";
+import { UUID_PATTERN } from "../../services/result.js";
 import { VISIBLE_WORKSPACES, visibleTo } from "../../services/workspaces.js";
 import { builder } from "../builder.js";
 import { type GraphQLContext, requireCaller, requireViewer } from "../context.js";

@@ -9,7 +9,7 @@ import {
   type WatchedWorkspace,
 } from "../../services/workspace-status.js";
 import { builder } from "../builder.js";
-import { requireCaller, requireViewer } from "../context.js";
+import { requireCaller } from "../context.js";
 import { createRefusal } from "../create-limit.js";
 import { WorkspaceStatus } from "./enums.js";
 import {
@@ -89,7 +89,6 @@ builder.queryField("workspace", (t) =>
     description: "A workspace of yours; null when there is none with this id (or it is not yours).",
     args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
     resolve: async (query, _root, { id }, context) => {
-      const viewer = requireViewer(context);
       // `query` is the selection Pothos planned: nested fields load in the same statement.
       const found = await context.services.workspaces.get(requireCaller(context), id, { ...query });
       return found.ok ? found.value : null;
@@ -178,22 +177,27 @@ builder.mutationField("createWorkspace", (t) =>
       },
     },
     resolve: async (_root, { input }, context) => {
-      const viewer = requireViewer(context);
+      // Unauthenticated first: nothing else is told to a caller without a valid token.
+      const caller = requireCaller(context);
       const refusal = createRefusal(context);
       if (refusal) throw new RateLimitedError(refusal.message, refusal.retryAfterSeconds);
       const hardware = input.hardware && hardwareRequest(input.hardware);
       const labels = input.labels ? labelsFromInput(input.labels, "labels") : { labels: null };
       if ("issue" in labels) throw new InvalidInputError("invalid input", [labels.issue]);
-      const created = await context.services.workspaces.create(requireCaller(context), {
-        projectId: input.projectId,
-        hardware,
-        keepActive: input.keepActive,
-        autoStopMinutes: input.autoStopMinutes,
-        maxRunMinutes: input.maxRunMinutes,
-        autoDeleteMinutes: input.autoDeleteMinutes,
-        labels: labels.labels,
-        idempotencyKey: input.idempotencyKey,
-      }, context.tokenId ?? null);
+      const created = await context.services.workspaces.create(
+        caller,
+        {
+          projectId: input.projectId,
+          hardware,
+          keepActive: input.keepActive,
+          autoStopMinutes: input.autoStopMinutes,
+          maxRunMinutes: input.maxRunMinutes,
+          autoDeleteMinutes: input.autoDeleteMinutes,
+          labels: labels.labels,
+          idempotencyKey: input.idempotencyKey,
+        },
+        context.tokenId ?? null,
+      );
       const { workspace, replayed } = unwrap(created);
       if (!replayed) return workspace;
       // The stored response is the workspace as it was then; clients' caches must not go back.
@@ -264,9 +268,8 @@ builder.mutationField("deleteWorkspace", (t) =>
       },
     },
     resolve: async (_root, { id }, context) =>
-      unwrap(
-        await context.services.workspaces.delete(requireCaller(context), id, context.tokenId),
-      ).id,
+      unwrap(await context.services.workspaces.delete(requireCaller(context), id, context.tokenId))
+        .id,
   }),
 );
 
