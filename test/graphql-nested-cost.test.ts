@@ -162,8 +162,9 @@ describe.each(TARGETS)("nested connections on the $name database", (target) => {
 
       const log = many.ran.join("\n---\n");
       expect(many.ran, log).toHaveLength(EXPECTED_STATEMENTS);
-      // The same statements, word for word, for 10 workspaces and for 1,000.
-      expect(many.ran).toEqual(few.ran);
+      // The same statements, word for word, for 10 workspaces and for 1,000 (totalCount and the
+      // page are read concurrently, so in either order).
+      expect([...many.ran].sort()).toEqual([...few.ran].sort());
 
       const workspaceReads = many.ran.filter((sql) => /"?workspaces"?\s+AS/i.test(sql));
       const counts = workspaceReads.filter((sql) => /COUNT\(\*\)/i.test(sql));
