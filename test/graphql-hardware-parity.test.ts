@@ -49,10 +49,14 @@ type Wire = { [K in keyof HardwareRequest]: HardwareRequest[K] | null };
 
 type Issue = { field: string; message: string };
 
-/** An issue in GraphQL's words, told in REST's: memoryMb → memory_mb, SHARED → shared. */
+/**
+ * An issue in GraphQL's words, told in REST's: memoryMb → memory_mb, SHARED → shared, and "no
+ * GPU" as REST says it (GraphQL's `""`, REST's `null`).
+ */
 function inRestWords(issues: Issue[], dialect: "rest" | "graphql"): Issue[] {
   const words = (text: string) =>
     text
+      .replace(/gpuKind must be ""/g, "gpuKind must be null")
       .replace(/defaultHardware/g, "default_hardware")
       .replace(/\b(cpuKind|memoryMb|volumeSizeGb|gpuKind)\b/g, (name) =>
         name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),

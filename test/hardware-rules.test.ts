@@ -823,7 +823,7 @@ describe("each door names the fields its own way", () => {
     const result = resolveRules({ gpuKind: "a100" }, { cpuKind: "shared" }, ["a100"]);
     if (result.ok) throw new Error("expected problems");
     expect(hardwareIssues(result.problems, "hardware", GRAPHQL_DIALECT)[0]?.message).toBe(
-      'gpuKind must be null unless cpuKind is PERFORMANCE (got "a100"; cpuKind is SHARED, from your defaultHardware)',
+      'gpuKind must be "" unless cpuKind is PERFORMANCE (got "a100"; cpuKind is SHARED, from your defaultHardware)',
     );
   });
 });

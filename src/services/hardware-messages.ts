@@ -40,7 +40,7 @@ export interface Dialect {
   cpusNoun(count: number): string;
   /** What follows an amount of memory or volume: "" for the APIs, " MB" / " GB" for people. */
   unit(field: "memoryMb" | "volumeSizeGb"): string;
-  /** "No GPU" as a value: `null` for the APIs, "none" for people (the form's empty field). */
+  /** "No GPU" as a value: REST's `null`, GraphQL's `""`, "none" for people (the form's empty field). */
   none: string;
 }
 
@@ -63,7 +63,8 @@ export const GRAPHQL_DIALECT: Dialect = {
   cpuKindWord: (kind) => kind.toUpperCase(),
   cpusNoun: apiCpusNoun,
   unit: () => "",
-  none: "null",
+  // In GraphQL input null means "left out"; no GPU is said with "".
+  none: '""',
 };
 
 const PERSON_FIELDS: Record<HardwareField, string> = {
