@@ -8,12 +8,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, buildApp } from "../src/app.js";
-import { type Database, openDatabase, wrapPglite } from "../src/db/client.js";
+import type { Database } from "../src/db/client.js";
 import { parseEnv } from "../src/env.js";
-import { TEST_DATABASE_URL } from "./kit/database.js";
+import { loggedDatabaseTargets } from "./kit/database.js";
 
 /** The document of issue 15, item 1 (plus totalCount at the top). */
 const CYCLE = `query ($id: ID!) { project(id: $id) { workspaces(first: 2) { totalCount edges { node { id
@@ -28,30 +27,6 @@ const CYCLE = `query ($id: ID!) { project(id: $id) { workspaces(first: 2) { tota
  * costs none (the token is cached by a warm-up request).
  */
 const EXPECTED_STATEMENTS = 1 + 3 + 1;
-
-const TARGETS = [
-  {
-    name: "embedded",
-    skip: undefined,
-    open: async (onQuery: (sql: string) => void) => {
-      const pglite = await PGlite.create();
-      const database = await wrapPglite(pglite, { migrate: true, onQuery });
-      return {
-        ...database,
-        async close() {
-          await database.close();
-          await pglite.close();
-        },
-      };
-    },
-  },
-  {
-    name: "postgres",
-    skip: TEST_DATABASE_URL ? undefined : "TEST_DATABASE_URL is not set",
-    open: (onQuery: (sql: string) => void) =>
-      openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "", migrate: true, onQuery }),
-  },
-];
 
 interface Answer {
   data?: {
@@ -79,7 +54,7 @@ interface Answer {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-describe.each(TARGETS)("nested connections on the $name database", (target) => {
+describe.each(loggedDatabaseTargets)("nested connections on the $name database", (target) => {
   describe.skipIf(target.skip)("", () => {
     let database: Database;
     let app: App;

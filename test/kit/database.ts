@@ -55,3 +55,31 @@ export const databaseTargets: DatabaseTarget[] = [
     ...(TEST_DATABASE_URL ? {} : { skip: "TEST_DATABASE_URL is not set" }),
   },
 ];
+
+/**
+ * The same databases, each opened afresh with a log of every statement (`onQuery`): for the
+ * suites that pin the SQL a request runs. The embedded one is a PGlite of its own.
+ */
+export const loggedDatabaseTargets = [
+  {
+    name: "embedded",
+    skip: undefined,
+    open: async (onQuery: (sql: string) => void): Promise<Database> => {
+      const pglite = await PGlite.create();
+      const database = await wrapPglite(pglite, { migrate: true, onQuery });
+      return {
+        ...database,
+        async close() {
+          await database.close();
+          await pglite.close();
+        },
+      };
+    },
+  },
+  {
+    name: "postgres",
+    skip: TEST_DATABASE_URL ? undefined : "TEST_DATABASE_URL is not set",
+    open: (onQuery: (sql: string) => void): Promise<Database> =>
+      openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "", migrate: true, onQuery }),
+  },
+] as const;
