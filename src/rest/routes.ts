@@ -129,6 +129,29 @@ const listPageHeaders: Record<string, HeaderDoc> = {
   Link: { description: '<…?limit=n&after=c>; rel="next"', schema: z.string() },
 };
 
+/** The answers of both workspace lists (a project's and all of the caller's). */
+const workspacePageResponses = {
+  200: {
+    description: "A page; with `limit` or `after`, `next` and a Link header lead to the next",
+    schema: workspaceListSchema,
+    headers: listPageHeaders,
+  },
+  400: { description: "A bad limit, cursor, status or label (naming the parameter)" },
+} satisfies Record<number, ResponseDoc>;
+
+/** A workspace list's page as REST answers it (or the service's refusal). */
+function workspacePage(
+  result: Awaited<ReturnType<Services["workspaces"]["listForUser"]>>,
+  services: Services,
+  request: FastifyRequest,
+  query: WorkspaceListQuery,
+): Outcome {
+  if (!result.ok) return serviceFailure(result.error);
+  const { workspaces, next } = result.value;
+  const body = { workspaces: workspaces.map((w) => serializeWorkspace(w, services.policy)) };
+  return listPage(request, query, body, next);
+}
+
 const idempotencyKeyHeader: HeaderDoc = {
   description:
     "Replays the first response for the same key and body (kept at least 24 hours); " +
@@ -297,12 +320,7 @@ export const restRouteTable: readonly RestRoute[] = [
       "The project's workspaces, newest first, a page at a time; ?status= and ?label=k=v filter",
     query: workspaceListQuerySchema,
     responses: {
-      200: {
-        description: "A page; with `limit` or `after`, `next` and a Link header lead to the next",
-        schema: workspaceListSchema,
-        headers: listPageHeaders,
-      },
-      400: { description: "A bad limit, cursor, status or label (naming the parameter)" },
+      ...workspacePageResponses,
       404: projectNotFound,
     },
     async handle({ services, principal, params, query, request }) {
@@ -312,10 +330,7 @@ export const restRouteTable: readonly RestRoute[] = [
         { limit: query.limit, after: query.after },
         listFilter(query),
       );
-      if (!result.ok) return serviceFailure(result.error);
-      const { workspaces, next } = result.value;
-      const body = { workspaces: workspaces.map((w) => serializeWorkspace(w, services.policy)) };
-      return listPage(request, query, body, next);
+      return workspacePage(result, services, request, query);
     },
   }),
   route({
@@ -326,12 +341,7 @@ export const restRouteTable: readonly RestRoute[] = [
       "All your workspaces across projects, newest first, a page at a time; ?status= and ?label=k=v filter",
     query: workspaceListQuerySchema,
     responses: {
-      200: {
-        description: "A page; with `limit` or `after`, `next` and a Link header lead to the next",
-        schema: workspaceListSchema,
-        headers: listPageHeaders,
-      },
-      400: { description: "A bad limit, cursor, status or label (naming the parameter)" },
+      ...workspacePageResponses,
     },
     async handle({ services, principal, query, request }) {
       const result = await services.workspaces.listForUser(
@@ -339,10 +349,7 @@ export const restRouteTable: readonly RestRoute[] = [
         { limit: query.limit, after: query.after },
         listFilter(query),
       );
-      if (!result.ok) return serviceFailure(result.error);
-      const { workspaces, next } = result.value;
-      const body = { workspaces: workspaces.map((w) => serializeWorkspace(w, services.policy)) };
-      return listPage(request, query, body, next);
+      return workspacePage(result, services, request, query);
     },
   }),
   route({
