@@ -2,11 +2,11 @@
 // table holds: at 100,000 settled rows, no sequential scan and no sort of the whole table.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../src/db/client.js";
-import { Prisma } from "../src/generated/prisma/client.js";
+import type { Prisma } from "../src/generated/prisma/client.js";
 import { Leases } from "../src/lifecycle/leases.js";
 import { createServices } from "../src/services/index.js";
 import { LocalStatusBus } from "../src/services/status-bus.js";
-import { TEST_DATABASE_URL } from "./kit/database.js";
+import { explainPlan, TEST_DATABASE_URL, withoutEventTrigger } from "./kit/database.js";
 import { scratchPostgres } from "./kit/processes.js";
 import { seedUser } from "./kit/seed.js";
 
@@ -29,22 +29,18 @@ describe.skipIf(!TEST_DATABASE_URL)(
         bus: new LocalStatusBus(),
       });
       const { project } = await seedUser(services, "plan");
-      // Settled rows (running, stopped) and a few that are work, in one statement each. The
-      // settled rows skip the event trigger: their 100,000 `created` events would each bump the
-      // project's one event head row inside one statement (a version chain that grows with every
-      // row, minutes on a loaded machine), and the claims read no events.
-      await database.prisma
-        .$executeRaw`ALTER TABLE workspaces DISABLE TRIGGER workspace_events_append`;
-      await database.prisma.$executeRaw`
+      // Settled rows (running, stopped) and a few that are work, in one statement each.
+      await withoutEventTrigger(
+        database.prisma,
+        () => database.prisma.$executeRaw`
         INSERT INTO workspaces (id, project_id, status, desired_state, cpu_kind, cpus, memory_mb,
           volume_size_gb, keep_active, preview_token, last_activity_at)
         SELECT gen_random_uuid(), ${project.id}::uuid,
           (CASE WHEN n % 2 = 0 THEN 'running' ELSE 'stopped' END)::"WorkspaceStatus",
           (CASE WHEN n % 2 = 0 THEN 'running' ELSE 'stopped' END)::"DesiredState",
           'shared', 1, 1024, 1, n % 3 = 0, 'ptk_plan_' || n, now()
-        FROM generate_series(1, ${SETTLED_ROWS}::int) AS n`;
-      await database.prisma
-        .$executeRaw`ALTER TABLE workspaces ENABLE TRIGGER workspace_events_append`;
+        FROM generate_series(1, ${SETTLED_ROWS}::int) AS n`,
+      );
       await database.prisma.$executeRaw`
         INSERT INTO workspaces (id, project_id, status, cpu_kind, cpus, memory_mb,
           volume_size_gb, preview_token)
@@ -61,12 +57,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       await scratch?.drop();
     });
 
-    async function plan(statement: Prisma.Sql): Promise<string> {
-      const rows = await database.prisma.$queryRaw<{ "QUERY PLAN": string }[]>(
-        Prisma.sql`EXPLAIN ${statement}`,
-      );
-      return rows.map((row) => row["QUERY PLAN"]).join("\n");
-    }
+    const plan = (statement: Prisma.Sql) => explainPlan(database.prisma, statement);
 
     it("finds work through the partial index, oldest first, without scanning or sorting", async () => {
       const text = await plan(leases.claimStatement(500));

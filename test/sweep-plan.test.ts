@@ -7,7 +7,7 @@ import { Prisma } from "../src/generated/prisma/client.js";
 import { Leases } from "../src/lifecycle/leases.js";
 import { createServices, type Services } from "../src/services/index.js";
 import { LocalStatusBus } from "../src/services/status-bus.js";
-import { TEST_DATABASE_URL } from "./kit/database.js";
+import { explainPlan, TEST_DATABASE_URL, withoutEventTrigger } from "./kit/database.js";
 import { scratchPostgres } from "./kit/processes.js";
 import { type SeededUser, seedUser } from "./kit/seed.js";
 
@@ -39,13 +39,16 @@ describe.skipIf(!TEST_DATABASE_URL)(
       });
       seeded = await seedUser(services, "sweep");
       // Running, due in the next hours, labelled team=common; then 20 due now, 10 labelled rare.
-      await database.prisma.$executeRaw`
+      await withoutEventTrigger(
+        database.prisma,
+        () => database.prisma.$executeRaw`
         INSERT INTO workspaces (id, project_id, status, desired_state, cpu_kind, cpus, memory_mb,
           volume_size_gb, preview_token, labels, auto_stop_at, started_at)
         SELECT gen_random_uuid(), ${seeded.project.id}::uuid, 'running', 'running', 'shared', 1,
           1024, 1, 'ptk_sweep_' || n, '[{"key":"team","value":"common"}]',
           now() + interval '1 day' + (n % 600) * interval '1 minute', now()
-        FROM generate_series(1, ${ROWS}::int) AS n`;
+        FROM generate_series(1, ${ROWS}::int) AS n`,
+      );
       await database.prisma.$executeRaw`
         INSERT INTO workspaces (id, project_id, status, desired_state, cpu_kind, cpus, memory_mb,
           volume_size_gb, preview_token, labels, auto_stop_at, started_at)
@@ -63,12 +66,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       await scratch?.drop();
     });
 
-    async function plan(statement: Prisma.Sql): Promise<string> {
-      const rows = await database.prisma.$queryRaw<{ "QUERY PLAN": string }[]>(
-        Prisma.sql`EXPLAIN ${statement}`,
-      );
-      return rows.map((row) => row["QUERY PLAN"]).join("\n");
-    }
+    const plan = (statement: Prisma.Sql) => explainPlan(database.prisma, statement);
 
     it("finds due stops through workspaces_auto_stop_at_idx, never scanning the running rows", async () => {
       const text = await plan(leases.dueStopClaimStatement(500));

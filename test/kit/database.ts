@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { Redis } from "ioredis";
 import { type Database, openDatabase, wrapPglite } from "../../src/db/client.js";
+import { Prisma as PrismaSql } from "../../src/generated/prisma/client.js";
 
 /** TEST_DATABASE_URL: a PostgreSQL database the suites may write to (CI always sets it). */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
@@ -83,3 +84,27 @@ export const loggedDatabaseTargets = [
       openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "", migrate: true, onQuery }),
   },
 ] as const;
+
+type Prisma = Database["prisma"];
+
+/**
+ * Runs `insert` with the event trigger off: a test's 100,000 settled rows would each bump the
+ * project's one event head row inside one statement (a version chain that grows with every row,
+ * minutes on a loaded machine); the plans those suites read use no events.
+ */
+export async function withoutEventTrigger(prisma: Prisma, insert: () => Promise<unknown>) {
+  await prisma.$executeRaw`ALTER TABLE workspaces DISABLE TRIGGER workspace_events_append`;
+  try {
+    await insert();
+  } finally {
+    await prisma.$executeRaw`ALTER TABLE workspaces ENABLE TRIGGER workspace_events_append`;
+  }
+}
+
+/** PostgreSQL's plan for `statement`, as EXPLAIN prints it. */
+export async function explainPlan(prisma: Prisma, statement: PrismaSql.Sql): Promise<string> {
+  const rows = await prisma.$queryRaw<{ "QUERY PLAN": string }[]>(
+    PrismaSql.sql`EXPLAIN ${statement}`,
+  );
+  return rows.map((row) => row["QUERY PLAN"]).join("\n");
+}
