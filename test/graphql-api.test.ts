@@ -200,6 +200,31 @@ describe.each(databaseTargets)("GraphQL API on the $name database", (target) => 
       });
     });
 
+    describe("documents", () => {
+      it("runs the operation operationName names, each time, in a document of several", async () => {
+        // Compiled queries are cached per document: the other operation of the same document
+        // must not answer with the first one's plan.
+        const user = await seed("operations");
+        const query = `query A { viewer { email } } query B { viewer { id } }
+          query C($id: ID!) { project(id: $id) { name } }`;
+        const post = async (operationName: string, variables = {}) => {
+          const response = await fetch(`${server.url}/graphql`, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+            body: JSON.stringify({ query, operationName, variables }),
+          });
+          return (await response.json()) as { data?: unknown; errors?: unknown };
+        };
+        for (let round = 0; round < 2; round++) {
+          expect(await post("A")).toEqual({ data: { viewer: { email: user.user.email } } });
+          expect(await post("B")).toEqual({ data: { viewer: { id: user.user.id } } });
+          expect(await post("C", { id: user.project.id })).toEqual({
+            data: { project: { name: "operations project" } },
+          });
+        }
+      });
+    });
+
     describe("another user's objects", () => {
       it("read as null, the same as ids that do not exist or are not UUIDs", async () => {
         const owner = await seed("owner");

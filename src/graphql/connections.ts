@@ -32,7 +32,7 @@ export interface ConnectionArgs {
 }
 
 /** What the connection arguments say, checked. */
-interface Slice {
+export interface Slice {
   /** `last`: the page is the end of the range, read backwards. */
   fromEnd: boolean;
   size: number;
@@ -108,7 +108,13 @@ export interface ListSource<Node extends PagePosition, Query = object> {
    * matching `page.where`, in `page.orderBy`, at most `page.take`, with what `query` includes. A
    * lone parent (`project(id:) { workspaces }`, the usual page) then costs one statement, not two.
    */
-  readOne?(prisma: PrismaClient, parentId: string, page: OnePage, query: Query): Promise<Node[]>;
+  readOne?(
+    prisma: PrismaClient,
+    parentId: string,
+    page: OnePage,
+    query: Query,
+    slice: Slice,
+  ): Promise<Node[]>;
 }
 
 /** A page of one parent as Prisma arguments (any model with `createdAt` and `id`). */
@@ -203,7 +209,7 @@ async function readPages<Node extends PagePosition & { id: string }, Query>(
 ): Promise<{ rows: Node[]; more: boolean }[]> {
   const [lone] = parentIds;
   if (source.readOne && lone !== undefined && parentIds.length === 1) {
-    const rows = await source.readOne(prisma, lone, onePage(slice), query);
+    const rows = await source.readOne(prisma, lone, onePage(slice), query, slice);
     return [{ rows: rows.slice(0, slice.size), more: rows.length > slice.size }];
   }
   const { from: table, parent } = source;

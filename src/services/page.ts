@@ -33,7 +33,9 @@ export type AfterCursor =
  * The page asked for, checked: the limit, and where the previous page ended as a Prisma `where`
  * (empty on the first page). One more row than the limit is to be read (see `pageOf`).
  */
-export function readPage(page: PageRequest): Result<{ limit: number; where: AfterCursor }> {
+export function readPage(
+  page: PageRequest,
+): Result<{ limit: number; where: AfterCursor; after: PagePosition | null }> {
   const limit = page.limit ?? LIST_LIMIT_MAX;
   const issues: InputIssue[] = [];
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
@@ -52,7 +54,7 @@ export function readPage(page: PageRequest): Result<{ limit: number; where: Afte
         ],
       }
     : {};
-  return ok({ limit, where });
+  return ok({ limit, where, after: after ?? null });
 }
 
 /** The page out of `limit + 1` rows read: `next` continues the list; null on the last page. */

@@ -6,6 +6,7 @@ import {
 } from "../db/create-workspace.js";
 import { findVisibleWorkspace } from "../db/read-workspace.js";
 import { statementsFor } from "../db/statements.js";
+import { readWorkspacePage } from "../db/workspace-page.js";
 import type { Prisma, User, Workspace } from "../generated/prisma/client.js";
 import {
   type Action,
@@ -24,7 +25,7 @@ import {
   isValidIdempotencyKey,
 } from "./idempotency.js";
 import { type PageRequest, pageOf, readPage } from "./page.js";
-import { memberProjects, type ProjectService } from "./projects.js";
+import type { ProjectService } from "./projects.js";
 import { workspaceQuotaRefusal } from "./quota.js";
 import { errors, fail, ok, type Result, type ServiceError, UUID_PATTERN } from "./result.js";
 import type { Principal } from "./tokens.js";
@@ -364,19 +365,21 @@ export class WorkspaceService {
     if (!UUID_PATTERN.test(projectId)) return fail(errors.projectNotFound());
     const read = readPage(page);
     if (!read.ok) return read;
-    const { limit, where } = read.value;
-    const project = await this.deps.prisma.project.findFirst({
-      where: { id: projectId, ...memberProjects(caller) },
-      select: {
-        workspaces: {
-          where: { ...VISIBLE_WORKSPACES, ...filterWhere(filter), ...where },
-          orderBy: [...NEWEST_FIRST],
-          take: limit + 1,
-        },
-      },
+    const { limit, after } = read.value;
+    // One named statement (db/workspace-page.ts): the membership check and the page together.
+    const found = await readWorkspacePage(statementsFor(this.deps.prisma), {
+      projectId,
+      access: { userId: callerUserId(caller), scopeProjectId: scopeProjectId(caller) },
+      status: filter.status?.length ? filter.status : null,
+      labels: (filter.labels ?? []).map(({ key, value }) => ({ key, value })),
+      after,
+      before: null,
+      fromEnd: false,
+      take: limit + 1,
+      withProject: false,
     });
-    if (!project) return fail(errors.projectNotFound());
-    const { rows: workspaces, next } = pageOf(project.workspaces, limit);
+    if (!found.found) return fail(errors.projectNotFound());
+    const { rows: workspaces, next } = pageOf(found.rows, limit);
     return ok({ workspaces, next });
   }
 

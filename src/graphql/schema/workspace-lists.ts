@@ -5,6 +5,8 @@
  * refuse the same filters and list the same rows.
  */
 import { GraphQLError } from "graphql";
+import { statementsFor } from "../../db/statements.js";
+import { readWorkspacePage } from "../../db/workspace-page.js";
 import {
   Prisma,
   type WorkspaceStatus as Status,
@@ -105,9 +107,24 @@ export function projectWorkspaces(filter: ListFilter): ListSource<WorkspaceRow, 
     filter: filterSql(filter),
     filterKey: `project:${JSON.stringify(filter)}`,
     load: loadVisible,
-    // A lone project's page in one statement (connections.ts): the rows filterSql selects.
-    readOne: (prisma, projectId, page, query) =>
-      prisma.workspace.findMany({
+    // A lone project's page in one statement (connections.ts): the rows filterSql selects. The
+    // plan Pothos makes for the bench's page (every field and the project) is one named statement
+    // (db/workspace-page.ts); any other plan (nested lists under each row) goes through Prisma.
+    readOne: (prisma, projectId, page, query, slice) => {
+      const withProject = plannedProject(query);
+      if (withProject !== null) {
+        return readWorkspacePage(statementsFor(prisma), {
+          projectId,
+          status: filter.status,
+          labels: filter.labels,
+          after: slice.after,
+          before: slice.before,
+          fromEnd: slice.fromEnd,
+          take: page.take,
+          withProject,
+        }).then((found) => found.rows);
+      }
+      return prisma.workspace.findMany({
         ...query,
         where: {
           ...VISIBLE_WORKSPACES,
@@ -122,8 +139,22 @@ export function projectWorkspaces(filter: ListFilter): ListSource<WorkspaceRow, 
         },
         orderBy: page.orderBy,
         take: page.take,
-      }),
+      });
+    },
   };
+}
+
+/**
+ * Whether Pothos's plan for a page's rows is the columns alone (false) or the columns and each
+ * row's project (true, `include: { project: true }`); null for any other plan.
+ */
+function plannedProject(query: PlannedWorkspaces): boolean | null {
+  if (query.select) return null;
+  const include = query.include;
+  if (!include) return false;
+  const keys = Object.keys(include);
+  if (keys.length === 0) return false;
+  return keys.length === 1 && include.project === true ? true : null;
 }
 
 /**
