@@ -49,7 +49,7 @@ function pageLength(body: unknown): number {
 
 export async function throughputPhase() {
   log(
-    "\n== throughput (PostgreSQL): floor, rest-create, gql-create, rest-get, gql-read, PostGraphile read and create",
+    "\n== throughput (PostgreSQL): floor, rest-create, gql-create, rest-get, rest-list, gql-read, PostGraphile read and create",
   );
   await recreateDatabase(DB);
   const settings = { DATABASE_URL: databaseUrl(DB), SIMULATED_PROVISION_DELAY_MS: "1000" };
@@ -122,6 +122,16 @@ export async function throughputPhase() {
         request: {
           method: "GET",
           url: `${gateway.url}/workspaces/${readIds[0]}`,
+          headers: { authorization: `Bearer ${reader.token}` },
+          expect: `"id":"${readIds[0]}"`,
+        },
+      },
+      {
+        // The same page of 50 through REST (the documented workspace object per row).
+        name: "rest-list",
+        request: {
+          method: "GET",
+          url: `${gateway.url}/projects/${reader.project.id}/workspaces?limit=50`,
           headers: { authorization: `Bearer ${reader.token}` },
           expect: `"id":"${readIds[0]}"`,
         },

@@ -125,10 +125,8 @@ export async function readWorkspacePage(
         createdAt: first.p_createdAt as Date,
       }
     : undefined;
-  const rows = result.map((row) => {
-    if (!project) return row as unknown as PagedWorkspace;
-    const { p_id, p_ownerId, p_name, p_defaultBranch, p_createdAt, ...workspace } = row;
-    return { ...(workspace as unknown as Workspace), project };
-  });
-  return { found: true, rows };
+  // The project's columns stay on each row beside it (nothing reads them): copying 40 columns
+  // per row without them cost more than the whole page's GraphQL completion.
+  if (project) for (const row of result) row.project = project;
+  return { found: true, rows: result as unknown as PagedWorkspace[] };
 }
