@@ -60,6 +60,7 @@ export class LifecycleEngine {
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly shutdown = new AbortController();
   private readonly pollIntervalMs: number;
+  private readonly renewWithinMs: number;
   private readonly concurrency: number;
   private readonly retryAfterMs: number;
   private readonly shutdownGraceMs: number;
@@ -80,6 +81,11 @@ export class LifecycleEngine {
     this.leases = new Leases(options.prisma, this.owner, options.leaseTtlMs ?? 5000);
     this.steps = new Steps({ ...options, owner: this.owner, leaseTtlMs: this.leases.ttlMs });
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    // A heartbeat renews a lease once less than this is left: lease − 2 ticks, so a lease is
+    // renewed with at least lease − 3 ticks still in hand (5 s leases, 1 s ticks: renewed every
+    // 2–3 s with ≥ 2 s left, not every second). Leases shorter than 4 ticks: every tick, as before.
+    const twoTicksLeft = this.leases.ttlMs - 2 * this.pollIntervalMs;
+    this.renewWithinMs = twoTicksLeft >= this.leases.ttlMs / 2 ? twoTicksLeft : this.leases.ttlMs;
     this.concurrency = options.concurrency ?? 1000;
     this.retryAfterMs = options.retryAfterMs ?? 5000;
     this.shutdownGraceMs = options.shutdownGraceMs ?? 3000;
@@ -195,7 +201,7 @@ export class LifecycleEngine {
     if (this.state !== "running") return;
     const renew =
       this.inflight.size > 0
-        ? this.leases.renew().catch((error: unknown) => {
+        ? this.leases.renew(this.renewWithinMs).catch((error: unknown) => {
             this.log.warn({ err: error }, "lifecycle: lease heartbeat failed");
           })
         : undefined;
