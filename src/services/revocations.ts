@@ -39,6 +39,18 @@ export interface Hold {
   release(): void;
 }
 
+/**
+ * A connection's stake in its token without a signal (see `holdConnection`): `ended` once the
+ * token is revoked or expired, or its user deleted.
+ */
+export interface ConnectionHold {
+  readonly ended: boolean;
+  /** Why it ended (with `ended`). */
+  readonly reason: Error | undefined;
+  /** Call when the connection closes (idempotent). */
+  release(): void;
+}
+
 export interface RevocationsOptions {
   prisma: PrismaClient;
   bus: StatusBus;
@@ -58,10 +70,86 @@ const VERIFY_HELD_MS = 10_000;
 const LOOKBACK_MS = 60_000;
 const TOPIC = "revocations";
 
-interface Entry {
-  tokenId: string;
-  userId: string;
-  controller: AbortController;
+/**
+ * One holder of a token: ended (once) when the token is revoked or expires, or its user is
+ * deleted. A plain object with a callback, not an AbortController: a WebSocket holds one for its
+ * life, and a signal with its listener costs about 1 KB of heap.
+ */
+class Entry implements ConnectionHold {
+  ended = false;
+  /** Why it ended. */
+  reason: Error | undefined;
+  constructor(
+    readonly tokenId: string,
+    readonly userId: string,
+    private readonly revocations: Revocations,
+    private onEnd: ((reason: Error) => void) | undefined,
+  ) {}
+
+  end(reason: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.reason = reason;
+    const onEnd = this.onEnd;
+    this.onEnd = undefined;
+    onEnd?.(reason);
+  }
+
+  release(): void {
+    this.onEnd = undefined;
+    this.revocations.forget(this);
+  }
+}
+
+/** The holders of one token, and the one timer that ends them all at its expiry. */
+interface TokenHolders {
+  entries: Set<Entry>;
+  expiry?: NodeJS.Timeout;
+}
+
+/** Streams on one project of one user (`user:project`): ended when the membership changes. */
+class MembershipHolders {
+  readonly holds = new Set<MembershipHold>();
+  constructor(readonly key: string) {}
+}
+
+/**
+ * A stream's stake in a membership: its signal aborts when the membership changes or `parent`
+ * aborts. Listens to `parent` as an object (handleEvent), so no closure per hold but `release`.
+ */
+class MembershipHold implements Hold {
+  readonly #controller = new AbortController();
+  #released = false;
+
+  constructor(
+    private readonly holders: MembershipHolders,
+    private readonly members: Map<string, MembershipHolders>,
+    private readonly parent: AbortSignal,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    this.#controller.abort(reason);
+  }
+
+  /** The parent aborted. */
+  handleEvent(): void {
+    this.#controller.abort(this.parent.reason);
+    this.release();
+  }
+
+  readonly release = (): void => {
+    if (this.#released) return;
+    this.#released = true;
+    this.parent.removeEventListener("abort", this);
+    const { holders } = this;
+    if (holders.holds.delete(this) && holders.holds.size === 0) {
+      if (this.members.get(holders.key) === holders) this.members.delete(holders.key);
+    }
+  };
 }
 
 export class Revocations {
@@ -71,9 +159,9 @@ export class Revocations {
   private readonly verifyMs: number;
   private log: Logger = silentLogger;
   /** Open streams by token id. */
-  private readonly held = new Map<string, Set<Entry>>();
+  private readonly held = new Map<string, TokenHolders>();
   /** Open streams on a project by `user:project`. */
-  private readonly members = new Map<string, Set<AbortController>>();
+  private readonly members = new Map<string, MembershipHolders>();
   /** Recently revoked tokens and deleted users (id → when heard), so late joiners end at once. */
   private readonly revokedTokens = new Map<string, number>();
   private readonly deletedUsers = new Map<string, number>();
@@ -117,31 +205,20 @@ export class Revocations {
    */
   holdMembership(member: { userId: string; projectId: string }, parent: AbortSignal): Hold {
     const key = `${member.userId}:${member.projectId.toLowerCase()}`;
-    const controller = new AbortController();
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      parent.removeEventListener("abort", onParentAbort);
-      const set = this.members.get(key);
-      if (set?.delete(controller) && set.size === 0) this.members.delete(key);
-    };
-    const onParentAbort = () => {
-      controller.abort(parent.reason);
-      release();
-    };
+    let holders = this.members.get(key);
+    if (!holders) {
+      holders = new MembershipHolders(key);
+      this.members.set(key, holders);
+    }
+    const hold = new MembershipHold(holders, this.members, parent);
     if (parent.aborted) {
-      controller.abort(parent.reason);
-      return { signal: controller.signal, release };
+      hold.abort(parent.reason);
+      if (holders.holds.size === 0) this.members.delete(key);
+      return hold;
     }
-    parent.addEventListener("abort", onParentAbort, { once: true });
-    let set = this.members.get(key);
-    if (!set) {
-      set = new Set();
-      this.members.set(key, set);
-    }
-    set.add(controller);
-    return { signal: controller.signal, release };
+    parent.addEventListener("abort", hold, { once: true });
+    holders.holds.add(hold);
+    return hold;
   }
 
   /** Calls `listener` with every event, from here or from another replica. */
@@ -160,51 +237,73 @@ export class Revocations {
    * revoked or its user deleted (at once if that is already known), or when `parent` aborts.
    */
   hold(holder: Holder, parent?: AbortSignal): Hold {
-    const entry: Entry = {
-      tokenId: holder.tokenId,
-      userId: holder.user.id,
-      controller: new AbortController(),
-    };
-    const onParentAbort = () => entry.controller.abort(parent?.reason);
-    let released = false;
+    const controller = new AbortController();
+    const onParentAbort = () => controller.abort(parent?.reason);
+    const entry = this.holdConnection(holder, (reason) => controller.abort(reason));
     const release = () => {
-      if (released) return;
-      released = true;
       parent?.removeEventListener("abort", onParentAbort);
-      const set = this.held.get(entry.tokenId);
-      if (set?.delete(entry) && set.size === 0) this.held.delete(entry.tokenId);
+      entry.release();
     };
-    if (this.isRevoked(holder)) {
-      entry.controller.abort(new Error("token revoked"));
-      return { signal: entry.controller.signal, release };
+    if (entry.ended) {
+      controller.abort(entry.reason);
+      return { signal: controller.signal, release };
     }
-    if (parent?.aborted) entry.controller.abort(parent.reason);
+    if (parent?.aborted) controller.abort(parent.reason);
     parent?.addEventListener("abort", onParentAbort, { once: true });
+    return { signal: controller.signal, release };
+  }
+
+  /**
+   * Joins a connection (a WebSocket) to its token: `onEnd` is called once when the token is
+   * revoked or expires, or its user is deleted, unless released before. Already ended (and
+   * `onEnd` not called) when that is known now: check `ended`.
+   */
+  holdConnection(holder: Holder, onEnd: (reason: Error) => void): ConnectionHold {
     const expiresIn = holder.expiresAt ? holder.expiresAt.getTime() - Date.now() : undefined;
-    if (expiresIn !== undefined) {
-      // An expired token is refused like a revoked one: its streams end at expiry.
-      const expire = () => entry.controller.abort(new Error("token expired"));
-      if (expiresIn <= 0) expire();
-      else {
-        const timer = setTimeout(expire, Math.min(expiresIn, 2 ** 31 - 1)).unref();
-        entry.controller.signal.addEventListener("abort", () => clearTimeout(timer), {
-          once: true,
-        });
-      }
+    // An expired token is refused like a revoked one: its streams end at expiry.
+    const known = this.isRevoked(holder)
+      ? "token revoked"
+      : expiresIn !== undefined && expiresIn <= 0
+        ? "token expired"
+        : undefined;
+    if (known) {
+      const ended = new Entry(holder.tokenId, holder.user.id, this, undefined);
+      ended.end(new Error(known));
+      return ended;
     }
-    let set = this.held.get(entry.tokenId);
-    if (!set) {
-      set = new Set();
-      this.held.set(entry.tokenId, set);
+    const entry = new Entry(holder.tokenId, holder.user.id, this, onEnd);
+    let holders = this.held.get(entry.tokenId);
+    if (!holders) {
+      holders = { entries: new Set() };
+      this.held.set(entry.tokenId, holders);
     }
-    set.add(entry);
-    return { signal: entry.controller.signal, release };
+    holders.entries.add(entry);
+    // One timer per token, not per stream: every holder of the token expires with it.
+    if (expiresIn !== undefined && !holders.expiry) {
+      const ending = holders;
+      ending.expiry = setTimeout(
+        () => {
+          ending.expiry = undefined;
+          for (const held of ending.entries) held.end(new Error("token expired"));
+        },
+        Math.min(expiresIn, 2 ** 31 - 1),
+      ).unref();
+    }
+    return entry;
+  }
+
+  /** Drops a released entry (Entry.release). */
+  forget(entry: Entry): void {
+    const holders = this.held.get(entry.tokenId);
+    if (!holders?.entries.delete(entry) || holders.entries.size > 0) return;
+    clearTimeout(holders.expiry);
+    this.held.delete(entry.tokenId);
   }
 
   /** How many streams are joined to a token right now. */
   heldCount(): number {
     let count = 0;
-    for (const set of this.held.values()) count += set.size;
+    for (const holders of this.held.values()) count += holders.entries.size;
     return count;
   }
 
@@ -281,19 +380,19 @@ export class Revocations {
     const now = Date.now();
     if (event.kind === "token-revoked") {
       this.revokedTokens.set(event.tokenId, now);
-      for (const entry of this.held.get(event.tokenId) ?? []) {
-        entry.controller.abort(new Error("token revoked"));
+      for (const entry of this.held.get(event.tokenId)?.entries ?? []) {
+        entry.end(new Error("token revoked"));
       }
     } else if (event.kind === "membership-changed") {
       const key = `${event.userId}:${event.projectId.toLowerCase()}`;
-      for (const controller of this.members.get(key) ?? []) {
-        controller.abort(new Error("membership changed"));
+      for (const hold of this.members.get(key)?.holds ?? []) {
+        hold.abort(new Error("membership changed"));
       }
     } else if (event.kind === "user-deleted") {
       this.deletedUsers.set(event.userId, now);
-      for (const set of this.held.values()) {
-        for (const entry of set) {
-          if (entry.userId === event.userId) entry.controller.abort(new Error("user deleted"));
+      for (const holders of this.held.values()) {
+        for (const entry of holders.entries) {
+          if (entry.userId === event.userId) entry.end(new Error("user deleted"));
         }
       }
     }

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
-import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { Redis } from "ioredis";
 import type { Workspace } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
@@ -43,7 +42,11 @@ export interface StatusBus {
 
 /** In-process fan-out keyed by workspace id: a message costs work only for its own watchers. */
 export class LocalStatusBus implements StatusBus {
-  private readonly listeners = new Map<string, Set<BusListener>>();
+  /**
+   * The watchers of each workspace: the listener itself while it is the only one (a workspace
+   * watched once, the common case, costs no Set), a Set once there are more.
+   */
+  private readonly listeners = new Map<string, BusListener | Set<BusListener>>();
 
   publish(message: StatusMessage): void {
     this.deliver(message.workspace.id, message);
@@ -55,24 +58,36 @@ export class LocalStatusBus implements StatusBus {
 
   /** Registers synchronously; `onEmpty` runs when the last listener of the id leaves. */
   add(workspaceId: string, listener: BusListener, onEmpty?: () => void): () => void {
-    let set = this.listeners.get(workspaceId);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(workspaceId, set);
+    const current = this.listeners.get(workspaceId);
+    if (current === undefined) this.listeners.set(workspaceId, listener);
+    else if (typeof current === "function") {
+      this.listeners.set(workspaceId, new Set([current, listener]));
+    } else current.add(listener);
+    return () => this.remove(workspaceId, listener, onEmpty);
+  }
+
+  private remove(workspaceId: string, listener: BusListener, onEmpty?: () => void): void {
+    const current = this.listeners.get(workspaceId);
+    if (current === undefined) return;
+    if (typeof current === "function") {
+      if (current !== listener) return;
+    } else {
+      if (!current.delete(listener)) return;
+      if (current.size === 1) {
+        const [only] = current;
+        if (only) this.listeners.set(workspaceId, only);
+      }
+      if (current.size > 0) return;
     }
-    set.add(listener);
-    return () => {
-      const current = this.listeners.get(workspaceId);
-      if (!current?.delete(listener) || current.size > 0) return;
-      this.listeners.delete(workspaceId);
-      onEmpty?.();
-    };
+    this.listeners.delete(workspaceId);
+    onEmpty?.();
   }
 
   deliver(workspaceId: string, event: BusEvent): void {
-    const set = this.listeners.get(workspaceId);
-    if (!set) return;
-    for (const listener of [...set]) listener(event);
+    const current = this.listeners.get(workspaceId);
+    if (current === undefined) return;
+    if (typeof current === "function") current(event);
+    else for (const listener of [...current]) listener(event);
   }
 
   has(workspaceId: string): boolean {
@@ -123,7 +138,10 @@ export class RedisStatusBus implements StatusBus {
   private readonly local = new LocalStatusBus();
   private readonly publishClient: Redis;
   private readonly subscribeClient: Redis;
-  private readonly target;
+  /** Broadcast listeners by channel. */
+  private readonly broadcastListeners = new Map<string, Set<(text: string) => void>>();
+  /** SUBSCRIBEs of workspaces still waiting for the server's answer, by workspace id. */
+  private readonly confirming = new Map<string, Promise<void>>();
   private readonly log: Logger;
   private readonly subscribeTimeoutMs: number;
   private closed = false;
@@ -162,11 +180,11 @@ export class RedisStatusBus implements StatusBus {
       if (this.connectedOnce) this.afterReconnect();
       this.connectedOnce = true;
     });
-    this.target = createRedisEventTarget<CustomEvent<string>>({
-      publishClient: this.publishClient,
-      subscribeClient: this.subscribeClient,
-      // Parsed here rather than in the target, so one bad message cannot throw inside ioredis.
-      serializer: { stringify: (value) => String(value), parse: (text) => text },
+    // One handler for every channel (no event target: its Set per channel and second
+    // SUBSCRIBE per watched workspace cost memory and a round trip for nothing).
+    this.subscribeClient.on("message", (name: string, text: string) => {
+      if (name.startsWith(CHANNEL_PREFIX)) this.onStatusMessage(name, text);
+      else for (const listener of this.broadcastListeners.get(name) ?? []) listener(text);
     });
   }
 
@@ -174,44 +192,57 @@ export class RedisStatusBus implements StatusBus {
     this.local.publish(message);
     if (this.closed) return;
     const wire: WireMessage = { origin: this.origin, message };
-    this.target.dispatchEvent(
-      new CustomEvent(channel(message.workspace.id), { detail: JSON.stringify(wire) }),
-    );
+    void this.publishClient.publish(channel(message.workspace.id), JSON.stringify(wire));
   }
 
   async subscribe(workspaceId: string, listener: BusListener): Promise<() => void> {
-    const name = channel(workspaceId);
     const first = !this.local.has(workspaceId);
-    const unsubscribe = this.local.add(workspaceId, listener, () => {
-      if (!this.closed) this.target.removeEventListener(name, this.onRedisMessage);
-    });
-    if (first) this.target.addEventListener(name, this.onRedisMessage);
-    if (!this.closed) await this.confirmSubscribed([name]);
+    const unsubscribe = this.local.add(workspaceId, listener, () => this.unwatch(workspaceId));
+    if (this.closed) return unsubscribe;
+    // The first watcher of a workspace subscribes its channel; later ones need only wait for
+    // that SUBSCRIBE's answer if it has not come yet (one connection: later ones are active).
+    let confirmed = this.confirming.get(workspaceId);
+    if (first) {
+      const pending = this.confirmSubscribed([channel(workspaceId)]).finally(() => {
+        if (this.confirming.get(workspaceId) === pending) this.confirming.delete(workspaceId);
+      });
+      this.confirming.set(workspaceId, pending);
+      confirmed = pending;
+    }
+    await confirmed;
     return unsubscribe;
   }
 
   broadcast(topic: string, payload: unknown): void {
     if (this.closed) return;
     const detail = JSON.stringify({ origin: this.origin, payload });
-    this.target.dispatchEvent(new CustomEvent(`${BROADCAST_PREFIX}${topic}`, { detail }));
+    void this.publishClient.publish(`${BROADCAST_PREFIX}${topic}`, detail);
   }
 
   async onBroadcast(topic: string, listener: BroadcastListener): Promise<() => void> {
     const name = `${BROADCAST_PREFIX}${topic}`;
-    const onMessage = (event: CustomEvent<string>) => {
+    const onMessage = (text: string) => {
       let wire: { origin?: unknown; payload?: unknown };
       try {
-        wire = JSON.parse(event.detail) as typeof wire;
+        wire = JSON.parse(text) as typeof wire;
       } catch (error) {
         this.log.warn({ err: error, channel: name }, "unreadable broadcast on redis");
         return;
       }
       if (wire.origin !== this.origin) listener(wire.payload);
     };
-    this.target.addEventListener(name, onMessage);
+    let listeners = this.broadcastListeners.get(name);
+    if (!listeners) {
+      listeners = new Set();
+      this.broadcastListeners.set(name, listeners);
+    }
+    listeners.add(onMessage);
     if (!this.closed) await this.confirmSubscribed([name]);
     return () => {
-      if (!this.closed) this.target.removeEventListener(name, onMessage);
+      const current = this.broadcastListeners.get(name);
+      if (!current?.delete(onMessage) || current.size > 0) return;
+      this.broadcastListeners.delete(name);
+      if (!this.closed) void this.subscribeClient.unsubscribe(name);
     };
   }
 
@@ -244,29 +275,41 @@ export class RedisStatusBus implements StatusBus {
     );
   }
 
-  private readonly onRedisMessage = (event: CustomEvent<string>) => {
+  /** The last local watcher of a workspace left: its channel is no longer needed. */
+  private unwatch(workspaceId: string): void {
+    if (!this.closed) void this.subscribeClient.unsubscribe(channel(workspaceId));
+  }
+
+  private onStatusMessage(name: string, text: string): void {
     let wire: WireMessage;
     try {
-      wire = JSON.parse(event.detail) as WireMessage;
+      wire = JSON.parse(text) as WireMessage;
     } catch (error) {
-      this.log.warn({ err: error, channel: event.type }, "unreadable status message on redis");
+      this.log.warn({ err: error, channel: name }, "unreadable status message on redis");
       return;
     }
     if (wire.origin === this.origin) return;
     const workspace = reviveWorkspace(wire.message.workspace);
     this.local.deliver(workspace.id, { kind: wire.message.kind, workspace });
-  };
+  }
 
   /**
    * A SUBSCRIBE answered by the server means every earlier one on this connection is active
    * too. Bounded: with Redis away the watch goes on and resyncs on reconnect.
    */
-  private async confirmSubscribed(channels: string[]): Promise<void> {
-    if (channels.length === 0) return;
-    await Promise.race([
-      this.subscribeClient.subscribe(...channels).catch(() => {}),
-      delay(this.subscribeTimeoutMs, undefined, { ref: false }),
-    ]);
+  private confirmSubscribed(channels: string[]): Promise<void> {
+    if (channels.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Cleared once answered: a timer per watched workspace would otherwise live this long.
+      const timer = setTimeout(resolve, this.subscribeTimeoutMs).unref();
+      void this.subscribeClient
+        .subscribe(...channels)
+        .catch(() => {})
+        .then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+    });
   }
 
   private afterReconnect(): void {
@@ -286,9 +329,8 @@ function channel(workspaceId: string): string {
 }
 
 /**
- * redis-event-target fires publish/subscribe/unsubscribe without awaiting them; a rejected
- * command (Redis down, client closed) must be logged, not crash the process as an unhandled
- * rejection.
+ * publish/subscribe/unsubscribe are fired without awaiting them; a rejected command (Redis down,
+ * client closed) must be logged, not crash the process as an unhandled rejection.
  */
 function guardCommands(client: Redis, log: Logger): Redis {
   const commands = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;

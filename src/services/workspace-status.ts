@@ -256,64 +256,171 @@ export class WorkspaceStatusService {
    * same one twice). A workspace marked for deletion (or gone) ends the stream with one last
    * event whose status is "deleted". Ends too when `signal` aborts. The caller checked access.
    */
-  async *watch(workspaceId: string, signal: AbortSignal): AsyncGenerator<WatchedWorkspace> {
-    const inbox = new Inbox<BusEvent>(signal);
-    // Subscribed before the snapshot is read: nothing committed after the read is missed.
-    const unsubscribe = await this.bus.subscribe(workspaceId, (event) => inbox.push(event));
-    const read = () => this.prisma.workspace.findUnique({ where: { id: workspaceId } });
-    try {
-      if (signal.aborted) return;
-      let last = await read();
-      if (!last || last.desiredState === "deleted") return;
-      yield last;
-      for (;;) {
-        const event = await inbox.next();
-        if (event === undefined) return;
-        const workspace = event.kind === "resync" ? await read() : event.workspace;
-        if (!workspace || event.kind === "deleted" || workspace.desiredState === "deleted") {
-          yield { ...(workspace ?? last), status: "deleted" };
-          return;
-        }
-        // Duplicates, and late messages overtaken by a newer version, are not news.
-        if (workspace.version <= last.version) continue;
-        yield workspace;
-        last = workspace;
-      }
-    } finally {
-      unsubscribe();
-    }
+  watch(workspaceId: string, signal: AbortSignal): AsyncGenerator<WatchedWorkspace> {
+    return new StatusWatch(this.bus, this.prisma, workspaceId, signal);
   }
 }
 
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
 /**
- * An unbounded queue with one reader; `next` gives undefined once `signal` aborts. One abort
- * listener for the queue's life, not one per event.
+ * One watcher of one workspace (WorkspaceStatusService.watch), with one reader. Not an async
+ * generator: while it waits for the next change (what an open subscription does nearly all its
+ * life) it holds its fields and the reader's pending promise, not a suspended generator with its
+ * queue, request chain and closures (about 2 KB a watcher).
  */
-class Inbox<T> {
-  private readonly items: T[] = [];
-  private waiting: ((item: T | undefined) => void) | undefined;
+class StatusWatch implements AsyncGenerator<WatchedWorkspace> {
+  /** The last version handed out. */
+  #last: Workspace | undefined;
+  /** Bus events not yet looked at, in order (allocated when one waits). */
+  #queue: BusEvent[] | undefined;
+  #resolve: ((step: IteratorResult<WatchedWorkspace>) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #state: "new" | "opening" | "open" | "reading" | "done" = "new";
 
-  constructor(private readonly signal: AbortSignal) {
-    signal.addEventListener("abort", () => this.wakeReader(undefined), { once: true });
-  }
+  constructor(
+    private readonly bus: StatusBus,
+    private readonly prisma: PrismaClient,
+    private readonly workspaceId: string,
+    private readonly signal: AbortSignal,
+  ) {}
 
-  push(item: T): void {
-    if (!this.wakeReader(item)) this.items.push(item);
-  }
-
-  next(): Promise<T | undefined> {
-    if (this.signal.aborted) return Promise.resolve(undefined);
-    if (this.items.length > 0) return Promise.resolve(this.items.shift());
-    return new Promise((resolve) => {
-      this.waiting = resolve;
+  next(): Promise<IteratorResult<WatchedWorkspace>> {
+    if (this.#state === "done") return Promise.resolve(DONE);
+    if (this.#state === "new") return this.#open();
+    if (this.#resolve) return Promise.reject(new Error("StatusWatch: one reader at a time"));
+    return new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      this.#pump();
     });
   }
 
-  private wakeReader(item: T | undefined): boolean {
-    const waiting = this.waiting;
-    if (!waiting) return false;
-    this.waiting = undefined;
-    waiting(item);
-    return true;
+  return(): Promise<IteratorResult<WatchedWorkspace>> {
+    this.#finish();
+    return Promise.resolve(DONE);
+  }
+
+  throw(error: unknown): Promise<IteratorResult<WatchedWorkspace>> {
+    this.#finish();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The signal aborted: a waiting reader is done (a resync read in flight finishes first). */
+  handleEvent(): void {
+    this.#pump();
+  }
+
+  async #open(): Promise<IteratorResult<WatchedWorkspace>> {
+    this.#state = "opening";
+    this.signal.addEventListener("abort", this, { once: true });
+    try {
+      // Subscribed before the snapshot is read: nothing committed after the read is missed.
+      const unsubscribe = await this.bus.subscribe(this.workspaceId, this.#onEvent);
+      if (this.#over()) {
+        unsubscribe();
+        return DONE;
+      }
+      this.#unsubscribe = unsubscribe;
+      if (this.signal.aborted) return this.#finish();
+      const last = await this.#read();
+      if (this.#over()) return DONE;
+      if (!last || last.desiredState === "deleted") return this.#finish();
+      this.#last = last;
+      this.#state = "open";
+      return { done: false, value: last };
+    } catch (error) {
+      this.#finish();
+      throw error;
+    }
+  }
+
+  /** Returned (return()) meanwhile. */
+  #over(): boolean {
+    return this.#state === "done";
+  }
+
+  readonly #onEvent = (event: BusEvent): void => {
+    if (this.#state === "done") return;
+    if (this.#queue) this.#queue.push(event);
+    else this.#queue = [event];
+    this.#pump();
+  };
+
+  /** Answers the waiting reader from the queue, if it can (in order, one read at a time). */
+  #pump(): void {
+    while (this.#resolve && this.#state === "open") {
+      if (this.signal.aborted) {
+        this.#answer(DONE);
+        this.#finish();
+        return;
+      }
+      const event = this.#queue?.shift();
+      if (!event) return;
+      if (event.kind !== "resync") {
+        this.#consider(event, event.workspace);
+        continue;
+      }
+      this.#state = "reading";
+      this.#read().then(
+        (workspace) => {
+          if (this.#state !== "reading") return;
+          this.#state = "open";
+          this.#consider(event, workspace);
+          this.#pump();
+        },
+        (error: unknown) => {
+          const reject = this.#reject;
+          this.#resolve = undefined;
+          this.#reject = undefined;
+          this.#finish();
+          reject?.(error);
+        },
+      );
+      return;
+    }
+  }
+
+  /** One event with the row it stands for (null: gone): news, the last event, or nothing. */
+  #consider(event: BusEvent, workspace: Workspace | null): void {
+    const last = this.#last as Workspace;
+    if (!workspace || event.kind === "deleted" || workspace.desiredState === "deleted") {
+      this.#answer({ done: false, value: { ...(workspace ?? last), status: "deleted" } });
+      this.#finish();
+      return;
+    }
+    // Duplicates, and late messages overtaken by a newer version, are not news.
+    if (workspace.version <= last.version) return;
+    this.#last = workspace;
+    this.#answer({ done: false, value: workspace });
+  }
+
+  #answer(step: IteratorResult<WatchedWorkspace>): void {
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    resolve?.(step);
+  }
+
+  #read(): Promise<Workspace | null> {
+    return this.prisma.workspace.findUnique({ where: { id: this.workspaceId } });
+  }
+
+  /** Over: the bus listener and the abort listener go, a waiting reader is done. */
+  #finish(): IteratorReturnResult<undefined> {
+    if (this.#state === "done") return DONE;
+    this.#state = "done";
+    this.signal.removeEventListener("abort", this);
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#queue = undefined;
+    this.#last = undefined;
+    this.#answer(DONE);
+    return DONE;
   }
 }
