@@ -106,9 +106,7 @@ export class SharedSubscriptions {
   ): Promise<Opened> {
     const running = this.joinRunning(key, operationName);
     if (running) return running.stream;
-    const created: Execution = new Execution(schema, document, open, () => {
-      if (this.#executions.get(key) === created) this.#executions.delete(key);
-    });
+    const created = new Execution(schema, document, open, key, this.#executions);
     this.#executions.set(key, created);
     return created.attach();
   }
@@ -120,7 +118,11 @@ export class SharedSubscriptions {
 }
 
 class Execution {
-  readonly #subscribers = new Set<Subscriber>();
+  /**
+   * Who is subscribed: the one subscriber alone (a distinct subscription, the common case), or a
+   * Set once a second one joins.
+   */
+  #subscribers: Subscriber | Set<Subscriber> | undefined;
   readonly #opened: Promise<Opened>;
   #upstream: AsyncIterator<ExecutionResult> | undefined;
   #latest: ExecutionResult | undefined;
@@ -130,8 +132,9 @@ class Execution {
     readonly schema: GraphQLSchema,
     readonly document: DocumentNode,
     open: () => Promise<Opened>,
-    /** Removes this execution from the map: later subscribers start a new one. */
-    private readonly forget: () => void,
+    /** Its key in `executions`, where it is found while it runs. */
+    private readonly key: string,
+    private readonly executions: Map<string, Execution>,
   ) {
     processMetrics.sharedSubscriptionExecutions.inc();
     this.#opened = open().then(
@@ -157,19 +160,19 @@ class Execution {
   async attach(): Promise<Opened> {
     const subscriber = new Subscriber(this);
     if (this.#latest) subscriber.push(this.#latest);
-    this.#subscribers.add(subscriber);
+    this.#add(subscriber);
     const opened = await this.#opened;
     if (!isStream(opened)) {
-      this.#subscribers.delete(subscriber);
+      this.#remove(subscriber);
       return opened;
     }
     return subscriber;
   }
 
   leave(subscriber: Subscriber): void {
-    if (!this.#subscribers.delete(subscriber) || this.#subscribers.size > 0 || this.#ended) return;
+    if (!this.#remove(subscriber) || this.#subscribers !== undefined || this.#ended) return;
     this.#ended = true;
-    this.forget();
+    this.#forget();
     // Aborts the watch (abortOnReturn) and drops its bus listener; before it opened: once it has.
     void this.#upstream?.return?.();
   }
@@ -181,7 +184,10 @@ class Execution {
         if (step.done || this.#ended) break;
         processMetrics.sharedSubscriptionEvents.inc();
         this.#latest = step.value;
-        for (const subscriber of this.#subscribers) subscriber.push(step.value);
+        const subscribers = this.#subscribers;
+        if (subscribers instanceof Set)
+          for (const subscriber of subscribers) subscriber.push(step.value);
+        else subscribers?.push(step.value);
       }
       this.#end(undefined);
     } catch (error) {
@@ -191,18 +197,44 @@ class Execution {
 
   #end(error: unknown): void {
     this.#ended = true;
-    this.forget();
-    for (const subscriber of this.#subscribers) subscriber.finish(error);
-    this.#subscribers.clear();
+    this.#forget();
+    const subscribers = this.#subscribers;
+    this.#subscribers = undefined;
+    if (subscribers instanceof Set) for (const subscriber of subscribers) subscriber.finish(error);
+    else subscribers?.finish(error);
+  }
+
+  /** Out of the map: later subscribers start a new execution. */
+  #forget(): void {
+    if (this.executions.get(this.key) === this) this.executions.delete(this.key);
+  }
+
+  #add(subscriber: Subscriber): void {
+    const subscribers = this.#subscribers;
+    if (subscribers === undefined) this.#subscribers = subscriber;
+    else if (subscribers instanceof Set) subscribers.add(subscriber);
+    else this.#subscribers = new Set([subscribers, subscriber]);
+  }
+
+  /** Whether `subscriber` was subscribed; `#subscribers` is undefined once nobody is. */
+  #remove(subscriber: Subscriber): boolean {
+    const subscribers = this.#subscribers;
+    if (subscribers === subscriber) {
+      this.#subscribers = undefined;
+      return true;
+    }
+    if (!(subscribers instanceof Set) || !subscribers.delete(subscriber)) return false;
+    if (subscribers.size === 0) this.#subscribers = undefined;
+    return true;
   }
 }
 
 /** One subscriber's view of an execution: its own queue of results, in order. */
 class Subscriber implements AsyncIterableIterator<ExecutionResult> {
-  #queue: ExecutionResult[] = [];
-  #waiting:
-    | { resolve: (step: IteratorResult<ExecutionResult>) => void; reject: (error: unknown) => void }
-    | undefined;
+  /** Results not yet read (allocated when one arrives before it is asked for). */
+  #queue: ExecutionResult[] | undefined;
+  #resolve: ((step: IteratorResult<ExecutionResult>) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
   #finished = false;
   #left = false;
   #error: unknown;
@@ -220,28 +252,36 @@ class Subscriber implements AsyncIterableIterator<ExecutionResult> {
 
   push(result: ExecutionResult): void {
     if (this.#left) return;
-    const waiting = this.#waiting;
-    if (!waiting) {
-      this.#queue.push(result);
+    const resolve = this.#resolve;
+    if (!resolve) {
+      if (this.#queue) this.#queue.push(result);
+      else this.#queue = [result];
       return;
     }
-    this.#waiting = undefined;
-    waiting.resolve({ value: result, done: false });
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    resolve({ value: result, done: false });
   }
 
   /** The execution ended: what is queued is still delivered, then done (or the error). */
   finish(error: unknown): void {
     this.#finished = true;
     this.#error = error;
-    const waiting = this.#waiting;
-    if (!waiting) return;
-    this.#waiting = undefined;
-    if (error === undefined) waiting.resolve({ value: undefined, done: true });
-    else waiting.reject(error);
+    const { resolve, reject } = this.#take();
+    if (error === undefined) resolve?.({ value: undefined, done: true });
+    else reject?.(error);
+  }
+
+  /** The waiting reader's callbacks, now no longer waiting. */
+  #take() {
+    const taken = { resolve: this.#resolve, reject: this.#reject };
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    return taken;
   }
 
   next(): Promise<IteratorResult<ExecutionResult>> {
-    const result = this.#queue.shift();
+    const result = this.#queue?.shift();
     if (result) return Promise.resolve({ value: result, done: false });
     if (this.#left) return Promise.resolve({ value: undefined, done: true });
     if (this.#finished) {
@@ -252,18 +292,17 @@ class Subscriber implements AsyncIterableIterator<ExecutionResult> {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
+      this.#resolve = resolve;
+      this.#reject = reject;
     });
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {
     if (!this.#left) {
       this.#over();
-      this.#queue = [];
+      this.#queue = undefined;
       this.execution.leave(this);
-      const waiting = this.#waiting;
-      this.#waiting = undefined;
-      waiting?.resolve({ value: undefined, done: true });
+      this.#take().resolve?.({ value: undefined, done: true });
     }
     return { value: undefined, done: true };
   }

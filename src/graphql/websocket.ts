@@ -10,10 +10,10 @@ import { type ExecutionArgs, GraphQLError } from "graphql";
 import type { ExecutionResult } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { User } from "../generated/prisma/client.js";
 import { RATE_LIMITED_CLOSE_CODE, type SocketRateLimit } from "../http/socket-rate-limit.js";
-import type { Hold, Revocations } from "../services/revocations.js";
+import type { ConnectionHold, Revocations } from "../services/revocations.js";
 import type { Principal } from "../services/tokens.js";
 import type { GraphQLContext } from "./context.js";
 import type { ServerContext } from "./server.js";
@@ -23,13 +23,23 @@ import { type SocketLimits, SocketQuota, TOO_MANY_SUBSCRIPTIONS_REASON } from ".
 /** How long WebSocket clients get to answer the close handshake on shutdown. */
 const CLOSE_GRACE_MS = 1000;
 
+/**
+ * Every this often each socket is pinged, and one that has not answered the previous ping is cut
+ * off (graphql-ws's own keep-alive, run by one timer for all sockets instead of one per socket).
+ */
+const KEEP_ALIVE_MS = 12_000;
+
 /** How a socket whose token was revoked (or whose user was deleted) is closed. */
 export const REVOKED_CLOSE = { code: 4403, reason: "token revoked" } as const;
 
 /** How a socket past MAX_SOCKET_LIFETIME_S is closed: "going away", so clients reconnect. */
 export const LIFETIME_CLOSE = { code: 1001, reason: "socket lifetime reached" } as const;
 
-type SocketExtra = { viewer?: User; authorization?: string; hold?: Hold };
+/**
+ * What a socket keeps for its life besides graphql-ws's own: the HTTP upgrade request is
+ * dropped once the connection is acknowledged (it is only read at connection_init).
+ */
+type SocketExtra = { viewer?: User; authorization?: string; hold?: ConnectionHold };
 
 /**
  * Execution arguments carrying how they must run: the enveloped execute/subscribe, or the shared
@@ -81,6 +91,7 @@ export function attachWebSocket({
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const quota = new SocketQuota(socketLimits);
   const shared = new SharedSubscriptions();
+  const keepAlive = new KeepAlive(wss, KEEP_ALIVE_MS);
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? "/", "http://localhost").pathname !== path) {
       // Nobody else takes upgrades here: refuse rather than leave the socket hanging.
@@ -107,15 +118,16 @@ export function attachWebSocket({
           return false;
         }
         const principal = await principalOf(authorization);
+        (ctx.extra as { request: IncomingMessage | undefined }).request = undefined;
         if (!principal) return false;
         ctx.extra.viewer = principal.user;
         ctx.extra.authorization = authorization;
-        const hold = revocations.hold(principal);
-        ctx.extra.hold = hold;
-        if (hold.signal.aborted) return false;
         const { socket } = ctx.extra;
-        const close = () => socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
-        hold.signal.addEventListener("abort", close, { once: true });
+        const hold = revocations.holdConnection(principal, () =>
+          socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason),
+        );
+        ctx.extra.hold = hold;
+        if (hold.ended) return false;
         // Over MAX_SOCKETS_PER_TOKEN: closed with 4429 (graphql-ws's 4403 after it is a no-op).
         if (!quota.admit(authorization, socket)) return false;
         if (maxLifetimeMs > 0) {
@@ -135,7 +147,7 @@ export function attachWebSocket({
         }
         // The token may have been revoked since connection_init: nothing runs on its behalf.
         const principal = await principalOf(ctx.extra.authorization);
-        if (!principal || ctx.extra.hold?.signal.aborted) {
+        if (!principal || ctx.extra.hold?.ended) {
           ctx.extra.socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
           return [new GraphQLError("token revoked", { extensions: { code: "UNAUTHENTICATED" } })];
         }
@@ -162,10 +174,9 @@ export function attachWebSocket({
           };
           return joined;
         }
+        // The initial context holds what the context factory reads, not the socket's context,
+        // socket or request: a subscription's context lives as long as it streams.
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
           params: payload,
           connectionViewer: ctx.extra.viewer,
           connectionPrincipal: principal,
@@ -220,11 +231,14 @@ export function attachWebSocket({
       },
     },
     wss,
+    // No keep-alive timer per socket: KeepAlive pings them all.
+    0,
   );
 
   return {
     async close() {
       server.off("upgrade", onUpgrade);
+      keepAlive.stop();
       // Clients get the 1001 close handshake; those that do not answer are cut off.
       const cutOff = setTimeout(() => {
         for (const client of wss.clients) client.terminate();
@@ -236,6 +250,38 @@ export function attachWebSocket({
       }
     },
   };
+}
+
+/**
+ * graphql-ws's keep-alive for every socket of `wss` with one interval: each tick cuts off the
+ * sockets that did not answer the previous tick's ping, then pings the open ones.
+ */
+class KeepAlive {
+  /** Pinged, no pong yet. */
+  readonly #waiting = new WeakSet<WebSocket>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(wss: WebSocketServer, intervalMs: number) {
+    const waiting = this.#waiting;
+    // One listener for all sockets: the socket that got the pong is `this`.
+    function answered(this: WebSocket) {
+      waiting.delete(this);
+    }
+    wss.on("connection", (socket: WebSocket) => socket.on("pong", answered));
+    this.#timer = setInterval(() => {
+      for (const socket of wss.clients) {
+        if (this.#waiting.has(socket)) socket.terminate();
+        else if (socket.readyState === socket.OPEN) {
+          this.#waiting.add(socket);
+          socket.ping();
+        }
+      }
+    }, intervalMs).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
 }
 
 /** `connectionParams.authorization` ("Bearer <token>"); GraphiQL-style `Authorization` works too. */
