@@ -61,6 +61,48 @@ describe.each(databaseTargets)("lease heartbeat on the $name database", ({ name,
     await prisma.workspace.deleteMany({ where: { id: { in: ids } } });
   });
 
+  it.skipIf(skip)(
+    "claims, heartbeats and hand-backs leave the event trigger alone; a status change runs it",
+    async () => {
+      const owner = `heartbeat-trigger:${name}`;
+      const { prisma, ids } = await leasedRows("heartbeat-trigger", owner, ["1 second"]);
+      const [id = ""] = ids;
+      class RollBack extends Error {}
+      const calls: number[] = [];
+      const outcome = await prisma
+        .$transaction(async (tx) => {
+          // The function's calls in this transaction, counted by PostgreSQL itself.
+          await tx.$executeRawUnsafe("SET LOCAL track_functions = 'pl'");
+          const count = async () => {
+            const [row] = await tx.$queryRawUnsafe<{ n: bigint }[]>(
+              "SELECT pg_stat_get_xact_function_calls('workspace_event_append'::regproc) AS n",
+            );
+            calls.push(Number(row?.n ?? 0));
+          };
+          const leases = new Leases(tx as unknown as typeof prisma, owner, 5000);
+          await leases.renew();
+          await leases.release(id);
+          await tx.$executeRawUnsafe(
+            "UPDATE workspaces SET lease_owner = $1, lease_expires_at = now() WHERE id = $2::uuid",
+            owner,
+            id,
+          );
+          await count();
+          await tx.$executeRawUnsafe(
+            "UPDATE workspaces SET status = 'running' WHERE id = $1::uuid",
+            id,
+          );
+          await count();
+          throw new RollBack();
+        })
+        .catch((error: unknown) => error);
+      expect(outcome).toBeInstanceOf(RollBack);
+      expect(calls).toEqual([0, 1]);
+      await prisma.workspace.deleteMany({ where: { id: { in: ids } } });
+    },
+    60_000,
+  );
+
   it.skipIf(skip || name !== "postgres")(
     "never waits for a row a step holds, so a step locking the next row cannot deadlock with it",
     async () => {
