@@ -176,7 +176,13 @@ export async function resolveConnection<Node extends PagePosition & { id: string
   const { rows, more } = await pages.load(parentId);
   // Read backwards for `last`; the rows are shared by every parent with the same id.
   const page = slice.fromEnd ? [...rows].reverse() : rows;
-  const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+  // A cursor is encoded only if asked for (a page read without `cursor` skips 50 encodings).
+  const edges = page.map((node) => ({
+    node,
+    get cursor() {
+      return encodeCursor(node);
+    },
+  }));
   const connection: Connection<Node> = {
     edges,
     pageInfo: {
