@@ -40,13 +40,18 @@ const EVENTS = "graphql_shared_subscription_events_total";
 /** A graphql-transport-ws socket with one subscription ("s"): what it received, how it closed. */
 class Socket {
   readonly messages: Message[] = [];
+  /** Every message as its text. */
+  readonly texts: string[] = [];
   closed: { code: number; reason: string } | undefined;
   private readonly ws: WebSocket;
   private readonly opened: Promise<void>;
 
   constructor(url: string) {
     this.ws = new WebSocket(`${url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
-    this.ws.on("message", (data) => this.messages.push(JSON.parse(String(data)) as Message));
+    this.ws.on("message", (data) => {
+      this.texts.push(String(data));
+      this.messages.push(JSON.parse(String(data)) as Message);
+    });
     this.ws.on("close", (code, reason) => {
       this.closed = { code, reason: String(reason) };
     });
@@ -56,14 +61,22 @@ class Socket {
     });
   }
 
-  async watch(token: string, query: string, id: string): Promise<void> {
+  async watch(token: string, query: string, id: string, operationId = "s"): Promise<void> {
     await this.opened;
     this.send({ type: "connection_init", payload: { authorization: `Bearer ${token}` } });
     await waitFor(() => this.messages.some((m) => m.type === "connection_ack"), {
       timeoutMs: 10_000,
       what: "connection_ack",
     });
-    this.send({ type: "subscribe", id: "s", payload: { query, variables: { id } } });
+    this.subscribe(operationId, query, { id });
+  }
+
+  subscribe(operationId: string, query: string, variables: Record<string, unknown>): void {
+    this.send({ type: "subscribe", id: operationId, payload: { query, variables } });
+  }
+
+  complete(operationId: string): void {
+    this.send({ type: "complete", id: operationId });
   }
 
   /** The workspaces received so far. */
@@ -170,6 +183,63 @@ describe("subscriptions executed once per event", () => {
     await late.watch(owner.token, WATCH, watched.id);
     expect((await late.received(1)).map((event) => event.gitRef)).toEqual(["two"]);
     expect((await metric(server.url, EXECUTIONS)) - executions).toBe(1);
+  });
+
+  it("sharers get byte-identical next messages but for the id; each socket's own messages stay its own", async () => {
+    const watched = await workspace();
+    // Operation ids JSON must escape, as graphql-ws's JSON.stringify does.
+    const ids = ["a", 'q"uote', "back\\slash", "\u00e9\n"];
+    const watchers = ids.map(() => socket(server.url));
+    for (const [i, watcher] of watchers.entries()) {
+      await watcher.watch(owner.token, WATCH, watched.id, ids[i]);
+      await watcher.received(1);
+    }
+    await watched.change("one");
+    await watched.change("two");
+    for (const watcher of watchers) await watcher.received(3);
+    // Every text is graphql-ws's serialization of what it carries (key order, escaping).
+    for (const watcher of watchers)
+      for (const [i, text] of watcher.texts.entries())
+        expect(text).toBe(JSON.stringify(watcher.messages[i]));
+    const nexts = (watcher: Socket) => watcher.texts.filter((text) => text.includes('"next"'));
+    const withoutId = (text: string, id: string) => {
+      const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+      expect(text.startsWith(prefix)).toBe(true);
+      return text.slice(prefix.length);
+    };
+    const first = nexts(watchers[0] as Socket).map((text) => withoutId(text, "a"));
+    expect(first).toHaveLength(3);
+    for (const [i, watcher] of watchers.entries())
+      expect(nexts(watcher).map((text) => withoutId(text, ids[i] as string))).toEqual(first);
+
+    // One socket's own operations: a refused one errs on it alone, a completed one stops on it
+    // alone (the client's complete is not answered), the others go on.
+    const [own, ...others] = watchers as [Socket, ...Socket[]];
+    own.subscribe("bad", "subscription { nope }", {});
+    await waitFor(() => own.messages.some((m) => m.type === "error" && m.id === "bad"), {
+      what: "the error of operation bad",
+    });
+    own.complete("a");
+    // Messages of a socket are handled in order: once this one is answered, "a" is complete.
+    own.subscribe("bad2", "subscription { nope }", {});
+    await waitFor(() => own.messages.some((m) => m.type === "error" && m.id === "bad2"), {
+      what: "the error of operation bad2",
+    });
+    await watched.change("three");
+    for (const other of others) await other.received(4);
+    expect(own.events().map((event) => event.gitRef)).toEqual([null, "one", "two"]);
+    for (const other of others) {
+      expect(other.messages.filter((m) => m.type === "error")).toEqual([]);
+      const own = other.messages.filter((m) => m.type !== "connection_ack");
+      expect(own.every((m) => m.id === ids[watchers.indexOf(other)])).toBe(true);
+    }
+    // The deletion: DELETED, then each socket's own complete with its own id.
+    expect((await server.services.workspaces.delete(owner.user.id, watched.id)).ok).toBe(true);
+    for (const [i, other] of others.entries()) {
+      await waitFor(() => other.messages.some((m) => m.type === "complete"), { what: "complete" });
+      expect(other.texts.at(-1)).toBe(JSON.stringify({ id: ids[i + 1], type: "complete" }));
+    }
+    expect(own.messages.some((m) => m.type === "complete")).toBe(false);
   });
 
   it("other users, and other scopes of one user, never share: each sees only its own access", async () => {

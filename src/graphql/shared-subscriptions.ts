@@ -13,6 +13,13 @@
  * is per socket and closes that socket only; the execution ends when its last subscriber leaves.
  * What ends the execution (the workspace deleted, the membership removed: the same for every
  * sharer, since they share the access) ends every subscriber's stream.
+ *
+ * A subscriber on a socket (`Delivery`) has an event written to its socket by the execution
+ * itself when graphql-ws is waiting for it: the `next` payload is serialized once per event and
+ * each subscriber's message differs only in its id, byte for byte what graphql-ws writes (no
+ * `onNext` hook is set). graphql-ws sees such a stream only end (its `complete` or `error`, after
+ * every event written) and writes what else is the socket's own; an event that arrives while
+ * graphql-ws is still sending the previous one is queued and goes through graphql-ws.
  */
 import {
   type DocumentNode,
@@ -28,6 +35,31 @@ import type { TokenScope } from "../services/access-policy.js";
 const SHAREABLE_FIELDS = new Set(["workspaceStatus"]);
 
 type Opened = AsyncIterable<ExecutionResult> | ExecutionResult;
+
+/** Where a subscriber's events may be written directly: its socket and operation id. */
+export interface Delivery {
+  socket: { readonly readyState: number; send(data: string): void };
+  id: string;
+}
+
+/** WebSocket's OPEN readyState. */
+const OPEN = 1;
+
+/**
+ * The `next` message graphql-ws writes for `result` (server.ts's emit.next: the result without
+ * `errors`, then `errors` as JSON when there are some), up to the id: its payload's JSON.
+ */
+export function nextPayloadJson(result: ExecutionResult): string {
+  const { errors, ...withoutErrors } = result;
+  return JSON.stringify(
+    errors ? { ...withoutErrors, errors: errors.map((error) => error.toJSON()) } : withoutErrors,
+  );
+}
+
+/** graphql-ws's `next` message for operation `id` with a payload serialized by nextPayloadJson. */
+export function nextMessage(id: string, payloadJson: string): string {
+  return `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
+}
 
 /** Who asks for what: everything that decides what a subscription streams. */
 export interface SharingRequest {
@@ -74,6 +106,7 @@ export class SharedSubscriptions {
   joinRunning(
     key: string,
     operationName?: string | null,
+    delivery?: Delivery,
   ): { schema: GraphQLSchema; document: DocumentNode; stream: Promise<Opened> } | undefined {
     const execution = this.#executions.get(key);
     if (!execution) return undefined;
@@ -82,7 +115,7 @@ export class SharedSubscriptions {
       operation: operationLabel(operationName ?? undefined),
       type: "subscription",
     };
-    const stream = execution.attach().then((opened) => {
+    const stream = execution.attach(delivery).then((opened) => {
       if (!isStream(opened)) return opened;
       processMetrics.graphqlOperations.inc({ ...operation, result: "ok" });
       processMetrics.activeSubscriptions.inc();
@@ -103,12 +136,13 @@ export class SharedSubscriptions {
     document: DocumentNode,
     open: () => Promise<Opened>,
     operationName?: string | null,
+    delivery?: Delivery,
   ): Promise<Opened> {
-    const running = this.joinRunning(key, operationName);
+    const running = this.joinRunning(key, operationName, delivery);
     if (running) return running.stream;
     const created = new Execution(schema, document, open, key, this.#executions);
     this.#executions.set(key, created);
-    return created.attach();
+    return created.attach(delivery);
   }
 
   /** Executions running now (each serving one or more subscribers). */
@@ -157,8 +191,8 @@ class Execution {
   }
 
   /** A subscriber, counted from now (so that the execution lives on while it waits to open). */
-  async attach(): Promise<Opened> {
-    const subscriber = new Subscriber(this);
+  async attach(delivery?: Delivery): Promise<Opened> {
+    const subscriber = new Subscriber(this, delivery);
     if (this.#latest) subscriber.push(this.#latest);
     this.#add(subscriber);
     const opened = await this.#opened;
@@ -184,10 +218,11 @@ class Execution {
         if (step.done || this.#ended) break;
         processMetrics.sharedSubscriptionEvents.inc();
         this.#latest = step.value;
+        const event = new SharedEvent(step.value);
         const subscribers = this.#subscribers;
         if (subscribers instanceof Set)
-          for (const subscriber of subscribers) subscriber.push(step.value);
-        else subscribers?.push(step.value);
+          for (const subscriber of subscribers) subscriber.push(event);
+        else subscribers?.push(event);
       }
       this.#end(undefined);
     } catch (error) {
@@ -229,6 +264,18 @@ class Execution {
   }
 }
 
+/** One event of an execution, its `next` payload serialized when first written. */
+class SharedEvent {
+  #json: string | undefined;
+
+  constructor(readonly result: ExecutionResult) {}
+
+  get json(): string {
+    this.#json ??= nextPayloadJson(this.result);
+    return this.#json;
+  }
+}
+
 /** One subscriber's view of an execution: its own queue of results, in order. */
 class Subscriber implements AsyncIterableIterator<ExecutionResult> {
   /** Results not yet read (allocated when one arrives before it is asked for). */
@@ -241,7 +288,11 @@ class Subscriber implements AsyncIterableIterator<ExecutionResult> {
   /** Called once, when the stream is over for this subscriber. */
   onEnd: (() => void) | undefined;
 
-  constructor(private readonly execution: Execution) {}
+  constructor(
+    private readonly execution: Execution,
+    /** Where its events are written while its reader waits; none: every event is read. */
+    private readonly delivery: Delivery | undefined,
+  ) {}
 
   #over(): void {
     this.#left = true;
@@ -250,9 +301,16 @@ class Subscriber implements AsyncIterableIterator<ExecutionResult> {
     onEnd?.();
   }
 
-  push(result: ExecutionResult): void {
+  push(pushed: ExecutionResult | SharedEvent): void {
     if (this.#left) return;
     const resolve = this.#resolve;
+    // Its reader waits (nothing queued): written now, and the reader goes on waiting.
+    if (resolve && this.delivery && pushed instanceof SharedEvent) {
+      const { socket, id } = this.delivery;
+      if (socket.readyState === OPEN) socket.send(nextMessage(id, pushed.json));
+      return;
+    }
+    const result = pushed instanceof SharedEvent ? pushed.result : pushed;
     if (!resolve) {
       if (this.#queue) this.#queue.push(result);
       else this.#queue = [result];

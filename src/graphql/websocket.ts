@@ -139,7 +139,7 @@ export function attachWebSocket({
         return true;
       },
       onClose: (ctx) => ctx.extra.hold?.release(),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // ctx.subscriptions holds this operation already: over the cap, close with 4429.
         if (!quota.allowOperation(Object.keys(ctx.subscriptions).length, ctx.extra.socket)) {
           const extensions = { code: "TOO_MANY_SUBSCRIPTIONS" };
@@ -163,7 +163,10 @@ export function attachWebSocket({
         });
         // The same subscription with the same access is running: no parse, validation, context
         // or execution of its own (the first subscriber's were checked from the same text).
-        const running = shared.joinRunning(key, payload.operationName);
+        // Events of a shared execution are written to the socket by the execution (serialized
+        // once for all its subscribers) while graphql-ws waits for them.
+        const delivery = { socket: ctx.extra.socket, id };
+        const running = shared.joinRunning(key, payload.operationName, delivery);
         if (running) {
           const joined: EnvelopedArgs = {
             schema: running.schema,
@@ -205,7 +208,8 @@ export function attachWebSocket({
             document,
             operationName: payload.operationName,
             variableValues: payload.variables,
-            shared: () => shared.start(key, schema, document, open, payload.operationName),
+            shared: () =>
+              shared.start(key, schema, document, open, payload.operationName, delivery),
           };
           return starting;
         }
