@@ -207,7 +207,7 @@ class Execution {
     if (!this.#remove(subscriber) || this.#subscribers !== undefined || this.#ended) return;
     this.#ended = true;
     this.#forget();
-    // Aborts the watch (abortOnReturn) and drops its bus listener; before it opened: once it has.
+    // Ends the watch (its bus listener and hold go); before it opened: once it has.
     void this.#upstream?.return?.();
   }
 

@@ -255,9 +255,14 @@ export class WorkspaceStatusService {
    * The workspace as it is now, then every later version in order (never an older one, never the
    * same one twice). A workspace marked for deletion (or gone) ends the stream with one last
    * event whose status is "deleted". Ends too when `signal` aborts. The caller checked access.
+   * `onEnd` is called once when it ends, however it ends (returned before its first read too).
    */
-  watch(workspaceId: string, signal: AbortSignal): AsyncGenerator<WatchedWorkspace> {
-    return new StatusWatch(this.bus, this.prisma, workspaceId, signal);
+  watch(
+    workspaceId: string,
+    signal: AbortSignal,
+    onEnd?: () => void,
+  ): AsyncGenerator<WatchedWorkspace> {
+    return new StatusWatch(this.bus, this.prisma, workspaceId, signal, onEnd);
   }
 }
 
@@ -284,6 +289,7 @@ class StatusWatch implements AsyncGenerator<WatchedWorkspace> {
     private readonly prisma: PrismaClient,
     private readonly workspaceId: string,
     private readonly signal: AbortSignal,
+    private onEnd: (() => void) | undefined,
   ) {}
 
   next(): Promise<IteratorResult<WatchedWorkspace>> {
@@ -411,7 +417,7 @@ class StatusWatch implements AsyncGenerator<WatchedWorkspace> {
     return this.prisma.workspace.findUnique({ where: { id: this.workspaceId } });
   }
 
-  /** Over: the bus listener and the abort listener go, a waiting reader is done. */
+  /** Over: the bus listener and the abort listener go, a waiting reader is done, onEnd called. */
   #finish(): IteratorReturnResult<undefined> {
     if (this.#state === "done") return DONE;
     this.#state = "done";
@@ -421,6 +427,9 @@ class StatusWatch implements AsyncGenerator<WatchedWorkspace> {
     this.#queue = undefined;
     this.#last = undefined;
     this.#answer(DONE);
+    const onEnd = this.onEnd;
+    this.onEnd = undefined;
+    onEnd?.();
     return DONE;
   }
 }

@@ -427,7 +427,8 @@ export class WorkspaceService {
       { userId: callerUserId(caller), projectId: found.value.projectId },
       signal,
     );
-    return ok(releasing(this.deps.status.watch(found.value.id, hold.signal), hold.release));
+    // Released when the watch ends, however it ends (no generator around it).
+    return ok(this.deps.status.watch(found.value.id, hold.signal, hold.release));
   }
 
   private async requestMove(
@@ -554,13 +555,4 @@ export function visibleTo(caller: Caller): Prisma.WorkspaceWhereInput {
     project: { members: { some: { userId: callerUserId(caller) } } },
     ...(scope ? { AND: [{ projectId: scope }] } : {}),
   };
-}
-
-/** The stream, then `release` once it ends (however it ends). */
-async function* releasing<T>(stream: AsyncGenerator<T>, release: () => void): AsyncGenerator<T> {
-  try {
-    yield* stream;
-  } finally {
-    release();
-  }
 }

@@ -279,19 +279,20 @@ builder.subscriptionField("workspaceStatus", (t) =>
     description:
       "The workspace as it is now, then every change in order. When the workspace is deleted, one last event with status DELETED, then the stream completes.",
     args: { id: t.arg.id({ required: true, description: "The workspace's id." }) },
-    subscribe: (_root, { id }, context) =>
-      abortOnReturn(async (signal) => {
-        const stream = await context.services.workspaces.watch(
-          requireCaller(context),
-          id,
-          AbortSignal.any([signal, context.shutdown]),
-        );
-        // Someone else's workspace and a missing one read the same.
-        if (!stream.ok) {
-          throw new GraphQLError(stream.error.message, { extensions: { code: "NOT_FOUND" } });
-        }
-        return stream.value;
-      }),
+    // The watch itself: its return() ends it at once (a reader waiting for the next change is
+    // answered done, its bus listener and membership hold go), so no wrapper or signal of its own.
+    subscribe: async (_root, { id }, context) => {
+      const stream = await context.services.workspaces.watch(
+        requireCaller(context),
+        id,
+        context.shutdown,
+      );
+      // Someone else's workspace and a missing one read the same.
+      if (!stream.ok) {
+        throw new GraphQLError(stream.error.message, { extensions: { code: "NOT_FOUND" } });
+      }
+      return stream.value;
+    },
     resolve: (workspace) => workspace as never,
   }),
 );
