@@ -16,7 +16,7 @@ import { newPreviewToken } from "../src/services/workspaces.js";
 import { databaseTargets, postgresDatabase, TEST_DATABASE_URL } from "./kit/database.js";
 import { killProcessesAfterAll, scratchPostgres, startServerProcess } from "./kit/processes.js";
 import { type RestResponse, restClient } from "./kit/rest.js";
-import { type SeededUser, seedUser } from "./kit/seed.js";
+import { type SeededUser, seedUser, workspaceRow } from "./kit/seed.js";
 import { startServer, type TestServer } from "./kit/server.js";
 import { waitFor } from "./kit/wait.js";
 
@@ -123,6 +123,57 @@ describe.each(databaseTargets)("one shared create statement on the $name databas
         rows.map((row) => row.id),
       );
       expect(rows.map((row) => events.get(row.id) ?? 0)).toEqual([1, 0, 1, 0, 1, 0, 1]);
+    },
+  );
+
+  it.skipIf(target.skip)(
+    "records the activity that arrives while one activity statement commits in the next one; a row that moved on loses alone",
+    async () => {
+      const owner = await seedUser(services, "batch-activity");
+      const rows = [];
+      for (let i = 0; i < 4; i++) {
+        rows.push(
+          await database.prisma.workspace.create({
+            data: workspaceRow(owner.project.id, {
+              status: "running",
+              keepActive: false,
+              lastActivityAt: new Date(Date.now() - 60_000),
+            }),
+          }),
+        );
+      }
+      const [first, stale, ...others] = rows;
+      if (!first || !stale) throw new Error("seeded rows missing");
+      // The stale one changed since it was read (another writer bumped its version).
+      await database.prisma.workspace.update({
+        where: { id: stale.id },
+        data: { version: { increment: 1 } },
+      });
+      const status = services.status;
+      const before = { ...(status.sharedActivity?.stats ?? { statements: 0, rows: 0 }) };
+      const at = new Date();
+      // The first starts a statement at once; the other three wait for it and go together.
+      const answers = await Promise.all(rows.map((row) => status.recordActivity(row, at)));
+      const stats = status.sharedActivity?.stats ?? { statements: 0, rows: 0 };
+      expect(stats.statements - before.statements).toBe(2);
+      expect(stats.rows - before.rows).toBe(4);
+      expect(answers.map((answer) => answer?.id ?? null)).toEqual([
+        first.id,
+        null,
+        ...others.map((row) => row.id),
+      ]);
+      for (const answer of answers.filter((row) => row !== null)) {
+        // Written: the activity and the auto-stop it moves; the version is not bumped.
+        expect(answer.lastActivityAt.getTime()).toBe(at.getTime());
+        expect(answer.autoStopAt?.getTime()).toBeGreaterThan(at.getTime());
+        expect(answer).toEqual(
+          await database.prisma.workspace.findUniqueOrThrow({ where: { id: answer.id } }),
+        );
+      }
+      const untouched = await database.prisma.workspace.findUniqueOrThrow({
+        where: { id: stale.id },
+      });
+      expect(untouched.lastActivityAt.getTime()).toBe(stale.lastActivityAt.getTime());
     },
   );
 });

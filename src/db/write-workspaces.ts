@@ -126,3 +126,56 @@ export async function writeWorkspaces(
   const byId = new Map(rows.map((row) => [row.id, row]));
   return writes.map((write) => byId.get(write.id) ?? null);
 }
+
+/**
+ * $1: a JSON array of {b_id, b_version, b_at, b_auto_stop_at}. Activity (a keep-alive, a request
+ * that counts as use) moves last_activity_at and the auto-stop it sets, on the version read,
+ * without bumping it (watchers are not told of activity). Rows are locked by id first, as
+ * WRITE_MANY locks them. The event trigger does not fire: no column it reads is set.
+ */
+const RECORD_ACTIVITY: NamedStatement = {
+  name: "wg_record_activity_v1",
+  text: `WITH batch AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS b(
+      b_id uuid, b_version int, b_at timestamptz, b_auto_stop_at timestamptz)
+  ), locked AS MATERIALIZED (
+    SELECT w.id FROM workspaces w WHERE w.id IN (SELECT b_id FROM batch)
+    ORDER BY w.id FOR UPDATE
+  )
+  UPDATE workspaces w
+  SET last_activity_at = b.b_at, auto_stop_at = b.b_auto_stop_at
+  FROM batch b
+  WHERE w.id = b.b_id AND w.version = b.b_version AND (SELECT count(*) FROM locked) >= 0
+  RETURNING ${WORKSPACE_COLUMNS}`,
+};
+
+/** One row's activity: the version read, when, and the auto-stop that follows from it. */
+export interface ActivityWrite {
+  id: string;
+  version: number;
+  at: Date;
+  autoStopAt: Date | null;
+}
+
+/** The activity of many rows in one statement; per row, the row as written, or null when it moved on. */
+export async function recordActivities(
+  runner: StatementRunner,
+  writes: readonly ActivityWrite[],
+): Promise<(Workspace | null)[]> {
+  // As writeWorkspaces: one row twice cannot share a statement; the group commit runs each alone.
+  if (new Set(writes.map((write) => write.id)).size !== writes.length) {
+    throw new Error("a shared activity write holds the same workspace twice");
+  }
+  const rows = await runner.query<Workspace>(RECORD_ACTIVITY, [
+    JSON.stringify(
+      writes.map((write) => ({
+        b_id: write.id,
+        b_version: write.version,
+        b_at: write.at.toISOString(),
+        b_auto_stop_at: write.autoStopAt?.toISOString() ?? null,
+      })),
+    ),
+  ]);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return writes.map((write) => byId.get(write.id) ?? null);
+}

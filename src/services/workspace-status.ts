@@ -6,7 +6,13 @@
 import { GroupCommit } from "../db/batcher.js";
 import type { PrismaClient } from "../db/client.js";
 import { statementsFor } from "../db/statements.js";
-import { isSharedWriteData, type WorkspaceWrite, writeWorkspaces } from "../db/write-workspaces.js";
+import {
+  type ActivityWrite,
+  isSharedWriteData,
+  recordActivities,
+  type WorkspaceWrite,
+  writeWorkspaces,
+} from "../db/write-workspaces.js";
 import type { Prisma, Workspace } from "../generated/prisma/client.js";
 import type { WorkspaceStatus } from "../generated/prisma/enums.js";
 import type { BusEvent, StatusBus } from "./status-bus.js";
@@ -104,6 +110,8 @@ export class WorkspaceStatusService {
   private readonly listeners = new Set<(workspace: Workspace) => void>();
   /** The shared statement of transitionShared, made on first use. */
   private sharedWrites: GroupCommit<WorkspaceWrite, Workspace | null> | undefined;
+  /** The shared statement of recordActivity, made on first use (tests read its stats). */
+  sharedActivity: GroupCommit<ActivityWrite, Workspace | null> | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -191,11 +199,16 @@ export class WorkspaceStatusService {
   async recordActivity(current: Workspace, at: Date): Promise<Workspace | null> {
     if (at <= current.lastActivityAt) return current;
     const { autoStopAt } = this.policy.dueTimes({ ...current, lastActivityAt: at });
-    const [changed] = await this.prisma.workspace.updateManyAndReturn({
-      where: { id: current.id, version: current.version },
-      data: { lastActivityAt: at, autoStopAt },
+    // Shared with the activity of other workspaces that arrives while one statement commits.
+    this.sharedActivity ??= new GroupCommit((writes) =>
+      recordActivities(statementsFor(this.prisma), writes),
+    );
+    return this.sharedActivity.submit({
+      id: current.id,
+      version: current.version,
+      at,
+      autoStopAt: autoStopAt ?? null,
     });
-    return changed ?? null;
   }
 
   /**
