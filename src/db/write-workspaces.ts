@@ -103,26 +103,34 @@ function patch(data: WorkspaceWrite["data"]): Record<string, unknown> {
 }
 
 /** The writes in one statement; per write, the row as written, or null when it lost. */
-export async function writeWorkspaces(
+export function writeWorkspaces(
   runner: StatementRunner,
   writes: readonly WorkspaceWrite[],
 ): Promise<(Workspace | null)[]> {
-  // Two writes of one row cannot share a statement (only one would apply, both would read as
-  // won): the group commit then runs each alone.
+  return writeRows(runner, WRITE_MANY, writes, (write) => ({
+    b_id: write.id,
+    b_version: write.version,
+    b_status: write.status,
+    b_due_by: write.autoStopDueBy?.toISOString() ?? null,
+    b_patch: patch(write.data),
+  }));
+}
+
+/**
+ * One shared statement over `writes` (its $1: their JSON records); per write, the row it
+ * returned, or null when that row lost. Two writes of one row cannot share a statement (only
+ * one would apply, both would read as won): it throws, and the group commit runs each alone.
+ */
+async function writeRows<Write extends { id: string }>(
+  runner: StatementRunner,
+  statement: NamedStatement,
+  writes: readonly Write[],
+  record: (write: Write) => Record<string, unknown>,
+): Promise<(Workspace | null)[]> {
   if (new Set(writes.map((write) => write.id)).size !== writes.length) {
     throw new Error("a shared write holds the same workspace twice");
   }
-  const rows = await runner.query<Workspace>(WRITE_MANY, [
-    JSON.stringify(
-      writes.map((write) => ({
-        b_id: write.id,
-        b_version: write.version,
-        b_status: write.status,
-        b_due_by: write.autoStopDueBy?.toISOString() ?? null,
-        b_patch: patch(write.data),
-      })),
-    ),
-  ]);
+  const rows = await runner.query<Workspace>(statement, [JSON.stringify(writes.map(record))]);
   const byId = new Map(rows.map((row) => [row.id, row]));
   return writes.map((write) => byId.get(write.id) ?? null);
 }
@@ -158,24 +166,14 @@ export interface ActivityWrite {
 }
 
 /** The activity of many rows in one statement; per row, the row as written, or null when it moved on. */
-export async function recordActivities(
+export function recordActivities(
   runner: StatementRunner,
   writes: readonly ActivityWrite[],
 ): Promise<(Workspace | null)[]> {
-  // As writeWorkspaces: one row twice cannot share a statement; the group commit runs each alone.
-  if (new Set(writes.map((write) => write.id)).size !== writes.length) {
-    throw new Error("a shared activity write holds the same workspace twice");
-  }
-  const rows = await runner.query<Workspace>(RECORD_ACTIVITY, [
-    JSON.stringify(
-      writes.map((write) => ({
-        b_id: write.id,
-        b_version: write.version,
-        b_at: write.at.toISOString(),
-        b_auto_stop_at: write.autoStopAt?.toISOString() ?? null,
-      })),
-    ),
-  ]);
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return writes.map((write) => byId.get(write.id) ?? null);
+  return writeRows(runner, RECORD_ACTIVITY, writes, (write) => ({
+    b_id: write.id,
+    b_version: write.version,
+    b_at: write.at.toISOString(),
+    b_auto_stop_at: write.autoStopAt?.toISOString() ?? null,
+  }));
 }
