@@ -4,6 +4,7 @@
  * directly rather than through a user's authorisation rules.
  */
 import { WorkspaceStatus } from "../generated/prisma/enums.js";
+import { NEWEST_FIRST } from "../services/page.js";
 import { UUID_PATTERN } from "../services/result.js";
 import { labelsOf, parseLabelSelector } from "../services/workspace-policy.js";
 import { filterWhere } from "../services/workspaces.js";
@@ -17,7 +18,6 @@ import {
 } from "./context.js";
 
 const STATUSES = Object.values(WorkspaceStatus);
-const NEWEST_FIRST = [{ createdAt: "desc" }, { id: "desc" }] as const;
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -76,21 +76,8 @@ export const listCommands = {
 
   async "token list"(context: OperatorContext, options: Options) {
     const userId = await ownerId(context, required(options, "user"));
-    const tokens = await context.database.prisma.apiToken.findMany({
-      where: { userId },
-      orderBy: [...NEWEST_FIRST],
-      select: {
-        id: true,
-        name: true,
-        prefix: true,
-        projectId: true,
-        role: true,
-        createdAt: true,
-        lastUsedAt: true,
-        expiresAt: true,
-        revokedAt: true,
-      },
-    });
+    // The service's own list (every token of the user: the operator is not a scoped caller).
+    const tokens = await context.services.tokens.list(userId);
     return {
       tokens: tokens.map((token) => ({
         id: token.id,

@@ -7,6 +7,7 @@ import {
   type TokenScope,
 } from "./access-policy.js";
 import type { ServiceDeps } from "./deps.js";
+import { NEWEST_FIRST } from "./page.js";
 import { errors, fail, type InputIssue, ok, type Result, UUID_PATTERN } from "./result.js";
 import type { Revocations } from "./revocations.js";
 import { TokenCache } from "./token-cache.js";
@@ -209,7 +210,7 @@ export class TokenService {
     const own = callerScope(caller);
     const rows = await this.deps.prisma.apiToken.findMany({
       where: { userId },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      orderBy: [...NEWEST_FIRST],
       select: TOKEN_INFO,
     });
     return rows.filter((row) => scopeWithin(row, own));
