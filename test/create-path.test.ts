@@ -7,44 +7,19 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, buildApp } from "../src/app.js";
-import { type Database, openDatabase, wrapPglite } from "../src/db/client.js";
+import type { Database } from "../src/db/client.js";
 import { parseEnv } from "../src/env.js";
 import { Prisma } from "../src/generated/prisma/client.js";
 import { IN_FLIGHT_TIMEOUT_MS } from "../src/services/idempotency.js";
 import { reviveWorkspace } from "../src/services/workspace-json.js";
-import { TEST_DATABASE_URL } from "./kit/database.js";
+import { loggedDatabaseTargets, TEST_DATABASE_URL } from "./kit/database.js";
 import { restClient } from "./kit/rest.js";
 import { seedUser } from "./kit/seed.js";
 
 const QUOTA = 3;
-
-const TARGETS = [
-  {
-    name: "embedded",
-    skip: undefined,
-    open: async (onQuery: (sql: string) => void): Promise<Database> => {
-      const pglite = await PGlite.create();
-      const database = await wrapPglite(pglite, { migrate: true, onQuery });
-      return {
-        ...database,
-        async close() {
-          await database.close();
-          await pglite.close();
-        },
-      };
-    },
-  },
-  {
-    name: "postgres",
-    skip: TEST_DATABASE_URL ? undefined : "TEST_DATABASE_URL is not set",
-    open: (onQuery: (sql: string) => void) =>
-      openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: "", migrate: true, onQuery }),
-  },
-];
 
 const CREATE_MUTATION = `mutation Create($input: CreateWorkspaceInput!) {
   createWorkspace(input: $input) {
@@ -54,7 +29,7 @@ const CREATE_MUTATION = `mutation Create($input: CreateWorkspaceInput!) {
   }
 }`;
 
-describe.each(TARGETS)("the create path on the $name database", (target) => {
+describe.each(loggedDatabaseTargets)("the create path on the $name database", (target) => {
   describe.skipIf(target.skip)("", () => {
     let database: Database;
     let app: App;
