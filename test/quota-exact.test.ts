@@ -3,16 +3,10 @@
 // alone let 56 through for a quota of 50), with and without an Idempotency-Key; a delete frees a
 // place. On the embedded database (one connection, one transaction at a time) with one server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../src/db/client.js";
-import { createServices } from "../src/services/index.js";
-import { LocalStatusBus } from "../src/services/status-bus.js";
+import type { Database } from "../src/db/client.js";
 import { embeddedDatabase, TEST_DATABASE_URL } from "./kit/database.js";
-import {
-  killProcessesAfterAll,
-  type ServerProcess,
-  scratchPostgres,
-  startServerProcess,
-} from "./kit/processes.js";
+import { killProcessesAfterAll } from "./kit/processes.js";
+import { useReplicas } from "./kit/replicas.js";
 import { type RestResponse, restClient } from "./kit/rest.js";
 import { type SeededUser, seedUser } from "./kit/seed.js";
 import { startServer, type TestServer } from "./kit/server.js";
@@ -77,37 +71,13 @@ describe.skipIf(!TEST_DATABASE_URL)(
   `WORKSPACE_QUOTA=${QUOTA} under ${CREATES} concurrent creates on two replicas (PostgreSQL)`,
   () => {
     killProcessesAfterAll();
-    let scratch: Awaited<ReturnType<typeof scratchPostgres>>;
-    let database: Database;
-    let replicas: ServerProcess[] = [];
-
-    beforeAll(async () => {
-      scratch = await scratchPostgres(TEST_DATABASE_URL ?? "", "quota");
-      database = await openDatabase({ databaseUrl: scratch.url, dataDir: "", migrate: true });
-      const env = {
-        DATABASE_URL: scratch.url,
-        ...LIMITS,
-        IDLE_TIMEOUT_MINUTES: "0",
-      };
-      replicas = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    }, 120_000);
-
-    afterAll(async () => {
-      await Promise.all(replicas.map((p) => p.kill("SIGTERM").catch(() => p.kill("SIGKILL"))));
-      await database?.close();
-      await scratch?.drop();
-    });
+    const replicas = useReplicas("quota", { ...LIMITS, IDLE_TIMEOUT_MINUTES: "0" });
 
     it("exactly 50 are created (201), the other 150 get the quota's 429; a delete frees one place", async () => {
-      const services = createServices({
-        prisma: database.prisma,
-        gpuKinds: [],
-        bus: new LocalStatusBus(),
-      });
-      const user = await seedUser(services, "quota-race");
+      const user = await seedUser(replicas.services, "quota-race");
       await expectExactQuota(
-        replicas.map((p) => p.url),
-        database,
+        replicas.processes.map((p) => p.url),
+        replicas.database,
         user,
       );
     }, 60_000);

@@ -5,16 +5,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../src/db/client.js";
-import { createServices } from "../src/services/index.js";
-import { LocalStatusBus } from "../src/services/status-bus.js";
 import { TEST_DATABASE_URL } from "./kit/database.js";
-import {
-  killProcessesAfterAll,
-  type ServerProcess,
-  scratchPostgres,
-  startServerProcess,
-} from "./kit/processes.js";
+import { killProcessesAfterAll } from "./kit/processes.js";
+import { useReplicas } from "./kit/replicas.js";
 import { restClient } from "./kit/rest.js";
 import { seedUser } from "./kit/seed.js";
 import { waitFor } from "./kit/wait.js";
@@ -24,9 +17,6 @@ const WORKSPACES = 20;
 
 describe.skipIf(!TEST_DATABASE_URL)("webhooks with two replicas (PostgreSQL)", () => {
   killProcessesAfterAll();
-  let scratch: Awaited<ReturnType<typeof scratchPostgres>>;
-  let database: Database;
-  let replicas: ServerProcess[] = [];
   const received: { id: string; eventId: string }[] = [];
   let receiverUrl = "";
   const receiver = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -45,38 +35,26 @@ describe.skipIf(!TEST_DATABASE_URL)("webhooks with two replicas (PostgreSQL)", (
   beforeAll(async () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    scratch = await scratchPostgres(TEST_DATABASE_URL ?? "", "hooks");
-    database = await openDatabase({ databaseUrl: scratch.url, dataDir: "", migrate: true });
-    const env = {
-      DATABASE_URL: scratch.url,
-      IDLE_TIMEOUT_MINUTES: "0",
-      WORKSPACE_QUOTA: "0",
-      RATE_LIMIT_PER_MINUTE: "0",
-      CREATE_RATE_LIMIT_PER_MINUTE: "0",
-      MAX_CONCURRENT_REQUESTS_PER_TOKEN: "0",
-      SIMULATED_PROVISION_DELAY_MS: "5",
-      WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
-    };
-    replicas = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-  }, 120_000);
+  });
+  const replicas = useReplicas("hooks", {
+    IDLE_TIMEOUT_MINUTES: "0",
+    WORKSPACE_QUOTA: "0",
+    RATE_LIMIT_PER_MINUTE: "0",
+    CREATE_RATE_LIMIT_PER_MINUTE: "0",
+    MAX_CONCURRENT_REQUESTS_PER_TOKEN: "0",
+    SIMULATED_PROVISION_DELAY_MS: "5",
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
+  });
 
   afterAll(async () => {
-    await Promise.all(replicas.map((p) => p.kill("SIGTERM").catch(() => p.kill("SIGKILL"))));
-    await database?.close();
-    await scratch?.drop();
     receiver.closeAllConnections();
     await new Promise((resolve) => receiver.close(resolve));
   });
 
   it(`${WORKSPACES} workspaces created on both replicas at once: every event reaches the receiver exactly once`, async () => {
-    const services = createServices({
-      prisma: database.prisma,
-      gpuKinds: [],
-      bus: new LocalStatusBus(),
-    });
-    const owner = await seedUser(services, "hooks-replicas");
+    const owner = await seedUser(replicas.services, "hooks-replicas");
     const auth = { token: owner.token };
-    const [a, b] = replicas.map((p) => restClient(p.url));
+    const [a, b] = replicas.processes.map((p) => restClient(p.url));
     if (!a || !b) throw new Error("two replicas");
     const hook = await a.post(`/projects/${owner.project.id}/webhooks`, {
       ...auth,
@@ -115,7 +93,7 @@ describe.skipIf(!TEST_DATABASE_URL)("webhooks with two replicas (PostgreSQL)", (
 
     // Done when every delivery has its one recorded attempt (recorded after the answer, so
     // every request made by then has arrived).
-    const prisma = database.prisma;
+    const prisma = replicas.database.prisma;
     await waitFor(
       async () =>
         (await prisma.webhookAttempt.count({ where: { endpointId: hook.json.id } })) >=

@@ -3,16 +3,9 @@
 // on PostgreSQL, two replicas writing concurrently and a reader resuming after every page see
 // every event exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../src/db/client.js";
-import { createServices } from "../src/services/index.js";
-import { LocalStatusBus } from "../src/services/status-bus.js";
 import { embeddedDatabase, TEST_DATABASE_URL } from "./kit/database.js";
-import {
-  killProcessesAfterAll,
-  type ServerProcess,
-  scratchPostgres,
-  startServerProcess,
-} from "./kit/processes.js";
+import { killProcessesAfterAll } from "./kit/processes.js";
+import { useReplicas } from "./kit/replicas.js";
 import { type RestClient, restClient } from "./kit/rest.js";
 import { seedUser } from "./kit/seed.js";
 import { startServer, type TestServer } from "./kit/server.js";
@@ -275,39 +268,18 @@ describe.skipIf(!TEST_DATABASE_URL)(
   "no gap under concurrent writers on two replicas (PostgreSQL)",
   () => {
     killProcessesAfterAll();
-    let scratch: Awaited<ReturnType<typeof scratchPostgres>>;
-    let database: Database;
-    let replicas: ServerProcess[] = [];
-
-    beforeAll(async () => {
-      scratch = await scratchPostgres(TEST_DATABASE_URL ?? "", "events");
-      database = await openDatabase({ databaseUrl: scratch.url, dataDir: "", migrate: true });
-      const env = {
-        DATABASE_URL: scratch.url,
-        IDLE_TIMEOUT_MINUTES: "0",
-        WORKSPACE_QUOTA: "0",
-        RATE_LIMIT_PER_MINUTE: "0",
-        CREATE_RATE_LIMIT_PER_MINUTE: "0",
-        MAX_CONCURRENT_REQUESTS_PER_TOKEN: "0",
-        SIMULATED_PROVISION_DELAY_MS: "5",
-      };
-      replicas = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    }, 120_000);
-
-    afterAll(async () => {
-      await Promise.all(replicas.map((p) => p.kill("SIGTERM").catch(() => p.kill("SIGKILL"))));
-      await database?.close();
-      await scratch?.drop();
+    const replicas = useReplicas("events", {
+      IDLE_TIMEOUT_MINUTES: "0",
+      WORKSPACE_QUOTA: "0",
+      RATE_LIMIT_PER_MINUTE: "0",
+      CREATE_RATE_LIMIT_PER_MINUTE: "0",
+      MAX_CONCURRENT_REQUESTS_PER_TOKEN: "0",
+      SIMULATED_PROVISION_DELAY_MS: "5",
     });
 
     it("a reader resuming after every page while both replicas write sees every event exactly once, in order", async () => {
-      const services = createServices({
-        prisma: database.prisma,
-        gpuKinds: [],
-        bus: new LocalStatusBus(),
-      });
-      const owner = await seedUser(services, "events-race");
-      const [a, b] = replicas.map((p) => restClient(p.url));
+      const owner = await seedUser(replicas.services, "events-race");
+      const [a, b] = replicas.processes.map((p) => restClient(p.url));
       const auth = { token: owner.token };
       const path = `/projects/${owner.project.id}/events`;
       const seen: string[] = [];
@@ -352,7 +324,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       await reader;
       while ((await readPage()) > 0);
 
-      const rows = await database.prisma.workspaceEvent.findMany({
+      const rows = await replicas.database.prisma.workspaceEvent.findMany({
         where: { projectId: owner.project.id },
         orderBy: { seq: "asc" },
       });
