@@ -1,20 +1,14 @@
 // Issue 18: a `workspace.updated` event says which fields changed, from what to what: REST
 // `changes: {field: {from, to}}`, GraphQL `changes: [{field, from, to}]` (the trigger keeps OLD's
 // value beside NEW's, migration 20261209120000).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { embeddedDatabase } from "./kit/database.js";
 import { restClient } from "./kit/rest.js";
 import { seedUser } from "./kit/seed.js";
-import { startServer, type TestServer } from "./kit/server.js";
+import { useServer } from "./kit/server.js";
 
 describe("updated events keep each field's value before and after", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(await embeddedDatabase(), { IDLE_TIMEOUT_MINUTES: "0" });
-  }, 60_000);
-  afterAll(async () => {
-    await server?.app.stop();
-  });
+  const server = useServer(embeddedDatabase, { IDLE_TIMEOUT_MINUTES: "0" });
 
   it("REST history and GraphQL Workspace.history say from and to", async () => {
     const owner = await seedUser(server.services, "event-changes");

@@ -2,13 +2,13 @@
 // and why; pages and streams resume exactly (Last-Event-ID, ?after=); an expired cursor is 410;
 // on PostgreSQL, two replicas writing concurrently and a reader resuming after every page see
 // every event exactly once.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { embeddedDatabase, TEST_DATABASE_URL } from "./kit/database.js";
 import { killProcessesAfterAll } from "./kit/processes.js";
 import { useReplicas } from "./kit/replicas.js";
 import { type RestClient, restClient } from "./kit/rest.js";
 import { seedUser } from "./kit/seed.js";
-import { startServer, type TestServer } from "./kit/server.js";
+import { useServer } from "./kit/server.js";
 
 interface EventJson {
   id: string;
@@ -72,13 +72,7 @@ async function createSettled(api: RestClient, token: string, projectId: string, 
 }
 
 describe("workspace events on the embedded database", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(await embeddedDatabase(), { IDLE_TIMEOUT_MINUTES: "0" });
-  }, 60_000);
-  afterAll(async () => {
-    await server?.app.stop();
-  });
+  const server = useServer(embeddedDatabase, { IDLE_TIMEOUT_MINUTES: "0" });
 
   it("a create, the engine's steps, a user's stop and a delete each leave one event with who and why", async () => {
     const owner = await seedUser(server.services, "events-history");

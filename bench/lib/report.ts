@@ -2,21 +2,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Row } from "./runner.js";
 
 const RESULTS = fileURLToPath(new URL("../results", import.meta.url));
-
-interface Row {
-  workload: string;
-  connections: number;
-  median_rps: number;
-  ratio_median: number | null;
-  ratio_min: number | null;
-  ratio_max: number | null;
-  p50_ms: number;
-  p99_ms: number;
-  errors: number;
-  rows_ok?: boolean | null;
-}
 
 function stamp(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
