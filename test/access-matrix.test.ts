@@ -10,8 +10,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ACTION_ROLES, type Action, ROLES, type Role } from "../src/services/access-policy.js";
 import { databaseTargets } from "./kit/database.js";
-import { restClient } from "./kit/rest.js";
-import { type SeededUser, seedUser, workspaceRow } from "./kit/seed.js";
+import { type SeededUser, seedTeam, workspaceRow } from "./kit/seed.js";
 import { type TestServer, useServer } from "./kit/server.js";
 
 /** What a route's path parameters name, and so which fixture a call needs. */
@@ -149,21 +148,7 @@ interface Team {
 }
 
 async function team(server: TestServer): Promise<Team> {
-  const api = restClient(server.url);
-  const [admin, viewer, developer, outsider] = await Promise.all(
-    ["admin", "viewer", "developer", "outsider"].map((label) => seedUser(server.services, label)),
-  );
-  if (!admin || !viewer || !developer || !outsider) throw new Error("no team");
-  for (const [member, role] of [
-    [viewer, "viewer"],
-    [developer, "developer"],
-  ] as const) {
-    const added = await api.post(`/projects/${admin.project.id}/members`, {
-      token: admin.token,
-      json: { email: member.user.email, role },
-    });
-    expect(added.status).toBe(201);
-  }
+  const { admin, viewer, developer, outsider } = await seedTeam(server);
   const { tokens: service } = server.services;
   const other = await server.services.projects.create(admin.user.id, { name: "other" });
   if (!other.ok) throw new Error("no project");

@@ -7,31 +7,14 @@ import { ACTION_ROLES } from "../src/services/access-policy.js";
 import { databaseTargets } from "./kit/database.js";
 import { graphqlWsClient } from "./kit/graphql.js";
 import { type RestClient, restClient } from "./kit/rest.js";
-import { type SeededUser, seedUser, workspaceRow } from "./kit/seed.js";
-import { type TestServer, useServer } from "./kit/server.js";
+import { type SeededUser, seedTeam, seedUser, workspaceRow } from "./kit/seed.js";
+import { useServer } from "./kit/server.js";
 import { wsWatch } from "./kit/subscriptions.js";
 import { waitFor } from "./kit/wait.js";
 
 type Role = "viewer" | "developer" | "admin";
 
 /** A team: an admin's project with a viewer, a developer and an outsider. */
-async function team(server: TestServer, api: RestClient) {
-  const admin = await seedUser(server.services, "admin");
-  const viewer = await seedUser(server.services, "viewer");
-  const developer = await seedUser(server.services, "developer");
-  const outsider = await seedUser(server.services, "outsider");
-  for (const [member, role] of [
-    [viewer, "viewer"],
-    [developer, "developer"],
-  ] as const) {
-    const added = await api.post(`/projects/${admin.project.id}/members`, {
-      token: admin.token,
-      json: { email: member.user.email, role },
-    });
-    expect(added.status).toBe(201);
-  }
-  return { admin, viewer, developer, outsider };
-}
 
 /** An SSE response read to its end (or until aborted): resolves with what it received. */
 function openStream(url: string, token: string) {
@@ -69,7 +52,7 @@ describe.each(databaseTargets)("teams on $name", (target) => {
 
     it("answers every project action per role: allowed, 403 for a member without the role, 404 (as missing) for a non-member", async () => {
       const api = restClient(server.url);
-      const t = await team(server, api);
+      const t = await seedTeam(server);
       const projectId = t.admin.project.id;
       const missing = randomUUID();
       const callers: [string, SeededUser, Role | null][] = [
@@ -178,8 +161,8 @@ describe.each(databaseTargets)("teams on $name", (target) => {
     });
 
     it("answers GraphQL's ForbiddenError to a viewer, ProjectNotFoundError to a non-member, and viewerRole per member", async () => {
-      const api = restClient(server.url);
-      const t = await team(server, api);
+      const _api = restClient(server.url);
+      const t = await seedTeam(server);
       const create = `mutation($p: ID!) { createWorkspace(input: {projectId: $p}) {
         __typename ... on ForbiddenError { message requiredRole } ... on ProjectNotFoundError { message } } }`;
       const asViewer = await graphql(server.url, t.viewer.token, create, { p: t.admin.project.id });
@@ -302,7 +285,7 @@ describe.each(databaseTargets)("teams on $name", (target) => {
 
     it("keeps the last admin: removing or demoting them is 400, after another admin it works", async () => {
       const api = restClient(server.url);
-      const t = await team(server, api);
+      const t = await seedTeam(server);
       const base = `/projects/${t.admin.project.id}/members`;
       const removeSelf = await api.delete(`${base}/${t.admin.user.id}`, { token: t.admin.token });
       expect(removeSelf.status).toBe(400);
@@ -387,7 +370,7 @@ describe.each(databaseTargets)("teams on $name", (target) => {
 
     it("ends a removed member's event stream on the project", async () => {
       const api = restClient(server.url);
-      const t = await team(server, api);
+      const t = await seedTeam(server);
       const workspace = await server.database.prisma.workspace.create({
         data: workspaceRow(t.admin.project.id),
       });

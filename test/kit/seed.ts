@@ -3,6 +3,7 @@ import type { PrismaClient } from "../../src/db/client.js";
 import type { Prisma, Project, User } from "../../src/generated/prisma/client.js";
 import type { Services } from "../../src/services/index.js";
 import { newPreviewToken } from "../../src/services/workspaces.js";
+import { restClient } from "./rest.js";
 
 export interface SeededUser {
   user: User;
@@ -74,3 +75,26 @@ export async function heldWorkspace(
 }
 
 const HELD = "test:held";
+
+/**
+ * Four users: `admin` owns a project where `viewer` and `developer` were added over REST with
+ * those roles; `outsider` is no member of it.
+ */
+export async function seedTeam(server: { url: string; services: Services }) {
+  const [admin, viewer, developer, outsider] = await Promise.all(
+    ["admin", "viewer", "developer", "outsider"].map((label) => seedUser(server.services, label)),
+  );
+  if (!admin || !viewer || !developer || !outsider) throw new Error("no team");
+  const api = restClient(server.url);
+  for (const [member, role] of [
+    [viewer, "viewer"],
+    [developer, "developer"],
+  ] as const) {
+    const added = await api.post(`/projects/${admin.project.id}/members`, {
+      token: admin.token,
+      json: { email: member.user.email, role },
+    });
+    if (added.status !== 201) throw new Error(`adding the ${role}: ${added.status}`);
+  }
+  return { admin, viewer, developer, outsider };
+}
