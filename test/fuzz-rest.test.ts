@@ -27,6 +27,7 @@ import {
   PhaseTimer,
   printable,
   rarely,
+  sendCounting as sendCountingRows,
 } from "./kit/arbitraries.js";
 import { databaseTargets } from "./kit/database.js";
 import { HARDWARE_KEYS, restClient, WORKSPACE_KEYS } from "./kit/rest.js";
@@ -868,28 +869,9 @@ describe.each(targets)("fuzzing POST /projects/:id/workspaces on $name", (target
     return [];
   }
 
-  /**
-   * Sends a batch, then counts and removes in one statement the workspaces of both users: every
-   * batch starts from none, so the rows removed are the rows the batch wrote, wherever a bug might
-   * have put them. (Removed past the service: the engine's compare-and-set skips a vanished row,
-   * and thousands of workspaces do not keep the lifecycle engine busy.)
-   */
-  async function sendCounting<T>(send: () => Promise<T>): Promise<{ answers: T; written: number }> {
-    const removeRows = () =>
-      timer.time("count and remove", () =>
-        server.database.prisma.workspace.deleteMany({
-          where: { project: { ownerId: { in: [me.user.id, other.user.id] } } },
-        }),
-      );
-    let answers: T;
-    try {
-      answers = await timer.time("requests", send);
-    } catch (error) {
-      await removeRows();
-      throw error;
-    }
-    return { answers, written: (await removeRows()).count };
-  }
+  /** A batch sent and the rows it wrote counted (and removed): kit/arbitraries.ts. */
+  const sendCounting = <T>(send: () => Promise<T>) =>
+    sendCountingRows(timer, server.database.prisma, [me.user.id, other.user.id], send);
 
   const createdIds = new Set<string>();
   const keysSent = new Set<string>();

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import type { PrismaClient } from "../../src/db/client.js";
 
 /** `undefined` `odds` times out of `odds + 1`; a value of `arbitrary` otherwise. */
 export const rarely = <T>(arbitrary: fc.Arbitrary<T>, odds: number) =>
@@ -109,4 +110,30 @@ export class PhaseTimer {
   toString(): string {
     return [...this.spent].map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(1)} s`).join(", ");
   }
+}
+
+/**
+ * Sends a batch, then counts and removes in one statement the workspaces of these owners'
+ * projects: every batch starts from none, so the rows removed are the rows the batch wrote,
+ * wherever a bug might have put them. (Removed past the service: the engine's compare-and-set
+ * skips a vanished row, and thousands of workspaces do not keep the lifecycle engine busy.)
+ */
+export async function sendCounting<T>(
+  timer: PhaseTimer,
+  prisma: PrismaClient,
+  ownerIds: string[],
+  send: () => Promise<T>,
+): Promise<{ answers: T; written: number }> {
+  const removeRows = () =>
+    timer.time("count and remove", () =>
+      prisma.workspace.deleteMany({ where: { project: { ownerId: { in: ownerIds } } } }),
+    );
+  let answers: T;
+  try {
+    answers = await timer.time("requests", send);
+  } catch (error) {
+    await removeRows();
+    throw error;
+  }
+  return { answers, written: (await removeRows()).count };
 }
